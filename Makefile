@@ -1,0 +1,93 @@
+# kohort - top-level build. `make` builds bin/, `make test` runs every test
+# under AddressSanitizer and UndefinedBehaviorSanitizer, `make deps` installs
+# the Debian packages that are missing. See README.md.
+
+CC       ?= cc
+PKGS     := libzmq msgpack lmdb libsodium zlib
+WARN     := -std=c11 -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Werror
+OPT      ?= -O2 -g
+CPPFLAGS += -Iproto -I.
+CFLAGS   += $(WARN) $(OPT) $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+LDLIBS   += $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lzmq -lmsgpackc -llmdb -lsodium -lz) -lgmp -lm
+
+# `make SANITIZER=address,undefined` builds everything instrumented into
+# build-san/ and bin-san/; `make test` uses that build.
+ifdef SANITIZER
+CFLAGS  += -fsanitize=$(SANITIZER) -fno-omit-frame-pointer -fno-sanitize-recover=all -DKH_TEST_BUILD
+LDFLAGS += -fsanitize=$(SANITIZER)
+BUILD   := build-san
+BIN     := bin-san
+else
+BUILD   := build
+BIN     := bin
+endif
+
+# Library sources: every module of every folder except the executables' mains.
+LIBDIRS  := proto ingest transform aggregate sink cli
+LIBSRC   := $(filter-out %/main.c %_main.c,$(wildcard $(addsuffix /*.c,$(LIBDIRS))))
+LIBOBJ   := $(patsubst %.c,$(BUILD)/%.o,$(LIBSRC))
+LIB      := $(BUILD)/libkohort.a
+
+PROGS    := kohort kohort-ingest kohort-validate kohort-anonymise kohort-link kohort-aggregate kohort-sink
+main_kohort           := cli/main.c
+main_kohort-ingest    := ingest/main.c
+main_kohort-validate  := transform/validate_main.c
+main_kohort-anonymise := transform/anonymise_main.c
+main_kohort-link      := transform/link_main.c
+main_kohort-aggregate := aggregate/main.c
+main_kohort-sink      := sink/main.c
+
+UNITSRC  := $(wildcard tests/unit/test_*.c)
+UNITBIN  := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNITSRC))
+
+.PHONY: all test unit e2e deps clean bench fuzz lint demo
+all: $(addprefix $(BIN)/,$(PROGS))
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(LIB): $(LIBOBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+define prog_rule
+$(BIN)/$(1): $(BUILD)/$(basename $(main_$(1))).o $(LIB)
+	@mkdir -p $(BIN)
+	$$(CC) $$(LDFLAGS) -o $$@ $$^ $$(LDLIBS)
+endef
+$(foreach p,$(PROGS),$(eval $(call prog_rule,$(p))))
+
+$(BUILD)/tests/%: tests/unit/%.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS) -lcmocka
+
+# The tests: unit tests, then end-to-end tests with the real processes, all
+# built with the sanitizers.
+test: deps
+	@$(MAKE) --no-print-directory SANITIZER=address,undefined all unit-bins
+	@KOHORT_BIN=$(CURDIR)/bin-san tests/run-tests.sh build-san/tests
+
+unit-bins: $(UNITBIN)
+
+deps:
+	@tools/deps.sh
+
+demo: deps
+	@$(MAKE) --no-print-directory all
+	@tools/demo.sh
+
+bench: all
+	@tools/bench.sh
+
+fuzz:
+	@tools/fuzz.sh $(FUZZ_SECONDS)
+
+lint:
+	cppcheck --enable=warning,performance,portability --error-exitcode=1 -q --inline-suppr \
+	  -Iproto $(LIBDIRS)
+
+clean:
+	rm -rf build build-san bin bin-san
+
+-include $(shell find build build-san -name '*.d' 2>/dev/null)

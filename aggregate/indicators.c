@@ -1,0 +1,875 @@
+/* indicators.c - grouping, counting and exact arithmetic of kohort-aggregate.
+ * See indicators.h. Persons are kept until kh_agg_finish(), because the
+ * reference tables that predicted attainment needs may arrive after them;
+ * all arithmetic is on integers or GMP rationals, rounded once at the end. */
+#include "indicators.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <gmp.h>
+
+#include "../proto/date.h"
+#include "../proto/err.h"
+#include "../proto/util.h"
+#include "decimal.h"
+
+/* Reference rows are held by pointer so that GMP values never move. */
+typedef struct {
+    int32_t landbakgrunn, kjonn;
+    mpq_t andel;
+} monitor_t;
+
+typedef struct {
+    int32_t year;
+    mpq_t andel;
+} national_t;
+
+typedef struct {
+    int32_t kommnr, year;
+    mpq_t total, admin, persons;
+} cost_t;
+
+/* The exact tallies of one (municipality, cohort) cell, totals included. */
+typedef struct {
+    int32_t kommnr, cohort;
+    int64_t exits, attained, to_work, to_education, parental_leave, extended;
+    int64_t duration_days;       /* sum of avgangsdato - startdato */
+    int prediction_unavailable;  /* a national figure this row needs is missing */
+    int64_t persons, work, education, work_or_education, sa_recipients, sa_total;
+} cell_t;
+
+/* Open addressing from a (kommnr, cohort) key to 1 + a cell index. */
+typedef struct {
+    uint32_t *slots;
+    size_t cap;                  /* a power of two */
+} cell_index_t;
+
+struct kh_agg {
+    kh_agg_params_t params;
+    int finished;
+    int failed;                  /* kh_agg_finish() did not complete */
+
+    kh_person_t *persons;
+    size_t npersons, cap_persons;
+
+    monitor_t **monitor;         /* rows with both columns coded */
+    size_t nmonitor, cap_monitor;
+    monitor_t *star;             /* the (*, *) row, or NULL */
+    national_t **national;
+    size_t nnational, cap_national;
+    cost_t **cost;
+    size_t ncost, cap_cost;
+
+    cell_t *cells;
+    size_t ncells, cap_cells;
+    cell_index_t index;
+
+    kh_indrow_t *rows[KH_IND_COUNT];
+    size_t nrows[KH_IND_COUNT];
+    uint32_t *exit_masks;        /* disclosure masks of rows[KH_IND_EXIT] */
+    kh_disclosure_stats_t stats[KH_IND_COUNT];
+};
+
+/* ---- Life cycle and input ------------------------------------------------ */
+
+kh_agg_t *kh_agg_new(const kh_agg_params_t *params)
+{
+    if (!params || params->cohort_from < 1 || params->cohort_to > 9999 ||
+        params->cohort_from > params->cohort_to || params->min_cell < 0)
+        return NULL;
+    kh_agg_t *agg = kh_xcalloc(1, sizeof *agg);
+    agg->params = *params;
+    return agg;
+}
+
+static void free_reference(kh_agg_t *agg)
+{
+    for (size_t i = 0; i < agg->nmonitor; i++) {
+        mpq_clear(agg->monitor[i]->andel);
+        free(agg->monitor[i]);
+    }
+    if (agg->star) {
+        mpq_clear(agg->star->andel);
+        free(agg->star);
+    }
+    for (size_t i = 0; i < agg->nnational; i++) {
+        mpq_clear(agg->national[i]->andel);
+        free(agg->national[i]);
+    }
+    for (size_t i = 0; i < agg->ncost; i++) {
+        mpq_clears(agg->cost[i]->total, agg->cost[i]->admin, agg->cost[i]->persons, NULL);
+        free(agg->cost[i]);
+    }
+    free(agg->monitor);
+    free(agg->national);
+    free(agg->cost);
+}
+
+void kh_agg_destroy(kh_agg_t **pagg)
+{
+    if (!pagg || !*pagg)
+        return;
+    kh_agg_t *agg = *pagg;
+    free_reference(agg);
+    free(agg->persons);
+    free(agg->cells);
+    free(agg->index.slots);
+    for (int t = 0; t < KH_IND_COUNT; t++)
+        free(agg->rows[t]);
+    free(agg->exit_masks);
+    free(agg);
+    *pagg = NULL;
+}
+
+/* Makes room for one more element of `size` bytes in a growing array. */
+static void *grow(void *array, size_t count, size_t *cap, size_t size)
+{
+    if (count < *cap)
+        return array;
+    *cap = *cap ? *cap * 2 : 16;
+    return kh_xrealloc(array, *cap * size);
+}
+
+int kh_agg_add_person(kh_agg_t *agg, const kh_person_t *person)
+{
+    if (agg->finished || person->cohort < agg->params.cohort_from ||
+        person->cohort > agg->params.cohort_to || person->home < 1 || person->home > 9999)
+        return KH_E_PROTOCOL;
+    agg->persons = grow(agg->persons, agg->npersons, &agg->cap_persons, sizeof *agg->persons);
+    agg->persons[agg->npersons++] = *person;
+    return 0;
+}
+
+int kh_agg_add_monitor(kh_agg_t *agg, int landbakgrunn, int kjonn, const char *andel)
+{
+    if (agg->finished)
+        return KH_E_PROTOCOL;
+    monitor_t *row = kh_xmalloc(sizeof *row);
+    mpq_init(row->andel);
+    if (kh_decimal_parse(row->andel, andel) != 0) {
+        mpq_clear(row->andel);
+        free(row);
+        return KH_E_DECODE;
+    }
+    row->landbakgrunn = landbakgrunn;
+    row->kjonn = kjonn;
+    int stars = (landbakgrunn == KH_STAR) + (kjonn == KH_STAR);
+    if (stars == 2 && !agg->star) {
+        agg->star = row;
+        return 0;
+    }
+    if (stars == 0) {
+        agg->monitor = grow(agg->monitor, agg->nmonitor, &agg->cap_monitor, sizeof *agg->monitor);
+        agg->monitor[agg->nmonitor++] = row;
+        return 0;
+    }
+    /* A row with one `*` is not used (spec 4); a second (*, *) is an error. */
+    mpq_clear(row->andel);
+    free(row);
+    return stars == 2 ? KH_E_PROTOCOL : 0;
+}
+
+int kh_agg_add_national(kh_agg_t *agg, int year, const char *andel)
+{
+    if (agg->finished)
+        return KH_E_PROTOCOL;
+    national_t *row = kh_xmalloc(sizeof *row);
+    mpq_init(row->andel);
+    if (kh_decimal_parse(row->andel, andel) != 0) {
+        mpq_clear(row->andel);
+        free(row);
+        return KH_E_DECODE;
+    }
+    row->year = year;
+    agg->national = grow(agg->national, agg->nnational, &agg->cap_national, sizeof *agg->national);
+    agg->national[agg->nnational++] = row;
+    return 0;
+}
+
+int kh_agg_add_cost(kh_agg_t *agg, int kommnr, int year, const char *total, const char *admin,
+                    const char *persons)
+{
+    if (agg->finished || kommnr < 1 || kommnr > 9999)
+        return KH_E_PROTOCOL;
+    cost_t *row = kh_xmalloc(sizeof *row);
+    mpq_inits(row->total, row->admin, row->persons, NULL);
+    if (kh_decimal_parse(row->total, total) != 0 || kh_decimal_parse(row->admin, admin) != 0 ||
+        kh_decimal_parse(row->persons, persons) != 0) {
+        mpq_clears(row->total, row->admin, row->persons, NULL);
+        free(row);
+        return KH_E_DECODE;
+    }
+    if (year < agg->params.cohort_from || year > agg->params.cohort_to) {
+        mpq_clears(row->total, row->admin, row->persons, NULL);
+        free(row);
+        return 0;
+    }
+    row->kommnr = kommnr;
+    row->year = year;
+    agg->cost = grow(agg->cost, agg->ncost, &agg->cap_cost, sizeof *agg->cost);
+    agg->cost[agg->ncost++] = row;
+    return 0;
+}
+
+/* ---- Cells ------------------------------------------------------------------ */
+
+static uint64_t cell_key(int32_t kommnr, int32_t cohort)
+{
+    return (uint64_t)(uint32_t)kommnr << 32 | (uint32_t)cohort;
+}
+
+static size_t key_hash(uint64_t key, size_t cap)
+{
+    key ^= key >> 31;
+    key *= UINT64_C(0x9e3779b97f4a7c15);
+    key ^= key >> 29;
+    return (size_t)key & (cap - 1);
+}
+
+static void index_put(cell_index_t *index, const cell_t *cells, size_t cell)
+{
+    size_t i = key_hash(cell_key(cells[cell].kommnr, cells[cell].cohort), index->cap);
+    while (index->slots[i])
+        i = (i + 1) & (index->cap - 1);
+    index->slots[i] = (uint32_t)(cell + 1);
+}
+
+/* Keeps the load factor at most one half. */
+static void index_reserve(kh_agg_t *agg)
+{
+    if ((agg->ncells + 1) * 2 <= agg->index.cap)
+        return;
+    free(agg->index.slots);
+    agg->index.cap = agg->index.cap ? agg->index.cap * 2 : 1024;
+    agg->index.slots = kh_xcalloc(agg->index.cap, sizeof *agg->index.slots);
+    for (size_t c = 0; c < agg->ncells; c++)
+        index_put(&agg->index, agg->cells, c);
+}
+
+/* The cell of (kommnr, cohort), created empty on first use. */
+static cell_t *cell_get(kh_agg_t *agg, int32_t kommnr, int32_t cohort)
+{
+    index_reserve(agg);
+    uint64_t key = cell_key(kommnr, cohort);
+    size_t i = key_hash(key, agg->index.cap);
+    while (agg->index.slots[i]) {
+        cell_t *cell = &agg->cells[agg->index.slots[i] - 1];
+        if (cell_key(cell->kommnr, cell->cohort) == key)
+            return cell;
+        i = (i + 1) & (agg->index.cap - 1);
+    }
+    agg->cells = grow(agg->cells, agg->ncells, &agg->cap_cells, sizeof *agg->cells);
+    cell_t *cell = &agg->cells[agg->ncells];
+    memset(cell, 0, sizeof *cell);
+    cell->kommnr = kommnr;
+    cell->cohort = cohort;
+    agg->index.slots[i] = (uint32_t)(agg->ncells + 1);
+    agg->ncells++;
+    return cell;
+}
+
+/* The four cells a person counts in: (H, C), (0000, C), (H, 0000) and the
+ * grand total. */
+static void person_cells(kh_agg_t *agg, const kh_person_t *p, size_t out[4])
+{
+    out[0] = (size_t)(cell_get(agg, p->home, p->cohort) - agg->cells);
+    out[1] = (size_t)(cell_get(agg, 0, p->cohort) - agg->cells);
+    out[2] = (size_t)(cell_get(agg, p->home, 0) - agg->cells);
+    out[3] = (size_t)(cell_get(agg, 0, 0) - agg->cells);
+}
+
+static int status_attained(int s) { return s == 10 || s == 11 || s == 20 || s == 21 || s == 30; }
+static int status_to_work(int s) { return s == 10 || s == 11 || s == 30; }
+static int status_to_education(int s) { return s == 20 || s == 21 || s == 30; }
+
+/* Exit later than startdato + 2 calendar years (29 Feb + 2 = 28 Feb). */
+static int person_extended(const kh_person_t *p)
+{
+    return p->exit_date > kh_date_add_years(p->start_date, 2);
+}
+
+static int add_i64(int64_t *sum, int64_t v)
+{
+    return __builtin_add_overflow(*sum, v, sum) ? -ERANGE : 0;
+}
+
+static int tally_person(cell_t *cell, const kh_person_t *p)
+{
+    cell->exits++;
+    cell->attained += status_attained(p->status);
+    cell->to_work += status_to_work(p->status);
+    cell->to_education += status_to_education(p->status);
+    cell->parental_leave += p->status == 60;
+    cell->extended += person_extended(p);
+    int rc = add_i64(&cell->duration_days, (int64_t)p->exit_date - p->start_date);
+    if (!p->resident || rc != 0)
+        return rc;
+    cell->persons++;
+    cell->work += p->work != 0;
+    cell->education += p->education != 0;
+    cell->work_or_education += p->work != 0 || p->education != 0;
+    /* An unknown (KH_NULL) or non-positive amount adds nothing. */
+    if (p->sa_amount > 0) {
+        cell->sa_recipients++;
+        rc = add_i64(&cell->sa_total, p->sa_amount);
+    }
+    return rc;
+}
+
+static int tally_persons(kh_agg_t *agg)
+{
+    for (size_t i = 0; i < agg->npersons; i++) {
+        size_t cells[4];
+        person_cells(agg, &agg->persons[i], cells);
+        for (int c = 0; c < 4; c++) {
+            int rc = tally_person(&agg->cells[cells[c]], &agg->persons[i]);
+            if (rc != 0)
+                return rc;
+        }
+    }
+    return 0;
+}
+
+/* A cell's key and position, for sorting cells into print order. */
+typedef struct {
+    int32_t kommnr, cohort;
+    size_t cell;
+} cell_order_t;
+
+static int by_cell_key(const void *pa, const void *pb)
+{
+    const cell_order_t *a = pa, *b = pb;
+    if (a->kommnr != b->kommnr)
+        return a->kommnr < b->kommnr ? -1 : 1;
+    if (a->cohort != b->cohort)
+        return a->cohort < b->cohort ? -1 : 1;
+    return 0;
+}
+
+/* ---- Predicted attainment ----------------------------------------------------
+ * With r = andel_p / andel_star and every andel a decimal, the sum over a
+ * row's exits of r * national(C) is S / (M_star * L_n) where M = andel * L_m
+ * and N = national * L_n are integers (L_m, L_n the lcm of the
+ * denominators) and S = sum of M_p * N_C. S is summed exactly per cell, so
+ * the predicted share is exact, not a double. */
+
+typedef struct {
+    int available;       /* (*, *) present with andel > 0 */
+    mpz_t *monitor_m;    /* M of agg->monitor[i], sorted like it */
+    mpz_t star_m;
+    mpz_t *national_n;   /* N of agg->national[i], sorted by year */
+    mpz_t l_n;
+    mpz_t *cell_sum;     /* S per cell */
+} prediction_t;
+
+static int by_monitor_key(const void *pa, const void *pb)
+{
+    const monitor_t *a = *(monitor_t *const *)pa, *b = *(monitor_t *const *)pb;
+    if (a->landbakgrunn != b->landbakgrunn)
+        return a->landbakgrunn < b->landbakgrunn ? -1 : 1;
+    if (a->kjonn != b->kjonn)
+        return a->kjonn < b->kjonn ? -1 : 1;
+    return 0;
+}
+
+static int by_national_year(const void *pa, const void *pb)
+{
+    const national_t *a = *(national_t *const *)pa, *b = *(national_t *const *)pb;
+    return a->year < b->year ? -1 : a->year > b->year;
+}
+
+/* Sorts the reference tables and refuses duplicate keys. */
+static int sort_reference(kh_agg_t *agg)
+{
+    if (agg->nmonitor > 1)
+        qsort(agg->monitor, agg->nmonitor, sizeof *agg->monitor, by_monitor_key);
+    for (size_t i = 1; i < agg->nmonitor; i++)
+        if (by_monitor_key(&agg->monitor[i - 1], &agg->monitor[i]) == 0)
+            return KH_E_PROTOCOL;
+    if (agg->nnational > 1)
+        qsort(agg->national, agg->nnational, sizeof *agg->national, by_national_year);
+    for (size_t i = 1; i < agg->nnational; i++)
+        if (agg->national[i - 1]->year == agg->national[i]->year)
+            return KH_E_PROTOCOL;
+    return 0;
+}
+
+static void scale_to_integer(mpz_t out, const mpq_t value, const mpz_t lcm)
+{
+    mpz_divexact(out, lcm, mpq_denref(value));
+    mpz_mul(out, out, mpq_numref(value));
+}
+
+static void prediction_init(prediction_t *pred, const kh_agg_t *agg)
+{
+    memset(pred, 0, sizeof *pred);
+    mpz_inits(pred->star_m, pred->l_n, NULL);
+    pred->available = agg->star && mpq_sgn(agg->star->andel) > 0;
+    if (!pred->available)
+        return;
+    mpz_t l_m;
+    mpz_init_set(l_m, mpq_denref(agg->star->andel));
+    for (size_t i = 0; i < agg->nmonitor; i++)
+        mpz_lcm(l_m, l_m, mpq_denref(agg->monitor[i]->andel));
+    mpz_set_ui(pred->l_n, 1);
+    for (size_t i = 0; i < agg->nnational; i++)
+        mpz_lcm(pred->l_n, pred->l_n, mpq_denref(agg->national[i]->andel));
+
+    scale_to_integer(pred->star_m, agg->star->andel, l_m);
+    pred->monitor_m = kh_xmalloc((agg->nmonitor + 1) * sizeof(mpz_t));
+    for (size_t i = 0; i < agg->nmonitor; i++) {
+        mpz_init(pred->monitor_m[i]);
+        scale_to_integer(pred->monitor_m[i], agg->monitor[i]->andel, l_m);
+    }
+    pred->national_n = kh_xmalloc((agg->nnational + 1) * sizeof(mpz_t));
+    for (size_t i = 0; i < agg->nnational; i++) {
+        mpz_init(pred->national_n[i]);
+        scale_to_integer(pred->national_n[i], agg->national[i]->andel, pred->l_n);
+    }
+    pred->cell_sum = kh_xmalloc((agg->ncells + 1) * sizeof(mpz_t));
+    for (size_t c = 0; c < agg->ncells; c++)
+        mpz_init(pred->cell_sum[c]);
+    mpz_clear(l_m);
+}
+
+static void prediction_clear(prediction_t *pred, const kh_agg_t *agg)
+{
+    if (pred->available) {
+        for (size_t i = 0; i < agg->nmonitor; i++)
+            mpz_clear(pred->monitor_m[i]);
+        for (size_t i = 0; i < agg->nnational; i++)
+            mpz_clear(pred->national_n[i]);
+        for (size_t c = 0; c < agg->ncells; c++)
+            mpz_clear(pred->cell_sum[c]);
+    }
+    free(pred->monitor_m);
+    free(pred->national_n);
+    free(pred->cell_sum);
+    mpz_clears(pred->star_m, pred->l_n, NULL);
+}
+
+/* M of a person: the exact (landbakgrunn, kjonn) row, else the (*, *) row's
+ * (r = 1), which is also what a person without befolkning row gets. */
+static const mpz_t *person_m(const prediction_t *pred, const kh_agg_t *agg, const kh_person_t *p)
+{
+    if (p->landbakgrunn < 0 || p->kjonn < 0 || agg->nmonitor == 0)
+        return (const mpz_t *)&pred->star_m;
+    monitor_t probe = {.landbakgrunn = p->landbakgrunn, .kjonn = p->kjonn};
+    const monitor_t *key = &probe;
+    monitor_t **hit = bsearch(&key, agg->monitor, agg->nmonitor, sizeof *agg->monitor,
+                              by_monitor_key);
+    if (!hit)
+        return (const mpz_t *)&pred->star_m;
+    return (const mpz_t *)&pred->monitor_m[hit - agg->monitor];
+}
+
+/* Index of the national figure of `year`, or -1. */
+static ptrdiff_t national_index(const kh_agg_t *agg, int32_t year)
+{
+    size_t lo = 0, hi = agg->nnational;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (agg->national[mid]->year < year)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < agg->nnational && agg->national[lo]->year == year ? (ptrdiff_t)lo : -1;
+}
+
+static void sum_predictions(kh_agg_t *agg, prediction_t *pred)
+{
+    if (!pred->available)
+        return;
+    mpz_t weight;
+    mpz_init(weight);
+    for (size_t i = 0; i < agg->npersons; i++) {
+        const kh_person_t *p = &agg->persons[i];
+        size_t cells[4];
+        person_cells(agg, p, cells);
+        ptrdiff_t year = national_index(agg, p->cohort);
+        if (year >= 0)
+            mpz_mul(weight, *person_m(pred, agg, p), pred->national_n[year]);
+        for (int c = 0; c < 4; c++) {
+            if (year < 0)
+                agg->cells[cells[c]].prediction_unavailable = 1;
+            else
+                mpz_add(pred->cell_sum[cells[c]], pred->cell_sum[cells[c]], weight);
+        }
+    }
+    mpz_clear(weight);
+}
+
+/* predicted = min(1, S / (M_star * L_n * exits)), exactly. */
+static void predicted_share(mpq_t out, const prediction_t *pred, size_t cell, int64_t exits)
+{
+    mpz_set(mpq_numref(out), pred->cell_sum[cell]);
+    kh_decimal_set_i64(mpq_denref(out), exits);
+    mpz_mul(mpq_denref(out), mpq_denref(out), pred->star_m);
+    mpz_mul(mpq_denref(out), mpq_denref(out), pred->l_n);
+    mpq_canonicalize(out);
+    if (mpq_cmp_ui(out, 1, 1) > 0)
+        mpq_set_ui(out, 1, 1);
+}
+
+/* ---- Rows ------------------------------------------------------------------- */
+
+static void set_count(kh_indrow_t *row, int col, int64_t v)
+{
+    row->value[col] = v;
+    row->present[col] = 1;
+}
+
+/* A rounded num/den; empty when den is 0. */
+static int set_ratio(kh_indrow_t *row, int col, int64_t num, int64_t den, int scale)
+{
+    if (den == 0)
+        return 0;
+    int rc = kh_decimal_round_ratio(num, den, scale, &row->value[col]);
+    row->present[col] = rc == 0;
+    return rc;
+}
+
+static int set_rational(kh_indrow_t *row, int col, const mpq_t v, int scale)
+{
+    int rc = kh_decimal_round(v, scale, &row->value[col]);
+    row->present[col] = rc == 0;
+    return rc;
+}
+
+static int predicted_cells(kh_indrow_t *row, const cell_t *cell, const prediction_t *pred,
+                           size_t c)
+{
+    if (!pred->available || cell->prediction_unavailable)
+        return 0;
+    mpq_t predicted, residual;
+    mpq_inits(predicted, residual, NULL);
+    predicted_share(predicted, pred, c, cell->exits);
+    int rc = set_rational(row, KH_EXIT_PREDICTED_SHARE, predicted, 4);
+    if (rc == 0) {
+        kh_decimal_set_i64(mpq_numref(residual), cell->attained);
+        kh_decimal_set_i64(mpq_denref(residual), cell->exits);
+        mpq_canonicalize(residual);
+        mpq_sub(residual, residual, predicted);
+        rc = set_rational(row, KH_EXIT_RESIDUAL, residual, 4);
+    }
+    mpq_clears(predicted, residual, NULL);
+    return rc;
+}
+
+static int exit_row(kh_indrow_t *row, const cell_t *cell, const prediction_t *pred, size_t c)
+{
+    memset(row, 0, sizeof *row);
+    row->kommnr = cell->kommnr;
+    row->key2 = cell->cohort;
+    set_count(row, KH_EXIT_EXITS, cell->exits);
+    set_count(row, KH_EXIT_ATTAINED, cell->attained);
+    set_count(row, KH_EXIT_TO_WORK, cell->to_work);
+    set_count(row, KH_EXIT_TO_EDUCATION, cell->to_education);
+    set_count(row, KH_EXIT_PARENTAL_LEAVE, cell->parental_leave);
+    set_count(row, KH_EXIT_EXTENDED, cell->extended);
+    int rc = set_ratio(row, KH_EXIT_ATTAINED_SHARE, cell->attained, cell->exits, 4);
+    if (rc == 0)
+        rc = set_ratio(row, KH_EXIT_ATTAINED_SHARE_ADJUSTED, cell->attained,
+                       cell->exits - cell->parental_leave, 4);
+    if (rc == 0)
+        rc = set_ratio(row, KH_EXIT_MEAN_DURATION_DAYS, cell->duration_days, cell->exits, 1);
+    if (rc == 0)
+        rc = set_ratio(row, KH_EXIT_EXTENDED_SHARE, cell->extended, cell->exits, 4);
+    if (rc == 0)
+        rc = predicted_cells(row, cell, pred, c);
+    return rc;
+}
+
+static int status_row(kh_indrow_t *row, const cell_t *cell)
+{
+    memset(row, 0, sizeof *row);
+    row->kommnr = cell->kommnr;
+    row->key2 = cell->cohort;
+    set_count(row, KH_STATUS_PERSONS, cell->persons);
+    set_count(row, KH_STATUS_WORK, cell->work);
+    set_count(row, KH_STATUS_EDUCATION, cell->education);
+    set_count(row, KH_STATUS_WORK_OR_EDUCATION, cell->work_or_education);
+    set_count(row, KH_STATUS_SA_RECIPIENTS, cell->sa_recipients);
+    set_count(row, KH_STATUS_SA_TOTAL, cell->sa_total);
+    int rc = set_ratio(row, KH_STATUS_WORK_OR_EDUCATION_SHARE, cell->work_or_education,
+                       cell->persons, 4);
+    if (rc == 0)
+        rc = set_ratio(row, KH_STATUS_SA_SHARE, cell->sa_recipients, cell->persons, 4);
+    if (rc == 0)
+        rc = set_ratio(row, KH_STATUS_SA_MEAN_PER_RECIPIENT, cell->sa_total,
+                       cell->sa_recipients, 0);
+    return rc;
+}
+
+/* Cells are sorted by key here, so the rows come out in print order. */
+static int build_person_tables(kh_agg_t *agg, const prediction_t *pred, const size_t *order)
+{
+    agg->rows[KH_IND_EXIT] = kh_xcalloc(agg->ncells + 1, sizeof(kh_indrow_t));
+    agg->rows[KH_IND_STATUS] = kh_xcalloc(agg->ncells + 1, sizeof(kh_indrow_t));
+    for (size_t i = 0; i < agg->ncells; i++) {
+        const cell_t *cell = &agg->cells[order[i]];
+        int rc = exit_row(&agg->rows[KH_IND_EXIT][agg->nrows[KH_IND_EXIT]++], cell, pred, order[i]);
+        if (rc == 0 && cell->persons > 0)
+            rc = status_row(&agg->rows[KH_IND_STATUS][agg->nrows[KH_IND_STATUS]++], cell);
+        if (rc != 0)
+            return rc;
+    }
+    return 0;
+}
+
+/* ---- Cost ------------------------------------------------------------------- */
+
+static int by_cost_key(const void *pa, const void *pb)
+{
+    const cost_t *a = *(cost_t *const *)pa, *b = *(cost_t *const *)pb;
+    if (a->kommnr != b->kommnr)
+        return a->kommnr < b->kommnr ? -1 : 1;
+    return a->year < b->year ? -1 : a->year > b->year;
+}
+
+/* Sums the rows that landed on one (kommnr, year), keeping the first. */
+static void merge_cost_rows(kh_agg_t *agg)
+{
+    if (agg->ncost > 1)
+        qsort(agg->cost, agg->ncost, sizeof *agg->cost, by_cost_key);
+    size_t kept = 0;
+    for (size_t i = 0; i < agg->ncost; i++) {
+        cost_t *row = agg->cost[i];
+        if (kept > 0 && by_cost_key(&agg->cost[kept - 1], &row) == 0) {
+            cost_t *into = agg->cost[kept - 1];
+            mpq_add(into->total, into->total, row->total);
+            mpq_add(into->admin, into->admin, row->admin);
+            mpq_add(into->persons, into->persons, row->persons);
+            mpq_clears(row->total, row->admin, row->persons, NULL);
+            free(row);
+        } else {
+            agg->cost[kept++] = row;
+        }
+    }
+    agg->ncost = kept;
+}
+
+/* amount / persons, or 0 with *ok = 0 when persons is 0. */
+static void per_person(mpq_t out, const mpq_t amount, const mpq_t persons, int *ok)
+{
+    *ok = mpq_sgn(persons) != 0;
+    if (*ok)
+        mpq_div(out, amount, persons);
+    else
+        mpq_set_ui(out, 0, 1);
+}
+
+/* 100 * value / (sum / count): the index against the year's unweighted mean. */
+static int set_index(kh_indrow_t *row, int col, const mpq_t value, const mpq_t sum, size_t count)
+{
+    if (mpq_sgn(sum) == 0 || count == 0)
+        return 0;
+    mpq_t index;
+    mpq_init(index);
+    mpq_set_ui(index, (unsigned long)count, 1);
+    mpq_mul(index, index, value);
+    mpq_div(index, index, sum);
+    mpz_mul_ui(mpq_numref(index), mpq_numref(index), 100);
+    mpq_canonicalize(index);
+    int rc = set_rational(row, col, index, 1);
+    mpq_clear(index);
+    return rc;
+}
+
+static const kh_indrow_t *find_row(const kh_indrow_t *rows, size_t n, int32_t kommnr,
+                                   int32_t key2, size_t *at)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (rows[mid].kommnr < kommnr || (rows[mid].kommnr == kommnr && rows[mid].key2 < key2))
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo < n && rows[lo].kommnr == kommnr && rows[lo].key2 == key2) {
+        *at = lo;
+        return &rows[lo];
+    }
+    return NULL;
+}
+
+/* cost_per_attained: suppressed with the exit row's `attained`. */
+static int cost_per_attained(kh_agg_t *agg, kh_indrow_t *row, const cost_t *cost)
+{
+    size_t at;
+    const kh_indrow_t *exit = find_row(agg->rows[KH_IND_EXIT], agg->nrows[KH_IND_EXIT],
+                                       cost->kommnr, cost->year, &at);
+    if (!exit)
+        return 0;
+    if (agg->exit_masks[at] & (UINT32_C(1) << KH_EXIT_ATTAINED)) {
+        row->suppressed = 1;
+        row->suppressed_mask |= UINT32_C(1) << KH_COST_COST_PER_ATTAINED;
+        return 0;
+    }
+    int64_t attained = exit->value[KH_EXIT_ATTAINED];
+    if (attained == 0)
+        return 0;
+    mpq_t v;
+    mpq_init(v);
+    mpq_set(v, cost->total);
+    mpz_t a;
+    mpz_init(a);
+    kh_decimal_set_i64(a, attained);
+    mpz_mul(mpq_denref(v), mpq_denref(v), a);
+    mpq_canonicalize(v);
+    int rc = set_rational(row, KH_COST_COST_PER_ATTAINED, v, 0);
+    mpz_clear(a);
+    mpq_clear(v);
+    return rc;
+}
+
+/* Per year: the sums of cost and admin per person over its cost rows. */
+typedef struct {
+    mpq_t cost_sum, admin_sum;
+    size_t count;
+} year_mean_t;
+
+static void year_means(const kh_agg_t *agg, year_mean_t *means, size_t nyears)
+{
+    mpq_t v;
+    mpq_init(v);
+    for (size_t y = 0; y < nyears; y++) {
+        mpq_inits(means[y].cost_sum, means[y].admin_sum, NULL);
+        means[y].count = 0;
+    }
+    for (size_t i = 0; i < agg->ncost; i++) {
+        const cost_t *cost = agg->cost[i];
+        year_mean_t *m = &means[cost->year - agg->params.cohort_from];
+        int ok;
+        per_person(v, cost->total, cost->persons, &ok);
+        if (!ok)
+            continue;
+        mpq_add(m->cost_sum, m->cost_sum, v);
+        per_person(v, cost->admin, cost->persons, &ok);
+        mpq_add(m->admin_sum, m->admin_sum, v);
+        m->count++;
+    }
+    mpq_clear(v);
+}
+
+static int cost_row(kh_agg_t *agg, kh_indrow_t *row, const cost_t *cost, const year_mean_t *mean)
+{
+    memset(row, 0, sizeof *row);
+    row->kommnr = cost->kommnr;
+    row->key2 = cost->year;
+    mpq_t cpp, app;
+    mpq_inits(cpp, app, NULL);
+    int ok, rc = 0;
+    per_person(cpp, cost->total, cost->persons, &ok);
+    per_person(app, cost->admin, cost->persons, &ok);
+    if (ok) {
+        rc = set_rational(row, KH_COST_COST_PER_PERSON, cpp, 0);
+        if (rc == 0)
+            rc = set_index(row, KH_COST_COST_INDEX, cpp, mean->cost_sum, mean->count);
+        if (rc == 0)
+            rc = set_index(row, KH_COST_ADMIN_INDEX, app, mean->admin_sum, mean->count);
+    }
+    if (rc == 0)
+        rc = cost_per_attained(agg, row, cost);
+    mpq_clears(cpp, app, NULL);
+    return rc;
+}
+
+static int build_cost_table(kh_agg_t *agg)
+{
+    merge_cost_rows(agg);
+    size_t nyears = (size_t)(agg->params.cohort_to - agg->params.cohort_from) + 1;
+    year_mean_t *means = kh_xmalloc(nyears * sizeof *means);
+    year_means(agg, means, nyears);
+    agg->rows[KH_IND_COST] = kh_xcalloc(agg->ncost + 1, sizeof(kh_indrow_t));
+    int rc = 0;
+    for (size_t i = 0; i < agg->ncost && rc == 0; i++) {
+        const cost_t *cost = agg->cost[i];
+        rc = cost_row(agg, &agg->rows[KH_IND_COST][agg->nrows[KH_IND_COST]++], cost,
+                      &means[cost->year - agg->params.cohort_from]);
+    }
+    for (size_t y = 0; y < nyears; y++)
+        mpq_clears(means[y].cost_sum, means[y].admin_sum, NULL);
+    free(means);
+    return rc;
+}
+
+/* ---- Finish ----------------------------------------------------------------- */
+
+static int apply_disclosure(kh_agg_t *agg)
+{
+    int k = agg->params.min_cell;
+    agg->exit_masks = kh_xcalloc(agg->nrows[KH_IND_EXIT] + 1, sizeof *agg->exit_masks);
+    int rc = kh_disclosure_apply(agg->rows[KH_IND_EXIT], agg->nrows[KH_IND_EXIT],
+                                 kh_disclosure_spec(KH_IND_EXIT), k, agg->exit_masks,
+                                 &agg->stats[KH_IND_EXIT]);
+    if (rc != 0)
+        return rc;
+    uint32_t *masks = kh_xcalloc(agg->nrows[KH_IND_STATUS] + 1, sizeof *masks);
+    rc = kh_disclosure_apply(agg->rows[KH_IND_STATUS], agg->nrows[KH_IND_STATUS],
+                             kh_disclosure_spec(KH_IND_STATUS), k, masks,
+                             &agg->stats[KH_IND_STATUS]);
+    free(masks);
+    return rc;
+}
+
+/* Positions of the cells in (kommnr, cohort) order. */
+static size_t *sorted_cell_order(const kh_agg_t *agg)
+{
+    cell_order_t *keys = kh_xmalloc((agg->ncells + 1) * sizeof *keys);
+    for (size_t i = 0; i < agg->ncells; i++)
+        keys[i] = (cell_order_t){agg->cells[i].kommnr, agg->cells[i].cohort, i};
+    if (agg->ncells > 1)
+        qsort(keys, agg->ncells, sizeof *keys, by_cell_key);
+    size_t *order = kh_xmalloc((agg->ncells + 1) * sizeof *order);
+    for (size_t i = 0; i < agg->ncells; i++)
+        order[i] = keys[i].cell;
+    free(keys);
+    return order;
+}
+
+int kh_agg_finish(kh_agg_t *agg)
+{
+    if (agg->finished)
+        return KH_E_PROTOCOL;
+    agg->finished = 1;
+    agg->failed = 1; /* until every table is complete */
+    int rc = sort_reference(agg);
+    if (rc == 0)
+        rc = tally_persons(agg);
+    if (rc != 0)
+        return rc;
+    prediction_t pred;
+    prediction_init(&pred, agg);
+    sum_predictions(agg, &pred);
+    size_t *order = sorted_cell_order(agg);
+    rc = build_person_tables(agg, &pred, order);
+    free(order);
+    prediction_clear(&pred, agg);
+    if (rc == 0)
+        rc = apply_disclosure(agg);
+    if (rc == 0)
+        rc = build_cost_table(agg);
+    agg->failed = rc != 0;
+    return rc;
+}
+
+const kh_indrow_t *kh_agg_rows(const kh_agg_t *agg, kh_indtable_t table, size_t *n)
+{
+    *n = 0;
+    if (!agg || !agg->finished || agg->failed || (int)table < 0 || table >= KH_IND_COUNT)
+        return NULL;
+    *n = agg->nrows[table];
+    return agg->rows[table];
+}
+
+const kh_disclosure_stats_t *kh_agg_disclosure_stats(const kh_agg_t *agg, kh_indtable_t table)
+{
+    static const kh_disclosure_stats_t none;
+    if (!agg || (int)table < 0 || table >= KH_IND_COUNT)
+        return &none;
+    return &agg->stats[table];
+}

@@ -1,0 +1,68 @@
+/* indicators.h - the computation of kohort-aggregate: from the linker's
+ * person facts and the reference tables, the indicator tables `exit`,
+ * `status` and `cost` of spec/indicators.md sections 2-7, with totals rows,
+ * predicted attainment, exact once-only rounding and disclosure control.
+ * Pure: no sockets; the aggregator's main feeds it and ships its rows. */
+#ifndef KH_INDICATORS_H
+#define KH_INDICATORS_H
+
+#include <stddef.h>
+
+#include "../proto/schema.h"
+#include "disclosure.h"
+
+/* Run parameters: reference year R, cohort window cohort_from..cohort_to
+ * (inclusive), disclosure threshold min_cell (k; 0 turns control off). */
+typedef struct {
+    int ref_year, cohort_from, cohort_to, min_cell;
+} kh_agg_params_t;
+
+typedef struct kh_agg kh_agg_t;
+
+/* Caller owns result; free with kh_agg_destroy(). NULL when the parameters
+ * are unusable (window reversed or outside years 1..9999, min_cell
+ * negative). */
+kh_agg_t *kh_agg_new(const kh_agg_params_t *params);
+
+/* Frees everything and sets *agg to NULL; accepts NULL and *agg == NULL. */
+void kh_agg_destroy(kh_agg_t **agg);
+
+/* Adds one placed person (copied). Returns 0, or KH_E_PROTOCOL when the
+ * person cannot be placed in the tables (cohort outside the window, home
+ * not a municipality code 1..9999) or kh_agg_finish() has run. */
+int kh_agg_add_person(kh_agg_t *agg, const kh_person_t *person);
+
+/* Adds a ref_monitor row: landbakgrunn and kjonn as codes or KH_STAR, andel
+ * a normalised decimal text (copied). A row with KH_STAR in only one column
+ * is accepted and not used (spec 4). Returns 0, KH_E_DECODE for a bad
+ * andel, KH_E_PROTOCOL for a second (*, *) row or after finish. Duplicates
+ * of other keys are reported by kh_agg_finish(). */
+int kh_agg_add_monitor(kh_agg_t *agg, int landbakgrunn, int kjonn, const char *andel);
+
+/* Adds a ref_nasjonal row (national attainment `andel` of exit year
+ * `year`). Returns 0, KH_E_DECODE or KH_E_PROTOCOL as above. */
+int kh_agg_add_national(kh_agg_t *agg, int year, const char *andel);
+
+/* Adds a ref_kostnader row whose kommnr the linker already carried forward;
+ * rows landing on one (kommnr, year) are summed (amounts and persons). Rows
+ * whose year is outside the cohort window are accepted and not used.
+ * Returns 0, KH_E_DECODE for a bad decimal, KH_E_PROTOCOL for a kommnr
+ * outside 1..9999 or after finish. */
+int kh_agg_add_cost(kh_agg_t *agg, int kommnr, int year, const char *total, const char *admin,
+                    const char *persons);
+
+/* Computes the three tables and applies disclosure control. Call once,
+ * after every add. Returns 0, KH_E_PROTOCOL for a duplicate reference key
+ * (landbakgrunn, kjonn) or year, -ERANGE when a value overflows int64. */
+int kh_agg_finish(kh_agg_t *agg);
+
+/* The rows of `table` after kh_agg_finish(), sorted by kommnr then key2
+ * (0 = all municipalities / all cohorts first); *n gets their number (0 and
+ * NULL before finish). Borrowed: valid until kh_agg_destroy(). */
+const kh_indrow_t *kh_agg_rows(const kh_agg_t *agg, kh_indtable_t table, size_t *n);
+
+/* What disclosure control did to KH_IND_EXIT or KH_IND_STATUS (zeroes
+ * before finish or for cost). Borrowed: valid until kh_agg_destroy(). */
+const kh_disclosure_stats_t *kh_agg_disclosure_stats(const kh_agg_t *agg, kh_indtable_t table);
+
+#endif

@@ -1,0 +1,50 @@
+/* main.c - `kohort`, the operator's command: dispatches to a subcommand.
+ * Each subcommand parses its own options and returns its exit status
+ * (0 ok, 1 the work failed, 2 usage, 3 the store is busy). */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/check.h"
+#include "cli/gen.h"
+#include "cli/query.h"
+#include "cli/run.h"
+
+static const struct {
+    const char *name;
+    int (*main)(int argc, char **argv);
+    const char *what;
+} commands[] = {
+    {"run", kh_run_main, "run the pipeline once on an extract directory"},
+    {"query", kh_query_main, "print stored indicators (exit, status, cost)"},
+    {"runs", kh_runs_main, "print the run ledger"},
+    {"quarantine", kh_quarantine_main, "print the rejected rows of a run"},
+    {"check", kh_check_main, "apply the row rules to an extract directory, no store"},
+    {"gen", kh_gen_main, "write a synthetic extract directory"},
+    {"keygen", kh_keygen_main, "write a pseudonymisation key file"},
+};
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: kohort COMMAND [options]   (kohort COMMAND --help for more)\n\n");
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        fprintf(f, "  %-11s %s\n", commands[i].name, commands[i].what);
+    fprintf(f, "\nExit status: 0 ok, 1 the work failed, 2 usage error, 3 the store is busy.\n");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return 2;
+    }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+        strcmp(argv[1], "help") == 0) {
+        usage(stdout);
+        return 0;
+    }
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (strcmp(argv[1], commands[i].name) == 0)
+            return commands[i].main(argc - 1, argv + 1);
+    fprintf(stderr, "kohort: unknown command '%s'; see kohort --help\n", argv[1]);
+    return 2;
+}

@@ -1,0 +1,451 @@
+/* query.c - the store's readers: `kohort query` (indicators), `kohort runs`
+ * (the ledger), `kohort quarantine` (a run's rejected rows) and `kohort
+ * keygen`. Read-only transactions: they never block a running import. */
+#define _POSIX_C_SOURCE 200809L
+#include "cli/query.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/common.h"
+#include "err.h"
+#include "reason.h"
+#include "store.h"
+#include "transform/pseudo.h"
+#include "util.h"
+
+/* ---- printing values ---------------------------------------------------------- */
+
+/* Formats a scaled value: 313 at scale 4 is "0.0313"; -0 prints as 0. */
+static void format_value(char *buf, size_t cap, int64_t v, int scale)
+{
+    if (scale == 0) {
+        snprintf(buf, cap, "%lld", (long long)v);
+        return;
+    }
+    int64_t div = 1;
+    for (int i = 0; i < scale; i++)
+        div *= 10;
+    uint64_t a = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+    snprintf(buf, cap, "%s%llu.%0*llu", v < 0 ? "-" : "", (unsigned long long)(a / (uint64_t)div),
+             scale, (unsigned long long)(a % (uint64_t)div));
+}
+
+typedef struct {
+    const kh_indtabledef_t *def;
+    kh_format_t fmt;
+    int kommune;          /* 0 = every municipality */
+    int count;
+    /* table format: rows are buffered to size the columns */
+    char **cells;
+    size_t ncells, cap;
+} qctx_t;
+
+static void table_cell(qctx_t *q, const char *s)
+{
+    if (q->ncells == q->cap) {
+        q->cap = q->cap ? q->cap * 2 : 256;
+        q->cells = kh_xrealloc(q->cells, q->cap * sizeof *q->cells);
+    }
+    q->cells[q->ncells++] = kh_xstrdup(s);
+}
+
+static int print_row(void *ctx, int ref_year, const kh_indrow_t *row)
+{
+    qctx_t *q = ctx;
+    if (q->kommune && row->kommnr != q->kommune)
+        return 0;
+    const kh_indtabledef_t *def = q->def;
+    char key[3][16], val[KH_IND_MAX_COLS][32];
+    snprintf(key[0], sizeof key[0], "%d", ref_year);
+    snprintf(key[1], sizeof key[1], "%04d", row->kommnr);
+    snprintf(key[2], sizeof key[2], "%04d", row->key2);
+    for (int c = 0; c < def->ncols; c++) {
+        if (row->present[c])
+            format_value(val[c], sizeof val[c], row->value[c], def->cols[c].scale);
+        else
+            strcpy(val[c], (q->fmt == KH_FMT_TABLE && (row->suppressed_mask >> c & 1)) ? ":" : "");
+    }
+    if (q->fmt == KH_FMT_CSV) {
+        printf("%s,%s,%s", key[0], key[1], key[2]);
+        for (int c = 0; c < def->ncols; c++)
+            printf(",%s", val[c]);
+        printf(",%d\n", row->suppressed ? 1 : 0);
+    } else if (q->fmt == KH_FMT_JSON) {
+        printf("%s\n  {\"ref_year\": %s, \"kommnr\": \"%s\", \"%s\": \"%s\"", q->count ? "," : "",
+               key[0], key[1], def->key2, key[2]);
+        for (int c = 0; c < def->ncols; c++)
+            printf(", \"%s\": %s", def->cols[c].name, val[c][0] ? val[c] : "null");
+        printf(", \"suppressed\": %d}", row->suppressed ? 1 : 0);
+    } else {
+        for (int i = 0; i < 3; i++)
+            table_cell(q, key[i]);
+        for (int c = 0; c < def->ncols; c++)
+            table_cell(q, val[c]);
+        table_cell(q, row->suppressed ? "1" : "0");
+    }
+    q->count++;
+    return 0;
+}
+
+static void print_table(qctx_t *q)
+{
+    const kh_indtabledef_t *def = q->def;
+    int ncols = def->ncols + 4;
+    const char *head[KH_IND_MAX_COLS + 4];
+    head[0] = "ref_year";
+    head[1] = "kommnr";
+    head[2] = def->key2;
+    for (int c = 0; c < def->ncols; c++)
+        head[3 + c] = def->cols[c].name;
+    head[ncols - 1] = "suppressed";
+    size_t width[KH_IND_MAX_COLS + 4];
+    for (int c = 0; c < ncols; c++)
+        width[c] = strlen(head[c]);
+    for (size_t i = 0; i < q->ncells; i++) {
+        size_t w = strlen(q->cells[i]);
+        if (w > width[i % (size_t)ncols])
+            width[i % (size_t)ncols] = w;
+    }
+    for (int c = 0; c < ncols; c++)
+        printf("%s%*s", c ? "  " : "", (int)width[c], head[c]);
+    printf("\n");
+    for (size_t i = 0; i < q->ncells; i++) {
+        int c = (int)(i % (size_t)ncols);
+        printf("%s%*s", c ? "  " : "", (int)width[c], q->cells[i]);
+        if (c == ncols - 1)
+            printf("\n");
+        free(q->cells[i]);
+    }
+    free(q->cells);
+}
+
+static void query_usage(FILE *f)
+{
+    fprintf(f, "usage: kohort query --store DIR --table exit|status|cost [--ref-year R|all]\n"
+               "                    [--kommune K] [--format csv|json|table]\n"
+               "Prints the stored indicators of the newest reference year (or of R, or all),\n"
+               "sorted by reference year, municipality, then cohort (totals 0000 first).\n");
+}
+
+int kh_query_main(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"store", required_argument, 0, 's'},
+        {"table", required_argument, 0, 't'},
+        {"ref-year", required_argument, 0, 'r'},
+        {"kommune", required_argument, 0, 'k'},
+        {"format", required_argument, 0, 'f'},
+        {"help", no_argument, 0, 'h'},
+        {0, 0, 0, 0}};
+    const char *store_path = NULL, *table = NULL, *ref = NULL;
+    qctx_t q;
+    memset(&q, 0, sizeof q);
+    q.fmt = KH_FMT_TABLE;
+    int opt;
+    optind = 1;
+    while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        switch (opt) {
+        case 's': store_path = optarg; break;
+        case 't': table = optarg; break;
+        case 'r': ref = optarg; break;
+        case 'k':
+            if (strlen(optarg) != 4 || kh_cli_int(optarg, 1, 9999, &q.kommune))
+                return kh_cli_usage("--kommune wants a 4-digit municipality code");
+            break;
+        case 'f':
+            if (kh_cli_format(optarg, &q.fmt))
+                return kh_cli_usage("--format wants csv, json or table");
+            break;
+        case 'h': query_usage(stdout); return 0;
+        default: query_usage(stderr); return 2;
+        }
+    }
+    if (!store_path || !table)
+        return kh_cli_usage("kohort query needs --store DIR and --table exit|status|cost");
+    int t = -1;
+    for (int i = 0; i < KH_IND_COUNT; i++)
+        if (strcmp(table, kh_schema_indtable((kh_indtable_t)i)->name) == 0)
+            t = i;
+    if (t < 0)
+        return kh_cli_usage("--table wants exit, status or cost");
+    int year = -1;
+    if (ref && strcmp(ref, "all") == 0)
+        year = 0;
+    else if (ref && kh_cli_int(ref, 1900, 2100, &year))
+        return kh_cli_usage("--ref-year wants a year or 'all'");
+    kh_store_t *store = NULL;
+    int rc = kh_store_open(store_path, 0, 0, &store);
+    if (rc) {
+        fprintf(stderr, "kohort: cannot read the store %s: %s\n", store_path,
+                rc == KH_E_NOTFOUND ? "no store there" : kh_strerror(rc));
+        return 1;
+    }
+    if (year < 0)
+        kh_store_newest_year(store, &year);
+    q.def = kh_schema_indtable((kh_indtable_t)t);
+    if (q.fmt == KH_FMT_CSV) {
+        printf("ref_year,kommnr,%s", q.def->key2);
+        for (int c = 0; c < q.def->ncols; c++)
+            printf(",%s", q.def->cols[c].name);
+        printf(",suppressed\n");
+    } else if (q.fmt == KH_FMT_JSON) {
+        printf("[");
+    }
+    rc = year || (ref && strcmp(ref, "all") == 0)
+             ? kh_store_each_row(store, (kh_indtable_t)t, year, print_row, &q)
+             : 0;
+    if (q.fmt == KH_FMT_JSON)
+        printf("%s]\n", q.count ? "\n" : "");
+    else if (q.fmt == KH_FMT_TABLE)
+        print_table(&q);
+    kh_store_close(&store);
+    if (rc) {
+        fprintf(stderr, "kohort: cannot read the store %s: %s\n", store_path, kh_strerror(rc));
+        return 1;
+    }
+    return 0;
+}
+
+/* ---- runs ------------------------------------------------------------------------ */
+
+typedef struct {
+    kh_format_t fmt;
+    const char *only;
+    int count;
+} rctx_t;
+
+static int print_run(void *ctx, const kh_runrec_t *rec)
+{
+    rctx_t *rc = ctx;
+    if (rc->only && strcmp(rc->only, rec->run) != 0)
+        return 0;
+    char started[32], finished[32];
+    kh_cli_time(started, sizeof started, rec->started_ms);
+    kh_cli_time(finished, sizeof finished, rec->finished_ms);
+    const kh_ledger_t *l = &rec->ledger;
+    if (rc->fmt == KH_FMT_JSON) {
+        printf("%s\n  {\"run\": \"%s\", \"started\": \"%s\", \"finished\": \"%s\", \"status\": \"%s\", "
+               "\"reason\": ",
+               rc->count ? "," : "", rec->run, started, finished, rec->ok ? "ok" : "failed");
+        if (rec->ok)
+            printf("null");
+        else
+            kh_cli_json_str(stdout, rec->reason);
+        printf(", \"ref_year\": ");
+        if (l->ref_year)
+            printf("%d", l->ref_year);
+        else
+            printf("null");
+        printf(", \"cohorts\": ");
+        if (l->cohort_from)
+            printf("[%d, %d]", l->cohort_from, l->cohort_to);
+        else
+            printf("null");
+        printf(", \"min_cell\": %d, \"tables\": {", rec->min_cell);
+        int first = 1;
+        for (int t = 0; t < KH_TAB_COUNT; t++) {
+            const kh_tablecount_t *tc = &l->tables[t];
+            if (!tc->present)
+                continue;
+            printf("%s\"%s\": {\"file\": ", first ? "" : ", ", kh_schema_table((kh_table_t)t)->name);
+            kh_cli_json_str(stdout, tc->file);
+            printf(", \"bytes\": %llu, \"read\": %llu, \"accepted\": %llu, \"rejected\": %llu, "
+                   "\"out_of_scope\": %llu}",
+                   (unsigned long long)tc->bytes, (unsigned long long)tc->read,
+                   (unsigned long long)tc->accepted, (unsigned long long)tc->rejected,
+                   (unsigned long long)tc->out_of_scope);
+            first = 0;
+        }
+        printf("}, \"persons\": {\"participants\": %llu, \"placed\": %llu, \"no_home\": %llu, "
+               "\"ambiguous_kommune\": %llu}}",
+               (unsigned long long)l->participants, (unsigned long long)l->placed,
+               (unsigned long long)l->no_home, (unsigned long long)l->ambiguous_kommune);
+    } else if (rc->fmt == KH_FMT_CSV) {
+        if (!rc->count)
+            printf("run,started,finished,status,reason,ref_year,participants,placed,no_home,"
+                   "ambiguous_kommune\n");
+        printf("%s,%s,%s,%s,", rec->run, started, finished, rec->ok ? "ok" : "failed");
+        kh_cli_csv_str(stdout, rec->reason);
+        printf(",%d,%llu,%llu,%llu,%llu\n", l->ref_year, (unsigned long long)l->participants,
+               (unsigned long long)l->placed, (unsigned long long)l->no_home,
+               (unsigned long long)l->ambiguous_kommune);
+    } else {
+        if (!rc->count)
+            printf("%-27s %-20s %-7s %-8s %-9s %s\n", "run", "started", "status", "ref_year",
+                   "placed", "reason");
+        printf("%-27s %-20s %-7s %-8d %-9llu %s\n", rec->run, started, rec->ok ? "ok" : "failed",
+               l->ref_year, (unsigned long long)l->placed, rec->reason);
+    }
+    rc->count++;
+    return 0;
+}
+
+int kh_runs_main(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"store", required_argument, 0, 's'},
+        {"run", required_argument, 0, 'r'},
+        {"format", required_argument, 0, 'f'},
+        {"help", no_argument, 0, 'h'},
+        {0, 0, 0, 0}};
+    const char *store_path = NULL;
+    rctx_t rc = {KH_FMT_TABLE, NULL, 0};
+    int opt;
+    optind = 1;
+    while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        switch (opt) {
+        case 's': store_path = optarg; break;
+        case 'r': rc.only = optarg; break;
+        case 'f':
+            if (kh_cli_format(optarg, &rc.fmt))
+                return kh_cli_usage("--format wants table, csv or json");
+            break;
+        case 'h':
+            printf("usage: kohort runs --store DIR [--run ID] [--format table|csv|json]\n"
+                   "Prints the run ledger, newest first.\n");
+            return 0;
+        default: return 2;
+        }
+    }
+    if (!store_path)
+        return kh_cli_usage("kohort runs needs --store DIR");
+    kh_store_t *store = NULL;
+    int err = kh_store_open(store_path, 0, 0, &store);
+    if (err) {
+        fprintf(stderr, "kohort: cannot read the store %s: %s\n", store_path,
+                err == KH_E_NOTFOUND ? "no store there" : kh_strerror(err));
+        return 1;
+    }
+    if (rc.fmt == KH_FMT_JSON)
+        printf("[");
+    err = kh_store_each_run(store, print_run, &rc);
+    if (rc.fmt == KH_FMT_JSON)
+        printf("%s]\n", rc.count ? "\n" : "");
+    kh_store_close(&store);
+    if (err) {
+        fprintf(stderr, "kohort: cannot read the ledger: %s\n", kh_strerror(err));
+        return 1;
+    }
+    if (rc.only && !rc.count) {
+        fprintf(stderr, "kohort: no run %s in the ledger\n", rc.only);
+        return 1;
+    }
+    return 0;
+}
+
+/* ---- quarantine ------------------------------------------------------------------- */
+
+typedef struct {
+    kh_format_t fmt;
+    const char *run;
+    int count;
+} qqctx_t;
+
+static int newest_run(void *ctx, const kh_runrec_t *rec)
+{
+    snprintf(ctx, KH_RUN_ID_MAX, "%s", rec->run);
+    return 1; /* stop at the first (newest) */
+}
+
+static int print_reject(void *ctx, const kh_qrec_t *q)
+{
+    qqctx_t *c = ctx;
+    if (c->fmt == KH_FMT_JSON) {
+        printf("%s\n  {\"run\": \"%s\", \"file\": ", c->count ? "," : "", c->run);
+        kh_cli_json_str(stdout, q->file);
+        printf(", \"line\": %u, \"column\": ", q->rej.line);
+        kh_cli_json_str(stdout, q->rej.column);
+        printf(", \"reason\": \"%s\", \"value\": ", kh_reason_name(q->rej.reason));
+        kh_cli_json_str(stdout, q->rej.value);
+        printf("}");
+    } else {
+        printf("%s,", c->run);
+        kh_cli_csv_str(stdout, q->file);
+        printf(",%u,", q->rej.line);
+        kh_cli_csv_str(stdout, q->rej.column);
+        printf(",%s,", kh_reason_name(q->rej.reason));
+        kh_cli_csv_str(stdout, q->rej.value);
+        printf("\n");
+    }
+    c->count++;
+    return 0;
+}
+
+int kh_quarantine_main(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"store", required_argument, 0, 's'},
+        {"run", required_argument, 0, 'r'},
+        {"format", required_argument, 0, 'f'},
+        {"help", no_argument, 0, 'h'},
+        {0, 0, 0, 0}};
+    const char *store_path = NULL;
+    qqctx_t c = {KH_FMT_CSV, NULL, 0};
+    int opt;
+    optind = 1;
+    while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        switch (opt) {
+        case 's': store_path = optarg; break;
+        case 'r': c.run = optarg; break;
+        case 'f':
+            if (kh_cli_format(optarg, &c.fmt) || c.fmt == KH_FMT_TABLE)
+                return kh_cli_usage("--format wants csv or json");
+            break;
+        case 'h':
+            printf("usage: kohort quarantine --store DIR [--run ID] [--format csv|json]\n"
+                   "Prints the rejected rows of a run (default: the newest), by file and line.\n");
+            return 0;
+        default: return 2;
+        }
+    }
+    if (!store_path)
+        return kh_cli_usage("kohort quarantine needs --store DIR");
+    kh_store_t *store = NULL;
+    int err = kh_store_open(store_path, 0, 0, &store);
+    if (err) {
+        fprintf(stderr, "kohort: cannot read the store %s: %s\n", store_path,
+                err == KH_E_NOTFOUND ? "no store there" : kh_strerror(err));
+        return 1;
+    }
+    char newest[KH_RUN_ID_MAX] = "";
+    if (!c.run) {
+        kh_store_each_run(store, newest_run, newest);
+        c.run = newest;
+    }
+    if (c.fmt == KH_FMT_CSV)
+        printf("run,file,line,column,reason,value\n");
+    else
+        printf("[");
+    err = c.run[0] ? kh_store_each_reject(store, c.run, print_reject, &c) : 0;
+    if (c.fmt == KH_FMT_JSON)
+        printf("%s]\n", c.count ? "\n" : "");
+    kh_store_close(&store);
+    if (err) {
+        fprintf(stderr, "kohort: cannot read the quarantine: %s\n", kh_strerror(err));
+        return 1;
+    }
+    return 0;
+}
+
+/* ---- keygen ------------------------------------------------------------------------ */
+
+int kh_keygen_main(int argc, char **argv)
+{
+    if (argc != 2 || argv[1][0] == '-') {
+        if (argc == 2 && strcmp(argv[1], "--help") == 0) {
+            printf("usage: kohort keygen FILE\n"
+                   "Writes a fresh pseudonymisation key (mode 0600) for kohort run --key FILE.\n");
+            return 0;
+        }
+        return kh_cli_usage("usage: kohort keygen FILE");
+    }
+    char why[KH_REASON_MAX];
+    if (kh_pseudo_write_key(argv[1], why, sizeof why) != 0) {
+        fprintf(stderr, "kohort: %s\n", why);
+        return 1;
+    }
+    return 0;
+}

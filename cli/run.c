@@ -1,0 +1,715 @@
+/* run.c - `kohort run`: one nightly import from start to commit or failure.
+ *
+ * Starts every stage as a child on private ipc:// endpoints in a 0700
+ * runtime directory, hands the pseudonymisation key to the anonymisers
+ * through pipes, gathers their stats, and waits for the sink's RESULT. A
+ * child that dies, a stall past the timeout, a FAIL message or a signal
+ * fails the run: every child is stopped, the ledger records why, and the
+ * indicator tables stay as they were (only the sink's commit changes them). */
+#define _GNU_SOURCE
+#include "cli/run.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <zmq.h>
+
+#include "cli/common.h"
+#include "err.h"
+#include "msg.h"
+#include "sock.h"
+#include "store.h"
+#include "transform/pseudo.h"
+#include "util.h"
+
+#define MAX_CHILDREN 64
+
+typedef struct {
+    pid_t pid;
+    char stage[16];
+    int worker;
+    int ready, exited, status;
+    kh_stats_t stats;
+} child_t;
+
+typedef struct {
+    const char *extracts, *store, *key_file, *cohorts, *bindir_opt;
+    int ref_year, min_cell, workers, allow_synthetic, rule_2032, progress, quiet;
+    int stall_timeout;
+    const char *line_limit, *max_file_bytes;
+    char run[KH_RUN_ID_MAX];
+    char dir[PATH_MAX];
+    char bindir[PATH_MAX];
+    uint8_t key[KH_KEY_LEN];
+    child_t children[MAX_CHILDREN];
+    int nchildren;
+    void *stats;
+    char reason[KH_REASON_MAX];
+    int failed, succeeded;
+    kh_ledger_t ledger;
+    int64_t started_ms;
+    uint64_t t0, last_progress_ns, progress_sum;
+} run_t;
+
+static volatile sig_atomic_t interrupted;
+
+static void on_signal(int sig)
+{
+    interrupted = sig;
+}
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+        "usage: kohort run --extracts DIR --store DIR [options]\n"
+        "Runs the whole pipeline once on an extract directory and commits the\n"
+        "indicators of one reference year to the store.\n\n"
+        "  --ref-year R            reference year (default: newest aar in bosatte)\n"
+        "  --cohorts FROM-TO       cohort window (default R-7..R)\n"
+        "  --min-cell K            disclosure threshold (default 5, 0 = off)\n"
+        "  --workers N             validate and anonymise processes (default: cores)\n"
+        "  --key FILE              pseudonymisation key (default: fresh per run)\n"
+        "  --allow-synthetic-ids   accept synthetic test ids (month + 80)\n"
+        "  --id-rule-2032          accept the 2032 check-digit rule\n"
+        "  --stall-timeout SEC     fail after SEC seconds without progress (60)\n"
+        "  --line-limit BYTES      longest accepted line (1048576)\n"
+        "  --max-file-bytes BYTES  largest decompressed file (0 = no limit)\n"
+        "  --progress / --quiet    progress on stderr / only errors\n"
+        "Exit status: 0 ok, 1 the run failed, 2 usage, 3 the store is busy.\n");
+}
+
+static int64_t now_ms(void)
+{
+    struct timeval tv;
+    gettimeofday(&tv, NULL);
+    return (int64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000;
+}
+
+static void make_run_id(char *out, size_t cap)
+{
+    /* sortable: the ledger lists runs newest first by this key */
+    struct timeval tv;
+    gettimeofday(&tv, NULL);
+    struct tm tm;
+    gmtime_r(&tv.tv_sec, &tm);
+    char stamp[20];
+    strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%S", &tm);
+    snprintf(out, cap, "%s.%03dZ-%08x", stamp, (int)(tv.tv_usec / 1000), randombytes_random());
+}
+
+/* The directory holding this executable: the stages live beside it. */
+static void find_bindir(run_t *r)
+{
+    if (r->bindir_opt) {
+        snprintf(r->bindir, sizeof r->bindir, "%s", r->bindir_opt);
+        return;
+    }
+    ssize_t n = readlink("/proc/self/exe", r->bindir, sizeof r->bindir - 1);
+    if (n <= 0) {
+        snprintf(r->bindir, sizeof r->bindir, ".");
+        return;
+    }
+    r->bindir[n] = '\0';
+    char *slash = strrchr(r->bindir, '/');
+    if (slash)
+        *slash = '\0';
+}
+
+static child_t *child_of(run_t *r, pid_t pid)
+{
+    for (int i = 0; i < r->nchildren; i++)
+        if (r->children[i].pid == pid)
+            return &r->children[i];
+    return NULL;
+}
+
+static child_t *child_named(run_t *r, const char *stage, int worker)
+{
+    for (int i = 0; i < r->nchildren; i++)
+        if (strcmp(r->children[i].stage, stage) == 0 && r->children[i].worker == worker)
+            return &r->children[i];
+    return NULL;
+}
+
+static void fail(run_t *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void fail(run_t *r, const char *fmt, ...)
+{
+    if (r->failed || r->succeeded)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(r->reason, sizeof r->reason, fmt, ap);
+    va_end(ap);
+    r->failed = 1;
+}
+
+/* Starts one stage. extra: NULL-terminated further arguments. */
+static void spawn(run_t *r, const char *stage, int worker, const char *const *extra, int key_fd)
+{
+    char exe[PATH_MAX + 32], workerarg[16], workersarg[16];
+    snprintf(exe, sizeof exe, "%s/kohort-%s", r->bindir, stage);
+    snprintf(workerarg, sizeof workerarg, "%d", worker);
+    snprintf(workersarg, sizeof workersarg, "%d", r->workers);
+    const char *argv[40];
+    int n = 0;
+    argv[n++] = exe;
+    argv[n++] = "--run";
+    argv[n++] = r->run;
+    argv[n++] = "--dir";
+    argv[n++] = r->dir;
+    argv[n++] = "--worker";
+    argv[n++] = workerarg;
+    argv[n++] = "--workers";
+    argv[n++] = workersarg;
+    if (r->quiet)
+        argv[n++] = "--quiet";
+    for (int i = 0; extra && extra[i] && n < 38; i++)
+        argv[n++] = extra[i];
+    argv[n] = NULL;
+    pid_t parent = getpid();
+    pid_t pid = fork();
+    if (pid < 0) {
+        fail(r, "cannot start %s: %s", stage, strerror(errno));
+        return;
+    }
+    if (pid == 0) {
+        /* die with the run, whatever kills it */
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (getppid() != parent)
+            _exit(1);
+        signal(SIGINT, SIG_IGN); /* a terminal's ^C goes to the run, which stops us */
+        if (key_fd >= 0 && key_fd != 3) {
+            dup2(key_fd, 3);
+            close(key_fd);
+        }
+        execv(exe, (char *const *)argv);
+        fprintf(stderr, "kohort: cannot start %s: %s\n", exe, strerror(errno));
+        _exit(127);
+    }
+    child_t *c = &r->children[r->nchildren++];
+    memset(c, 0, sizeof *c);
+    c->pid = pid;
+    snprintf(c->stage, sizeof c->stage, "%s", stage);
+    c->worker = worker;
+}
+
+/* Hands the key to one anonymiser through a pipe; returns the read end. */
+static int key_pipe(run_t *r)
+{
+    int fds[2];
+    if (pipe2(fds, O_CLOEXEC) != 0)
+        return -1;
+    ssize_t w = write(fds[1], r->key, KH_KEY_LEN);
+    close(fds[1]);
+    if (w != KH_KEY_LEN) {
+        close(fds[0]);
+        return -1;
+    }
+    return fds[0];
+}
+
+static void reap(run_t *r)
+{
+    for (;;) {
+        int status;
+        pid_t pid = waitpid(-1, &status, WNOHANG);
+        if (pid <= 0)
+            return;
+        child_t *c = child_of(r, pid);
+        if (!c)
+            continue;
+        c->exited = 1;
+        c->status = status;
+        if (r->succeeded)
+            continue;
+        int clean = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+        int finishes = strcmp(c->stage, "ingest") == 0 || strcmp(c->stage, "link") == 0 ||
+                       strcmp(c->stage, "aggregate") == 0 || strcmp(c->stage, "sink") == 0;
+        if (clean && finishes)
+            continue;
+        /* give a dying stage's FAIL message a moment to arrive */
+        for (int i = 0; i < 5 && !r->failed; i++) {
+            kh_msg_t m;
+            if (kh_sock_recv(r->stats, &m, 100) == 0) {
+                if (m.env.kind == KH_MSG_FAIL)
+                    fail(r, "%s", m.reason);
+                kh_msg_free(&m);
+            }
+        }
+        if (WIFSIGNALED(status))
+            fail(r, "stage %s.%d (pid %d) was killed by signal %d", c->stage, c->worker,
+                 (int)pid, WTERMSIG(status));
+        else
+            fail(r, "stage %s.%d (pid %d) exited with status %d", c->stage, c->worker,
+                 (int)pid, WEXITSTATUS(status));
+    }
+}
+
+static uint64_t progress_sum(const run_t *r)
+{
+    uint64_t sum = 0;
+    for (int i = 0; i < r->nchildren; i++) {
+        const kh_stats_t *s = &r->children[i].stats;
+        sum += s->busy_ns / 1000000u + (uint64_t)s->state;
+        for (int t = 0; t < KH_TAB_COUNT; t++)
+            sum += s->tables[t].rows_in + s->tables[t].rows_out + s->tables[t].batches_in;
+    }
+    return sum;
+}
+
+static void handle(run_t *r, kh_msg_t *m)
+{
+    if (strcmp(m->env.run, r->run) != 0)
+        return;
+    if (m->env.kind == KH_MSG_STATS) {
+        child_t *c = child_named(r, m->stats.stage, m->stats.worker);
+        if (!c)
+            return;
+        c->stats = m->stats;
+        if (m->stats.state != KH_ST_STARTING)
+            c->ready = 1;
+    } else if (m->env.kind == KH_MSG_FAIL) {
+        fail(r, "%s", m->reason);
+    } else if (m->env.kind == KH_MSG_RESULT && m->ok && !r->failed) {
+        r->ledger = m->ledger;
+        r->succeeded = 1;
+    }
+}
+
+/* One turn of the watch loop: messages, children, stall, signals. */
+static void watch(run_t *r, int timeout_ms)
+{
+    kh_msg_t m;
+    int rc = kh_sock_recv(r->stats, &m, timeout_ms);
+    if (rc == 0) {
+        handle(r, &m);
+        kh_msg_free(&m);
+        while (kh_sock_recv(r->stats, &m, 0) == 0) {
+            handle(r, &m);
+            kh_msg_free(&m);
+        }
+    }
+    reap(r);
+    if (interrupted)
+        fail(r, "interrupted by signal %d", (int)interrupted);
+    uint64_t now = kh_now_ns();
+    uint64_t sum = progress_sum(r);
+    if (sum != r->progress_sum) {
+        r->progress_sum = sum;
+        r->last_progress_ns = now;
+    } else if (now - r->last_progress_ns > (uint64_t)r->stall_timeout * 1000000000u) {
+        fail(r, "no stage made progress for %d seconds", r->stall_timeout);
+    }
+}
+
+/* Waits until every child of the layer [from, nchildren) is ready. */
+static void wait_ready(run_t *r, int from)
+{
+    uint64_t deadline = kh_now_ns() + 30ull * 1000000000u;
+    for (;;) {
+        int all = 1;
+        for (int i = from; i < r->nchildren; i++)
+            all &= r->children[i].ready;
+        if (all || r->failed)
+            return;
+        if (kh_now_ns() > deadline) {
+            fail(r, "stages did not start within 30 seconds");
+            return;
+        }
+        watch(r, 100);
+    }
+}
+
+static void stop_children(run_t *r, int sig, int grace_ms)
+{
+    for (int i = 0; i < r->nchildren; i++)
+        if (!r->children[i].exited)
+            kill(r->children[i].pid, sig);
+    uint64_t deadline = kh_now_ns() + (uint64_t)grace_ms * 1000000u;
+    for (;;) {
+        int alive = 0;
+        for (int i = 0; i < r->nchildren; i++) {
+            child_t *c = &r->children[i];
+            if (c->exited)
+                continue;
+            int status;
+            pid_t pid = waitpid(c->pid, &status, WNOHANG);
+            if (pid == c->pid) {
+                c->exited = 1;
+                c->status = status;
+            } else {
+                alive++;
+            }
+        }
+        if (!alive)
+            return;
+        if (kh_now_ns() > deadline) {
+            for (int i = 0; i < r->nchildren; i++)
+                if (!r->children[i].exited)
+                    kill(r->children[i].pid, SIGKILL);
+            deadline = UINT64_MAX;
+        }
+        struct timespec ts = {0, 10 * 1000000};
+        nanosleep(&ts, NULL); /* polling children's exit, not synchronising data */
+    }
+}
+
+static void start_stages(run_t *r)
+{
+    char mincell[16], started[32], ref[16];
+    snprintf(mincell, sizeof mincell, "%d", r->min_cell);
+    snprintf(started, sizeof started, "%lld", (long long)r->started_ms);
+    snprintf(ref, sizeof ref, "%d", r->ref_year);
+
+    const char *sink_args[] = {"--store", r->store, "--started-ms", started, "--min-cell", mincell, NULL};
+    spawn(r, "sink", 0, sink_args, -1);
+    wait_ready(r, r->nchildren - 1);
+    const char *agg_args[] = {"--min-cell", mincell, NULL};
+    spawn(r, "aggregate", 0, agg_args, -1);
+    wait_ready(r, r->nchildren - 1);
+    const char *link_args[8];
+    int n = 0;
+    if (r->ref_year) {
+        link_args[n++] = "--ref-year";
+        link_args[n++] = ref;
+    }
+    if (r->cohorts) {
+        link_args[n++] = "--cohorts";
+        link_args[n++] = r->cohorts;
+    }
+    link_args[n] = NULL;
+    spawn(r, "link", 0, link_args, -1);
+    wait_ready(r, r->nchildren - 1);
+    if (r->failed)
+        return;
+    int first = r->nchildren;
+    for (int i = 0; i < r->workers; i++) {
+        int fd = key_pipe(r);
+        if (fd < 0) {
+            fail(r, "cannot hand the key to an anonymiser: %s", strerror(errno));
+            return;
+        }
+        const char *anon_args[] = {"--key-fd", "3", NULL};
+        spawn(r, "anonymise", i, anon_args, fd);
+        close(fd);
+    }
+    wait_ready(r, first);
+    first = r->nchildren;
+    const char *val_args[4];
+    n = 0;
+    if (r->allow_synthetic)
+        val_args[n++] = "--allow-synthetic-ids";
+    if (r->rule_2032)
+        val_args[n++] = "--id-rule-2032";
+    val_args[n] = NULL;
+    for (int i = 0; i < r->workers && !r->failed; i++)
+        spawn(r, "validate", i, val_args, -1);
+    wait_ready(r, first);
+    if (r->failed)
+        return;
+    const char *ingest_args[8];
+    n = 0;
+    ingest_args[n++] = "--extracts";
+    ingest_args[n++] = r->extracts;
+    if (r->line_limit) {
+        ingest_args[n++] = "--line-limit";
+        ingest_args[n++] = r->line_limit;
+    }
+    if (r->max_file_bytes) {
+        ingest_args[n++] = "--max-file-bytes";
+        ingest_args[n++] = r->max_file_bytes;
+    }
+    ingest_args[n] = NULL;
+    spawn(r, "ingest", 0, ingest_args, -1);
+}
+
+static void record_failure(run_t *r)
+{
+    kh_store_t *store = NULL;
+    int rc = kh_store_open(r->store, 1, 0, &store);
+    if (rc) {
+        fprintf(stderr, "kohort: the failed run could not be recorded in the ledger: %s\n",
+                kh_strerror(rc));
+        return;
+    }
+    kh_runrec_t *rec = kh_xcalloc(1, sizeof *rec);
+    snprintf(rec->run, sizeof rec->run, "%s", r->run);
+    rec->started_ms = r->started_ms;
+    rec->finished_ms = now_ms();
+    rec->ok = 0;
+    rec->min_cell = r->min_cell;
+    snprintf(rec->reason, sizeof rec->reason, "%s", r->reason);
+    rec->ledger.ref_year = r->ref_year;
+    /* what the stages reported before the failure */
+    for (int i = 0; i < r->nchildren; i++) {
+        const child_t *c = &r->children[i];
+        for (int t = 0; t < KH_TAB_COUNT; t++) {
+            kh_tablecount_t *tc = &rec->ledger.tables[t];
+            if (strcmp(c->stage, "ingest") == 0)
+                tc->read += c->stats.tables[t].rows_out;
+            if (strcmp(c->stage, "validate") == 0) {
+                tc->accepted += c->stats.tables[t].rows_out;
+                tc->rejected += c->stats.tables[t].rows_rejected;
+            }
+            tc->present = tc->read > 0;
+        }
+    }
+    rc = kh_store_put_run(store, rec);
+    if (rc)
+        fprintf(stderr, "kohort: the failed run could not be recorded in the ledger: %s\n",
+                kh_strerror(rc));
+    free(rec);
+    kh_store_close(&store);
+}
+
+static void print_summary(const run_t *r)
+{
+    const kh_ledger_t *l = &r->ledger;
+    double secs = (double)(kh_now_ns() - r->t0) / 1e9;
+    printf("kohort: run %s ok: reference year %d, cohorts %d-%d, %.1f s\n", r->run, l->ref_year,
+           l->cohort_from, l->cohort_to, secs);
+    printf("%-22s %12s %12s %10s %12s\n", "table", "read", "accepted", "rejected", "out_of_scope");
+    for (int t = 0; t < KH_TAB_COUNT; t++) {
+        const kh_tablecount_t *tc = &l->tables[t];
+        if (!tc->present)
+            continue;
+        printf("%-22s %12llu %12llu %10llu %12llu\n", kh_schema_table((kh_table_t)t)->name,
+               (unsigned long long)tc->read, (unsigned long long)tc->accepted,
+               (unsigned long long)tc->rejected, (unsigned long long)tc->out_of_scope);
+    }
+    printf("persons: participants %llu, placed %llu, no_home %llu, ambiguous_kommune %llu\n",
+           (unsigned long long)l->participants, (unsigned long long)l->placed,
+           (unsigned long long)l->no_home, (unsigned long long)l->ambiguous_kommune);
+}
+
+static void draw_progress(run_t *r)
+{
+    static uint64_t last;
+    uint64_t now = kh_now_ns();
+    if (now - last < 500000000u)
+        return;
+    last = now;
+    uint64_t read = 0, linked = 0;
+    for (int i = 0; i < r->nchildren; i++) {
+        const child_t *c = &r->children[i];
+        for (int t = 0; t < KH_TAB_COUNT; t++) {
+            if (strcmp(c->stage, "ingest") == 0)
+                read += c->stats.tables[t].rows_out;
+            if (strcmp(c->stage, "link") == 0)
+                linked += c->stats.tables[t].rows_in;
+        }
+    }
+    fprintf(stderr, "\r%6.1f s  rows read %12llu  linked %12llu", (double)(now - r->t0) / 1e9,
+            (unsigned long long)read, (unsigned long long)linked);
+}
+
+static int parse_args(run_t *r, int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"extracts", required_argument, 0, 'e'},
+        {"store", required_argument, 0, 's'},
+        {"ref-year", required_argument, 0, 'r'},
+        {"cohorts", required_argument, 0, 'c'},
+        {"min-cell", required_argument, 0, 'k'},
+        {"workers", required_argument, 0, 'w'},
+        {"key", required_argument, 0, 'K'},
+        {"allow-synthetic-ids", no_argument, 0, 'S'},
+        {"id-rule-2032", no_argument, 0, '2'},
+        {"progress", no_argument, 0, 'p'},
+        {"quiet", no_argument, 0, 'q'},
+        {"stall-timeout", required_argument, 0, 'T'},
+        {"line-limit", required_argument, 0, 'L'},
+        {"max-file-bytes", required_argument, 0, 'M'},
+        {"bin-dir", required_argument, 0, 'B'},
+        {"help", no_argument, 0, 'h'},
+        {0, 0, 0, 0}};
+    int opt;
+    optind = 1;
+    while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        switch (opt) {
+        case 'e': r->extracts = optarg; break;
+        case 's': r->store = optarg; break;
+        case 'r':
+            if (kh_cli_int(optarg, 1900, 2100, &r->ref_year))
+                return kh_cli_usage("--ref-year wants a year between 1900 and 2100");
+            break;
+        case 'c': {
+            int from, to;
+            if (sscanf(optarg, "%d-%d", &from, &to) != 2 || from < 1900 || to > 2100 || from > to)
+                return kh_cli_usage("--cohorts wants FROM-TO, e.g. 2017-2024");
+            r->cohorts = optarg;
+            break;
+        }
+        case 'k':
+            if (kh_cli_int(optarg, 0, 1000000, &r->min_cell))
+                return kh_cli_usage("--min-cell wants a number of persons, 0 or more");
+            break;
+        case 'w':
+            if (kh_cli_int(optarg, 1, MAX_CHILDREN / 2 - 4, &r->workers))
+                return kh_cli_usage("--workers wants a number between 1 and 28");
+            break;
+        case 'K': r->key_file = optarg; break;
+        case 'S': r->allow_synthetic = 1; break;
+        case '2': r->rule_2032 = 1; break;
+        case 'p': r->progress = 1; break;
+        case 'q': r->quiet = 1; break;
+        case 'T':
+            if (kh_cli_int(optarg, 1, 86400, &r->stall_timeout))
+                return kh_cli_usage("--stall-timeout wants seconds between 1 and 86400");
+            break;
+        case 'L': r->line_limit = optarg; break;
+        case 'M': r->max_file_bytes = optarg; break;
+        case 'B': r->bindir_opt = optarg; break;
+        case 'h': usage(stdout); return 1;
+        default: usage(stderr); return 2;
+        }
+    }
+    if (optind < argc)
+        return kh_cli_usage("unexpected argument; see kohort run --help");
+    if (!r->extracts || !r->store)
+        return kh_cli_usage("kohort run needs --extracts DIR and --store DIR");
+    struct stat sb;
+    if (stat(r->extracts, &sb) != 0 || !S_ISDIR(sb.st_mode))
+        return kh_cli_usage("the extract directory does not exist");
+    return 0;
+}
+
+int kh_run_main(int argc, char **argv)
+{
+    run_t *r = kh_xcalloc(1, sizeof *r);
+    r->min_cell = 5;
+    r->stall_timeout = 60;
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    r->workers = cores > 0 ? (int)cores : 1;
+    int rc = parse_args(r, argc, argv);
+    if (rc) {
+        free(r);
+        return rc == 1 ? 0 : 2;
+    }
+    if (sodium_init() < 0) {
+        fprintf(stderr, "kohort: libsodium cannot be initialised\n");
+        free(r);
+        return 1;
+    }
+    if (r->key_file) {
+        char why[KH_REASON_MAX];
+        if (kh_pseudo_read_key(r->key_file, r->key, why, sizeof why) != 0) {
+            fprintf(stderr, "kohort: %s\n", why);
+            free(r);
+            return 2;
+        }
+    } else {
+        randombytes_buf(r->key, sizeof r->key);
+    }
+    int lock = kh_store_lock(r->store);
+    if (lock == KH_E_BUSY) {
+        fprintf(stderr, "kohort: the store %s is busy: another run is writing it\n", r->store);
+        free(r);
+        return 3;
+    }
+    if (lock < 0) {
+        fprintf(stderr, "kohort: cannot use the store %s: %s\n", r->store, kh_strerror(lock));
+        free(r);
+        return 2;
+    }
+    kh_store_t *probe = NULL;
+    rc = kh_store_open(r->store, 1, 0, &probe);
+    if (rc) {
+        fprintf(stderr, "kohort: cannot open the store %s: %s\n", r->store, kh_strerror(rc));
+        close(lock);
+        free(r);
+        return 2;
+    }
+    kh_store_close(&probe);
+    find_bindir(r);
+    make_run_id(r->run, sizeof r->run);
+    r->started_ms = now_ms();
+    r->t0 = r->last_progress_ns = kh_now_ns();
+
+    const char *base = getenv("XDG_RUNTIME_DIR");
+    if (!base || strlen(base) > 60 || access(base, W_OK) != 0)
+        base = "/tmp";
+    snprintf(r->dir, sizeof r->dir, "%s/kohort-XXXXXX", base);
+    if (!mkdtemp(r->dir)) {
+        fprintf(stderr, "kohort: cannot create a runtime directory: %s\n", strerror(errno));
+        close(lock);
+        free(r);
+        return 1;
+    }
+    chmod(r->dir, 0700);
+    char ep[256];
+    kh_sock_endpoint(ep, sizeof ep, r->dir, "stats");
+    r->stats = kh_sock_open(ZMQ_PULL, ep, 1);
+    int unlimited = 0;
+    if (r->stats)
+        zmq_setsockopt(r->stats, ZMQ_RCVHWM, &unlimited, sizeof unlimited);
+    else
+        fail(r, "cannot bind the stats socket: %s", zmq_strerror(errno));
+
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    if (!r->failed)
+        start_stages(r);
+    while (!r->failed && !r->succeeded) {
+        watch(r, 200);
+        if (r->progress && isatty(STDERR_FILENO))
+            draw_progress(r);
+    }
+    if (r->progress && isatty(STDERR_FILENO))
+        fputc('\n', stderr);
+    sodium_memzero(r->key, sizeof r->key);
+    if (r->succeeded) {
+        /* the stateful stages finish by themselves; the workers wait for more */
+        for (int i = 0; i < r->nchildren; i++) {
+            child_t *c = &r->children[i];
+            if (!c->exited && (strcmp(c->stage, "validate") == 0 || strcmp(c->stage, "anonymise") == 0))
+                kill(c->pid, SIGTERM);
+        }
+        stop_children(r, 0, 10000);
+    } else {
+        stop_children(r, SIGTERM, 5000);
+        record_failure(r);
+    }
+    kh_sock_close(&r->stats);
+    kh_sock_term();
+    char path[PATH_MAX + 16];
+    const char *names[] = {"stats", "ingest.out", "ingest.ack", "link", "agg", "sink", NULL};
+    for (int i = 0; names[i]; i++) {
+        snprintf(path, sizeof path, "%s/%s", r->dir, names[i]);
+        unlink(path);
+    }
+    for (int i = 0; i < r->workers; i++) {
+        snprintf(path, sizeof path, "%s/anon.%d", r->dir, i);
+        unlink(path);
+    }
+    rmdir(r->dir);
+    close(lock);
+    int status = 0;
+    if (r->succeeded) {
+        if (!r->quiet)
+            print_summary(r);
+    } else {
+        fprintf(stderr, "kohort: run %s failed: %s\n", r->run, r->reason);
+        status = 1;
+    }
+    free(r);
+    return status;
+}

@@ -1,0 +1,31 @@
+/* extract.c - finding a table's file in an extract directory. See extract.h. */
+#define _POSIX_C_SOURCE 200809L
+#include "extract.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "../proto/err.h"
+
+int kh_extract_find(const char *dir, kh_table_t table, char *path, size_t cap,
+                    const char **base, char *why, size_t whycap)
+{
+    const char *name = kh_schema_table(table)->name;
+    char plain[4096], gz[4096];
+    struct stat sb;
+    snprintf(plain, sizeof plain, "%s/%s.csv", dir, name);
+    snprintf(gz, sizeof gz, "%s/%s.csv.gz", dir, name);
+    int has_plain = stat(plain, &sb) == 0, has_gz = stat(gz, &sb) == 0;
+    if (has_plain && has_gz) {
+        snprintf(why, whycap, "%s.csv and %s.csv.gz are both in the extract directory; keep one",
+                 name, name);
+        return KH_E_UNUSABLE;
+    }
+    if (!has_plain && !has_gz)
+        return 0;
+    snprintf(path, cap, "%s", has_plain ? plain : gz);
+    const char *slash = strrchr(path, '/');
+    *base = slash ? slash + 1 : path;
+    return 1;
+}

@@ -1,0 +1,374 @@
+/* main.c - kohort-ingest: reads the extract directory and sends every table
+ * as batches of raw records to the validators.
+ *
+ * Tables go in schema order: reference tables, id_historikk and f_intro,
+ * then (after the linker has acknowledged everything before them, so that it
+ * knows who is in scope) the population tables. A window of unacknowledged
+ * batches bounds what is in flight. A file that cannot be used fails the
+ * run with one sentence naming it. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <zmq.h>
+
+#include "err.h"
+#include "ingest/csvsplit.h"
+#include "ingest/extract.h"
+#include "ingest/header.h"
+#include "ingest/source.h"
+#include "log.h"
+#include "msg.h"
+#include "sock.h"
+#include "stage.h"
+#include "util.h"
+
+#define BATCH_ROWS 8192
+#define BATCH_BYTES (1u << 20)
+#define READ_CHUNK (1u << 20)
+#define WINDOW 32
+
+typedef struct {
+    kh_stage_t *st;
+    void *out, *acks;
+    int table;
+    const char *file;           /* name on disk */
+    kh_header_t *header;
+    kh_raw_t *raw;
+    uint64_t seq, rows;
+    uint64_t inflight;          /* sent and not yet acknowledged */
+    uint8_t *acked[KH_TAB_COUNT];
+    uint64_t acked_cap[KH_TAB_COUNT];
+    int reference;
+} ingest_t;
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: kohort-ingest --run ID --dir DIR --workers N --extracts DIR\n"
+               "       [--line-limit BYTES] [--max-file-bytes BYTES]\n"
+               "Started by `kohort run`.\n");
+}
+
+/* Records one acknowledgement; duplicates (a resent batch) count once. */
+static void take_ack(ingest_t *in, const kh_msg_t *m)
+{
+    int t = m->env.table;
+    if (t < 0 || t >= KH_TAB_COUNT)
+        return;
+    /* the end-of-table is acknowledged as slot 0, batches from slot 1 */
+    uint64_t slot = m->ack_eot ? 0 : m->env.seq + 1;
+    if (slot >= in->acked_cap[t]) {
+        uint64_t cap = in->acked_cap[t] ? in->acked_cap[t] : 64;
+        while (cap <= slot)
+            cap *= 2;
+        in->acked[t] = kh_xrealloc(in->acked[t], cap);
+        memset(in->acked[t] + in->acked_cap[t], 0, cap - in->acked_cap[t]);
+        in->acked_cap[t] = cap;
+    }
+    if (!in->acked[t][slot]) {
+        in->acked[t][slot] = 1;
+        in->inflight--;
+    }
+}
+
+/* Takes acknowledgements until at most `limit` messages are in flight. */
+static void drain_acks(ingest_t *in, uint64_t limit)
+{
+    for (;;) {
+        int timeout = in->inflight > limit ? 200 : 0;
+        kh_msg_t m;
+        int rc = kh_sock_recv(in->acks, &m, timeout);
+        kh_stage_tick(in->st);
+        if (kh_stage_stopping)
+            return;
+        if (rc == -EAGAIN) {
+            if (in->inflight <= limit)
+                return;
+            continue;
+        }
+        if (rc == -EINTR)
+            continue;
+        if (rc)
+            kh_stage_fail(in->st, "cannot receive acknowledgements: %s", kh_strerror(rc));
+        if (m.env.kind == KH_MSG_ACK && strcmp(m.env.run, in->st->run) == 0)
+            take_ack(in, &m);
+        kh_msg_free(&m);
+    }
+}
+
+static int send_packed(ingest_t *in, kh_packed_t *p)
+{
+    drain_acks(in, WINDOW - 1);
+    if (kh_stage_stopping || kh_stage_send(in->st, in->out, p) != 0) {
+        free(p->data);
+        return KH_E_INTERRUPTED;
+    }
+    in->inflight++;
+    return 0;
+}
+
+static int flush_batch(ingest_t *in)
+{
+    if (in->raw->nrows == 0)
+        return 0;
+    kh_env_t env;
+    kh_packed_t p;
+    kh_stage_env(in->st, &env, KH_MSG_RAW, in->table, in->seq);
+    kh_msg_pack_raw(&p, &env, in->raw);
+    kh_tablestats_t *ts = &in->st->stats.tables[in->table];
+    ts->batches_out++;
+    ts->rows_out += in->raw->nrows;
+    in->seq++;
+    kh_raw_clear(in->raw);
+    return send_packed(in, &p);
+}
+
+static void set_meta(ingest_t *in)
+{
+    kh_tablemeta_t *meta = &in->raw->meta;
+    const kh_tabledef_t *def = kh_schema_table((kh_table_t)in->table);
+    memset(meta, 0, sizeof *meta);
+    snprintf(meta->file, sizeof meta->file, "%s", in->file);
+    meta->header_nfields = kh_header_nfields(in->header);
+    for (int c = 0; c < def->ncols; c++) {
+        meta->colmap[c] = kh_header_field_of(in->header, c);
+        snprintf(meta->colname[c], sizeof meta->colname[c], "%s",
+                 kh_header_name(in->header, meta->colmap[c]));
+    }
+}
+
+static int on_record(void *ctx, const kh_csvrec_t *rec)
+{
+    ingest_t *in = ctx;
+    if (kh_stage_stopping)
+        return KH_E_INTERRUPTED;
+    if (!in->header) {
+        char why[KH_REASON_MAX];
+        if (rec->too_long)
+            kh_stage_fail(in->st, "%s: the header line is longer than the line limit", in->file);
+        if (kh_header_parse((kh_table_t)in->table, in->file, rec, &in->header, why, sizeof why) != 0)
+            kh_stage_fail(in->st, "%s", why);
+        set_meta(in);
+        return 0;
+    }
+    kh_raw_append(in->raw, rec->line, rec->too_long ? KH_RAW_TOO_LONG : 0, rec->data, rec->len);
+    in->rows++;
+    if (!in->reference && (in->raw->nrows >= BATCH_ROWS || in->raw->len >= BATCH_BYTES))
+        return flush_batch(in);
+    return 0;
+}
+
+/* Finds a table's file; fails the stage when both NAME.csv and .csv.gz exist. */
+static int find_file(kh_stage_t *st, const char *dir, int table, char *path, size_t cap,
+                     const char **base)
+{
+    char why[KH_REASON_MAX];
+    int rc = kh_extract_find(dir, (kh_table_t)table, path, cap, base, why, sizeof why);
+    if (rc < 0)
+        kh_stage_fail(st, "%s", why);
+    return rc;
+}
+
+static void send_eot(ingest_t *in, int present, uint64_t bytes)
+{
+    kh_eot_t eot;
+    memset(&eot, 0, sizeof eot);
+    eot.batches = in->seq;
+    eot.rows = in->rows;
+    eot.bytes = bytes;
+    eot.present = present;
+    snprintf(eot.file, sizeof eot.file, "%s", in->file ? in->file : "");
+    kh_env_t env;
+    kh_packed_t p;
+    kh_stage_env(in->st, &env, KH_MSG_EOT, in->table, in->seq);
+    kh_msg_pack_eot(&p, &env, &eot);
+    send_packed(in, &p);
+}
+
+static void read_table(ingest_t *in, const char *dir, size_t line_limit, uint64_t max_bytes, char *buf)
+{
+    const kh_tabledef_t *def = kh_schema_table((kh_table_t)in->table);
+    char path[4096];
+    const char *base = NULL;
+    in->seq = in->rows = 0;
+    in->header = NULL;
+    in->reference = def->reference;
+    in->file = def->name;
+    if (!find_file(in->st, dir, in->table, path, sizeof path, &base)) {
+        if (def->required)
+            kh_stage_fail(in->st, "%s.csv: required file is missing from the extract directory",
+                          def->name);
+        send_eot(in, 0, 0);
+        return;
+    }
+    in->file = base;
+    kh_source_t *src = NULL;
+    int rc = kh_source_open(path, max_bytes, &src);
+    if (rc)
+        kh_stage_fail(in->st, "%s", kh_source_error(src));
+    kh_csvsplit_t *split = kh_csvsplit_new(line_limit);
+    for (;;) {
+        size_t got = 0;
+        rc = kh_source_read(src, buf, READ_CHUNK, &got);
+        if (rc)
+            kh_stage_fail(in->st, "%s", kh_source_error(src));
+        if (got == 0)
+            break;
+        uint64_t t0 = kh_now_ns();
+        rc = kh_csvsplit_feed(split, buf, got, on_record, in);
+        in->st->stats.busy_ns += kh_now_ns() - t0;
+        if (rc == KH_E_INTERRUPTED)
+            break;
+        if (rc)
+            kh_stage_fail(in->st, "%s: %s", base, kh_csvsplit_error(split));
+    }
+    if (!kh_stage_stopping) {
+        rc = kh_csvsplit_finish(split, on_record, in);
+        if (rc && rc != KH_E_INTERRUPTED)
+            kh_stage_fail(in->st, "%s: %s", base, kh_csvsplit_error(split));
+    }
+    if (!kh_stage_stopping && !in->header)
+        kh_stage_fail(in->st, "%s: the file has no header line", base);
+    uint64_t bytes = kh_source_disk_size(src);
+    if (!kh_stage_stopping && flush_batch(in) == 0) {
+        send_eot(in, 1, bytes);
+        kh_info("table_sent file=%s batches=%llu rows=%llu bytes=%llu", base,
+                (unsigned long long)in->seq, (unsigned long long)in->rows,
+                (unsigned long long)bytes);
+    }
+    kh_csvsplit_destroy(&split);
+    kh_source_destroy(&src);
+    kh_header_destroy(&in->header);
+}
+
+/* Header check of every file before anything is sent: a missing required
+ * file or column then fails the run before any row moves. */
+typedef struct {
+    int table;
+    const char *file;
+    kh_header_t *header;
+    char why[KH_REASON_MAX];
+} precheck_t;
+
+static int precheck_record(void *ctx, const kh_csvrec_t *rec)
+{
+    precheck_t *pc = ctx;
+    if (rec->too_long) {
+        snprintf(pc->why, sizeof pc->why, "%s: the header line is longer than the line limit",
+                 pc->file);
+        return KH_E_UNUSABLE;
+    }
+    if (kh_header_parse((kh_table_t)pc->table, pc->file, rec, &pc->header, pc->why,
+                        sizeof pc->why) != 0)
+        return KH_E_UNUSABLE;
+    return KH_E_NOTFOUND; /* stop: the header is all we wanted */
+}
+
+static void precheck(kh_stage_t *st, const char *dir, size_t line_limit, uint64_t max_bytes,
+                     char *buf)
+{
+    for (int t = 0; t < KH_TAB_COUNT; t++) {
+        const kh_tabledef_t *def = kh_schema_table((kh_table_t)t);
+        char path[4096];
+        const char *base = NULL;
+        if (!find_file(st, dir, t, path, sizeof path, &base)) {
+            if (def->required)
+                kh_stage_fail(st, "%s.csv: required file is missing from the extract directory",
+                              def->name);
+            continue;
+        }
+        kh_source_t *src = NULL;
+        int rc = kh_source_open(path, max_bytes, &src);
+        if (rc)
+            kh_stage_fail(st, "%s", kh_source_error(src));
+        kh_csvsplit_t *split = kh_csvsplit_new(line_limit);
+        precheck_t pc = {t, base, NULL, ""};
+        rc = 0;
+        while (rc == 0) {
+            size_t got = 0;
+            if (kh_source_read(src, buf, 64 * 1024, &got) != 0)
+                kh_stage_fail(st, "%s", kh_source_error(src));
+            rc = got ? kh_csvsplit_feed(split, buf, got, precheck_record, &pc)
+                     : kh_csvsplit_finish(split, precheck_record, &pc);
+            if (got == 0 && rc == 0)
+                kh_stage_fail(st, "%s: the file has no header line", base);
+        }
+        if (rc == KH_E_UNUSABLE && pc.why[0])
+            kh_stage_fail(st, "%s", pc.why);
+        if (rc == KH_E_UNUSABLE)
+            kh_stage_fail(st, "%s: %s", base, kh_csvsplit_error(split));
+        kh_header_destroy(&pc.header);
+        kh_csvsplit_destroy(&split);
+        kh_source_destroy(&src);
+    }
+}
+
+int main(int argc, char **argv)
+{
+    kh_stage_t st;
+    kh_stage_init(&st, "ingest");
+    const char *extracts = NULL;
+    size_t line_limit = 0;
+    uint64_t max_bytes = 0;
+    static const struct option opts[] = {
+        KH_STAGE_LONGOPTS,
+        {"extracts", required_argument, 0, 'e'},
+        {"line-limit", required_argument, 0, 'l'},
+        {"max-file-bytes", required_argument, 0, 'm'},
+        {"help", no_argument, 0, 'h'},
+        {0, 0, 0, 0}};
+    int opt;
+    while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        if (kh_stage_option(&st, opt, optarg))
+            continue;
+        switch (opt) {
+        case 'e': extracts = optarg; break;
+        case 'l': line_limit = strtoull(optarg, NULL, 10); break;
+        case 'm': max_bytes = strtoull(optarg, NULL, 10); break;
+        case 'h': usage(stdout); return 0;
+        default: usage(stderr); return 2;
+        }
+    }
+    if (!extracts || kh_stage_start(&st) != 0) {
+        usage(stderr);
+        return 2;
+    }
+    ingest_t in;
+    memset(&in, 0, sizeof in);
+    in.st = &st;
+    /* Every validator must be connected before the first batch, or the
+     * first to connect would take them all: watch before binding. */
+    in.out = kh_stage_socket(&st, ZMQ_PUSH, NULL, 1);
+    void *mon = kh_sock_watch(in.out, 1);
+    char ep[256];
+    if (!mon || kh_sock_endpoint(ep, sizeof ep, st.dir, "ingest.out") != 0 ||
+        zmq_bind(in.out, ep) != 0)
+        kh_stage_fail(&st, "cannot bind the socket to the validators");
+    in.acks = kh_stage_socket(&st, ZMQ_PULL, "ingest.ack", 1);
+    int unlimited = 0;
+    zmq_setsockopt(in.acks, ZMQ_RCVHWM, &unlimited, sizeof unlimited);
+    in.raw = kh_raw_new();
+    kh_stage_state(&st, KH_ST_WAITING);
+    if (kh_sock_wait_peers(in.out, &mon, st.workers, 1, 30000) != 0)
+        kh_stage_fail(&st, "not every validator connected within 30 seconds");
+    kh_stage_state(&st, KH_ST_WORKING);
+    char *buf = kh_xmalloc(READ_CHUNK);
+    precheck(&st, extracts, line_limit, max_bytes, buf);
+    for (int t = 0; t < KH_TAB_COUNT && !kh_stage_stopping; t++) {
+        if (t == KH_TAB_BOSATTE) {
+            /* the linker fixes who is in scope once it has everything before */
+            drain_acks(&in, 0);
+        }
+        in.table = t;
+        read_table(&in, extracts, line_limit, max_bytes, buf);
+    }
+    kh_stage_state(&st, KH_ST_DRAINING);
+    drain_acks(&in, 0);
+    free(buf);
+    kh_raw_destroy(&in.raw);
+    for (int t = 0; t < KH_TAB_COUNT; t++)
+        free(in.acked[t]);
+    return kh_stage_finish(&st);
+}

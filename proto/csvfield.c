@@ -1,0 +1,176 @@
+/* csvfield.c - field splitting and UTF-8 checking of one CSV record, shared
+ * by kohort-ingest and kohort-validate. See csvfield.h for the rules; the
+ * streaming record splitter (ingest/csvsplit.c) tracks quotes the same way. */
+#include "csvfield.h"
+
+#include <stdint.h>
+#include <string.h>
+
+#include "reason.h"
+
+static int is_space(char c)
+{
+    return c == ' ' || c == '\t';
+}
+
+static kh_field_t trimmed(const char *p, size_t n)
+{
+    while (n > 0 && is_space(*p)) {
+        p++;
+        n--;
+    }
+    while (n > 0 && is_space(p[n - 1]))
+        n--;
+    kh_field_t f = {p, n};
+    return f;
+}
+
+/* Copies `n` bytes of quoted content to `out`, turning each `""` into `"`.
+ * The content is known to hold quotes only in pairs. Returns bytes written. */
+static size_t unescape(const char *p, size_t n, char *out)
+{
+    size_t w = 0;
+    for (size_t i = 0; i < n; i++) {
+        out[w++] = p[i];
+        if (p[i] == '"')
+            i++;
+    }
+    return w;
+}
+
+/* Parses the quoted field whose opening quote is at rec[*pos]. On success
+ * stores the field (unescaped into scratch only when `store`: a field past
+ * maxfields is only counted), leaves *pos at the following `;` or at len, and returns 0;
+ * returns -1 on malformed quoting. */
+static int parse_quoted(const char *rec, size_t len, size_t *pos, char *scratch,
+                        size_t *scratch_used, kh_field_t *field, int store)
+{
+    size_t content = *pos + 1;
+    size_t i = content;
+    int escaped = 0;
+    const char *close;
+    for (;;) {
+        close = memchr(rec + i, '"', len - i);
+        if (!close)
+            return -1; /* never closed */
+        size_t q = (size_t)(close - rec);
+        if (q + 1 < len && rec[q + 1] == '"') {
+            escaped = 1;
+            i = q + 2;
+            continue;
+        }
+        break;
+    }
+    size_t q = (size_t)(close - rec);
+    size_t after = q + 1;
+    while (after < len && is_space(rec[after]))
+        after++;
+    if (after < len && rec[after] != ';')
+        return -1; /* bytes between the closing quote and the delimiter */
+    if (escaped && store) {
+        char *out = scratch + *scratch_used;
+        size_t n = unescape(rec + content, q - content, out);
+        *scratch_used += n;
+        *field = trimmed(out, n);
+    } else {
+        *field = trimmed(rec + content, q - content);
+    }
+    *pos = after;
+    return 0;
+}
+
+int kh_csv_split(const char *rec, size_t len, char *scratch, kh_field_t *fields, int maxfields,
+                 int *nfields)
+{
+    size_t pos = 0;
+    size_t scratch_used = 0;
+    int count = 0;
+    for (;;) {
+        size_t start = pos;
+        while (pos < len && is_space(rec[pos]))
+            pos++;
+        kh_field_t field;
+        if (pos < len && rec[pos] == '"') {
+            if (parse_quoted(rec, len, &pos, scratch, &scratch_used, &field, count < maxfields) != 0) {
+                *nfields = count;
+                return KH_R_BAD_QUOTING;
+            }
+        } else {
+            const char *semi = memchr(rec + pos, ';', len - pos);
+            size_t end = semi ? (size_t)(semi - rec) : len;
+            if (memchr(rec + pos, '"', end - pos)) {
+                *nfields = count; /* a quote inside an unquoted field */
+                return KH_R_BAD_QUOTING;
+            }
+            field = trimmed(rec + start, end - start);
+            pos = end;
+        }
+        if (count < maxfields)
+            fields[count] = field;
+        count++;
+        if (pos >= len)
+            break;
+        pos++; /* the `;` */
+    }
+    *nfields = count;
+    return 0;
+}
+
+/* Length of the valid multi-byte sequence at p (lead byte p[0] >= 0x80),
+ * or 0 when it is invalid. Ranges after the Unicode standard, table 3-7. */
+static size_t utf8_seq(const unsigned char *p, size_t avail)
+{
+    unsigned char c = p[0];
+    size_t n;
+    unsigned char lo = 0x80, hi = 0xBF; /* allowed range of the second byte */
+    if (c >= 0xC2 && c <= 0xDF) {
+        n = 2;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+        n = 3;
+        if (c == 0xE0)
+            lo = 0xA0; /* overlong */
+        else if (c == 0xED)
+            hi = 0x9F; /* surrogates */
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        n = 4;
+        if (c == 0xF0)
+            lo = 0x90; /* overlong */
+        else if (c == 0xF4)
+            hi = 0x8F; /* above U+10FFFF */
+    } else {
+        return 0; /* continuation byte, C0/C1 overlong lead, or F5..FF */
+    }
+    if (avail < n || p[1] < lo || p[1] > hi)
+        return 0;
+    for (size_t k = 2; k < n; k++)
+        if (p[k] < 0x80 || p[k] > 0xBF)
+            return 0;
+    return n;
+}
+
+int kh_csv_utf8_valid(const char *text, size_t len)
+{
+    const unsigned char *p = (const unsigned char *)text;
+    size_t i = 0;
+    while (i < len) {
+        /* ASCII runs, eight bytes at a time: the common case in extracts. */
+        while (i + 8 <= len) {
+            uint64_t w;
+            memcpy(&w, p + i, sizeof w);
+            if (w & UINT64_C(0x8080808080808080))
+                break;
+            i += 8;
+        }
+        if (i >= len)
+            break;
+        if (p[i] < 0x80) {
+            i++;
+            continue;
+        }
+        size_t n = utf8_seq(p + i, len - i);
+        if (n == 0)
+            return 0;
+        i += n;
+    }
+    return 1;
+}

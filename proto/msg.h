@@ -1,0 +1,205 @@
+/* msg.h - the message schema between kohort's processes and its MessagePack
+ * codec. This is the only code that packs or unpacks messages.
+ *
+ * Every message is one MessagePack array: [kind, run id, table, sequence
+ * number, body...]. Rows travel in batches held by column (bins of
+ * little-endian fixed-width values), never one message per row. A decoder
+ * checks every type and length before it trusts it; a message that fails a
+ * check is rejected whole with KH_E_DECODE. */
+#ifndef KH_MSG_H
+#define KH_MSG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "rows.h"
+#include "schema.h"
+
+#define KH_RUN_ID_MAX 40
+#define KH_NAME_MAX 64
+#define KH_FILE_MAX 128
+#define KH_REASON_MAX 512
+#define KH_MAX_HEADER_FIELDS 256
+
+typedef enum {
+    KH_MSG_RAW = 1,   /* ingest -> validate: raw records of one table */
+    KH_MSG_ROWS,      /* validate -> anonymise -> link: validated rows */
+    KH_MSG_EOT,       /* ingest -> ... -> link: end of a table */
+    KH_MSG_REJECTS,   /* validate, link -> sink: rejected rows */
+    KH_MSG_ACK,       /* link -> ingest: a batch (or an end-of-table) taken in */
+    KH_MSG_PERSONS,   /* link -> aggregate: person facts */
+    KH_MSG_REFDATA,   /* link -> aggregate: reference rows */
+    KH_MSG_LEDGER,    /* link -> aggregate -> sink: the run's counts */
+    KH_MSG_INDROWS,   /* aggregate -> sink: rows of one indicator table */
+    KH_MSG_STATS,     /* every stage -> run: counters and state */
+    KH_MSG_RESULT,    /* sink -> run: committed (or not) */
+    KH_MSG_FAIL,      /* any stage -> run: a fatal error, one sentence */
+    KH_MSG_KIND_MAX
+} kh_msgkind_t;
+
+/* The envelope of every message. */
+typedef struct {
+    kh_msgkind_t kind;
+    char run[KH_RUN_ID_MAX];
+    int32_t table;      /* kh_table_t, kh_indtable_t, or -1 */
+    uint64_t seq;       /* batch number within the table (0-based) */
+} kh_env_t;
+
+/* Which file a table came from and how its header names the columns.
+ * Travels with every batch so that any stage can name a column. */
+typedef struct {
+    char file[KH_FILE_MAX];             /* name on disk: "f_intro.csv.gz" */
+    int32_t header_nfields;             /* fields in the header line */
+    int32_t colmap[KH_MAX_COLS];        /* canonical column -> header field index */
+    char colname[KH_MAX_COLS][KH_NAME_MAX]; /* canonical column -> name as in the header */
+} kh_tablemeta_t;
+
+/* Raw records of one table, as ingest split them. Owns its memory. */
+typedef struct {
+    kh_tablemeta_t meta;
+    uint32_t nrows, cap;
+    uint32_t *lines;    /* physical line where each record starts */
+    uint8_t *flags;     /* KH_RAW_TOO_LONG */
+    uint32_t *offs;     /* nrows + 1 offsets into data */
+    char *data;
+    size_t len, data_cap;
+} kh_raw_t;
+
+#define KH_RAW_TOO_LONG 1u
+
+/* Caller owns result; free with kh_raw_destroy(). */
+kh_raw_t *kh_raw_new(void);
+void kh_raw_destroy(kh_raw_t **raw);
+void kh_raw_clear(kh_raw_t *raw);
+/* Appends one record (copied). */
+void kh_raw_append(kh_raw_t *raw, uint32_t line, uint8_t flags, const char *data, size_t len);
+
+/* End of a table: what the sender sent of it. */
+typedef struct {
+    uint64_t batches;
+    uint64_t rows;       /* records read from the file */
+    uint64_t bytes;      /* bytes of the file on disk */
+    int32_t present;     /* 0: an optional file that was absent */
+    char file[KH_FILE_MAX];
+} kh_eot_t;
+
+/* One rejected row, as the quarantine keeps it. */
+typedef struct {
+    uint32_t line;
+    int32_t reason;                 /* kh_reason_t */
+    char column[KH_NAME_MAX];       /* header name; empty for whole-row reasons */
+    char value[KH_NAME_MAX];        /* masked when it is an id; empty from the linker */
+} kh_rejected_t;
+
+typedef struct {
+    char file[KH_FILE_MAX];
+    uint32_t n, cap;
+    kh_rejected_t *items;             /* owned */
+} kh_rejects_t;
+
+void kh_rejects_init(kh_rejects_t *r, const char *file);
+void kh_rejects_free(kh_rejects_t *r);
+kh_rejected_t *kh_rejects_add(kh_rejects_t *r);
+
+/* Reference rows the aggregator needs (texts are normalised decimals). */
+typedef struct { int32_t landbakgrunn, kjonn; char andel[KH_NAME_MAX]; } kh_ref_monitor_t;
+typedef struct { int32_t year; char andel[KH_NAME_MAX]; } kh_ref_national_t;
+typedef struct { int32_t kommnr, year; char total[KH_NAME_MAX], admin[KH_NAME_MAX], persons[KH_NAME_MAX]; } kh_ref_cost_t;
+
+typedef struct {
+    uint32_t nmonitor, nnational, ncost;
+    kh_ref_monitor_t *monitor;
+    kh_ref_national_t *national;
+    kh_ref_cost_t *cost;
+} kh_refdata_t;
+
+void kh_refdata_free(kh_refdata_t *r);
+
+/* Per-table counts of the run ledger. */
+typedef struct {
+    int32_t present;
+    uint64_t batches, read, accepted, rejected, out_of_scope, bytes;
+    char file[KH_FILE_MAX];
+} kh_tablecount_t;
+
+typedef struct {
+    int32_t ref_year, cohort_from, cohort_to;
+    uint64_t participants, placed, no_home, ambiguous_kommune;
+    kh_tablecount_t tables[KH_TAB_COUNT];
+} kh_ledger_t;
+
+/* Stage states, as top and status show them. */
+typedef enum { KH_ST_STARTING = 0, KH_ST_READY, KH_ST_WAITING, KH_ST_WORKING,
+               KH_ST_DRAINING, KH_ST_DONE, KH_ST_FAILED, KH_ST_COUNT } kh_state_t;
+const char *kh_state_name(int state);
+
+typedef struct {
+    uint64_t batches_in, rows_in, batches_out, rows_out, rows_rejected;
+} kh_tablestats_t;
+
+typedef struct {
+    char stage[KH_NAME_MAX];
+    int32_t worker;
+    int32_t pid;
+    int32_t state;
+    uint64_t rss_bytes, busy_ns, uptime_ns;
+    kh_tablestats_t tables[KH_TAB_COUNT];
+} kh_stats_t;
+
+/* A decoded message. Owned parts are freed by kh_msg_free(). */
+typedef struct {
+    kh_env_t env;
+    kh_tablemeta_t meta;          /* RAW, ROWS */
+    kh_raw_t *raw;                /* RAW */
+    kh_rows_t *rows;              /* ROWS */
+    uint32_t rejected;            /* ROWS: rows of the input batch the validator rejected */
+    kh_eot_t eot;                 /* EOT; ACK of an end-of-table uses eot.rows */
+    int32_t ack_eot;              /* ACK: 1 when it acknowledges the end-of-table */
+    kh_rejects_t rejects;         /* REJECTS */
+    kh_person_t *persons;         /* PERSONS */
+    uint32_t npersons;
+    int32_t last;                 /* PERSONS, INDROWS: 1 on the last message of the kind */
+    kh_refdata_t ref;             /* REFDATA */
+    kh_ledger_t ledger;           /* LEDGER, RESULT */
+    kh_indrow_t *indrows;         /* INDROWS */
+    uint32_t nindrows;
+    kh_stats_t stats;             /* STATS */
+    int32_t ok;                   /* RESULT */
+    char reason[KH_REASON_MAX];   /* RESULT, FAIL */
+} kh_msg_t;
+
+/* A packed message ready to send. Owns its bytes. */
+typedef struct {
+    char *data;
+    size_t len;
+} kh_packed_t;
+
+/* Packing: each returns a packed message; caller owns packed->data (free()
+ * or hand to kh_sock_send_packed, which takes it over). */
+void kh_msg_pack_raw(kh_packed_t *out, const kh_env_t *env, const kh_raw_t *raw);
+void kh_msg_pack_rows(kh_packed_t *out, const kh_env_t *env, const kh_tablemeta_t *meta,
+                      const kh_rows_t *rows, uint32_t rejected);
+void kh_msg_pack_eot(kh_packed_t *out, const kh_env_t *env, const kh_eot_t *eot);
+void kh_msg_pack_rejects(kh_packed_t *out, const kh_env_t *env, const kh_rejects_t *rej);
+void kh_msg_pack_ack(kh_packed_t *out, const kh_env_t *env, int eot);
+void kh_msg_pack_persons(kh_packed_t *out, const kh_env_t *env, const kh_person_t *p,
+                         uint32_t n, int last);
+void kh_msg_pack_refdata(kh_packed_t *out, const kh_env_t *env, const kh_refdata_t *ref);
+void kh_msg_pack_ledger(kh_packed_t *out, const kh_env_t *env, const kh_ledger_t *ledger);
+void kh_msg_pack_indrows(kh_packed_t *out, const kh_env_t *env, const kh_indrow_t *rows,
+                         uint32_t n, int last);
+void kh_msg_pack_stats(kh_packed_t *out, const kh_env_t *env, const kh_stats_t *st);
+void kh_msg_pack_result(kh_packed_t *out, const kh_env_t *env, int ok, const char *reason,
+                        const kh_ledger_t *ledger);
+void kh_msg_pack_fail(kh_packed_t *out, const kh_env_t *env, const char *reason);
+
+/* Decodes one message of `len` bytes into *msg (zeroed first). Returns 0 or
+ * KH_E_DECODE; on error *msg holds nothing to free. On success free with
+ * kh_msg_free(). */
+int kh_msg_unpack(const char *data, size_t len, kh_msg_t *msg);
+void kh_msg_free(kh_msg_t *msg);
+
+/* Fills an envelope. */
+void kh_env_set(kh_env_t *env, kh_msgkind_t kind, const char *run, int table, uint64_t seq);
+
+#endif

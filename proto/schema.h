@@ -1,0 +1,155 @@
+/* schema.h - the tables kohort reads and writes, and their columns.
+ *
+ * Every stage shares this description: the register tables of
+ * spec/extracts.md with their canonical columns and value types, the
+ * indicator tables of spec/indicators.md with their printed columns, and the
+ * person facts the linker hands to the aggregator. Static data only. */
+#ifndef KH_SCHEMA_H
+#define KH_SCHEMA_H
+
+#include <stdint.h>
+#include <stddef.h>
+
+/* A missing value ("empty field") in any int64 column. */
+#define KH_NULL INT64_MIN
+/* The `*` wildcard of ref_monitor's landbakgrunn and kjonn columns. */
+#define KH_STAR (-1)
+
+/* Register tables, in the order ingest sends them: reference tables and
+ * identity history first, then the programme table, then the population
+ * tables (the linker needs f_intro complete before it can drop rows of
+ * people out of scope). */
+typedef enum {
+    KH_TAB_REF_KOMMUNEENDRINGER = 0,
+    KH_TAB_REF_MONITOR,
+    KH_TAB_REF_NASJONAL,
+    KH_TAB_REF_KOSTNADER,
+    KH_TAB_ID_HISTORIKK,
+    KH_TAB_F_INTRO,
+    KH_TAB_BOSATTE,
+    KH_TAB_BEFOLKNING,
+    KH_TAB_UTDANNING,
+    KH_TAB_SHJ,
+    KH_TAB_F_JOBBER,
+    KH_TAB_COUNT
+} kh_table_t;
+
+/* One field of a CSV record: borrowed bytes, not NUL-terminated. */
+typedef struct {
+    const char *data;
+    size_t len;
+} kh_field_t;
+
+/* Value types of a validated column.
+ *  KH_COL_ID   national id: the 11 digits as int64 before the anonymiser,
+ *              a 16-byte pseudonym after it.
+ *  KH_COL_DATE days since 1970-01-01 (proto/date.h), KH_NULL when empty.
+ *  KH_COL_INT  an integer (year, code, amount); KH_NULL when empty,
+ *              KH_STAR for `*` where the table allows it.
+ *  KH_COL_DEC  a non-negative decimal kept as text, normalised to digits
+ *              with at most one '.' (a ',' separator becomes '.'), so that
+ *              exact arithmetic stays possible downstream. */
+typedef enum { KH_COL_ID = 0, KH_COL_DATE, KH_COL_INT, KH_COL_DEC } kh_coltype_t;
+
+typedef struct {
+    const char *name;      /* lower-case header name as in extracts.md */
+    kh_coltype_t type;
+    int optional;          /* 1: the field may be empty */
+} kh_column_t;
+
+#define KH_MAX_COLS 8
+
+typedef struct {
+    const char *name;      /* "f_intro": file name without .csv */
+    int required;          /* 1: the file must be present */
+    int reference;         /* 1: reference table (no personal data) */
+    int ncols;
+    kh_column_t cols[KH_MAX_COLS];
+} kh_tabledef_t;
+
+/* Column indexes within each table's canonical order. */
+enum { KH_F_INTRO_FNR, KH_F_INTRO_STARTDATO, KH_F_INTRO_AVGANGSDATO, KH_F_INTRO_SLUTTSTATUS };
+enum { KH_BOSATTE_FNR, KH_BOSATTE_AAR, KH_BOSATTE_KOMMNR };
+enum { KH_SHJ_FNR, KH_SHJ_AAR, KH_SHJ_BELOP };
+enum { KH_UTDANNING_FNR, KH_UTDANNING_AAR, KH_UTDANNING_NUS2000 };
+enum { KH_F_JOBBER_FNR, KH_F_JOBBER_ORGNR, KH_F_JOBBER_STARTDATO, KH_F_JOBBER_SLUTTDATO };
+enum { KH_BEFOLKNING_FNR, KH_BEFOLKNING_KJONN, KH_BEFOLKNING_FODSELSDATO, KH_BEFOLKNING_LANDBAKGRUNN };
+enum { KH_ID_HISTORIKK_GAMMELT_ID, KH_ID_HISTORIKK_NYTT_ID };
+enum { KH_REF_MONITOR_LANDBAKGRUNN, KH_REF_MONITOR_KJONN, KH_REF_MONITOR_ANDEL };
+enum { KH_REF_NASJONAL_AAR, KH_REF_NASJONAL_ANDEL };
+enum { KH_REF_KOSTNADER_KOMMNR, KH_REF_KOSTNADER_AAR, KH_REF_KOSTNADER_UTGIFTER_TOTALT,
+       KH_REF_KOSTNADER_UTGIFTER_ADMIN, KH_REF_KOSTNADER_PERSONER_MALGRUPPE };
+enum { KH_REF_KOMMUNEENDRINGER_GAMMEL, KH_REF_KOMMUNEENDRINGER_NY, KH_REF_KOMMUNEENDRINGER_DATO };
+
+/* Borrowed: static, valid for the life of the process. */
+const kh_tabledef_t *kh_schema_table(kh_table_t table);
+
+/* The table whose file name (without .csv / .csv.gz) is `name`, or -1. */
+int kh_schema_table_by_name(const char *name);
+
+/* Index of column `name` (matched case-insensitively, length `len`) in
+ * `table`'s canonical order, or -1. */
+int kh_schema_column(kh_table_t table, const char *name, size_t len);
+
+/* ---- Person facts: what the linker hands to the aggregator ---------------
+ * One record per placed person: a participant whose latest exit falls in the
+ * cohort window and whose home municipality could be carried forward. */
+typedef struct {
+    int32_t cohort;        /* exit year C */
+    int32_t home;          /* municipality H, carried forward to R's codes */
+    int32_t status;        /* sluttstatus of the latest exit */
+    int32_t start_date;    /* startdato, days since 1970-01-01 */
+    int32_t exit_date;     /* avgangsdato, days since 1970-01-01 */
+    int32_t resident;      /* 1: lives in H on 1 January of R */
+    int32_t work;          /* 1: a job overlapping year R */
+    int32_t education;     /* 1: utdanning row for R with level 3-8 */
+    int64_t sa_amount;     /* summed shj belop for R, NOK */
+    int32_t landbakgrunn;  /* befolkning country code, -1 when no row */
+    int32_t kjonn;         /* befolkning 1/2, -1 when no row */
+} kh_person_t;
+
+/* ---- Indicator tables ------------------------------------------------------ */
+typedef enum { KH_IND_EXIT = 0, KH_IND_STATUS, KH_IND_COST, KH_IND_COUNT } kh_indtable_t;
+
+/* A stored cell is an int64 scaled by 10^scale (shares scale 4, one-decimal
+ * figures scale 1, counts and NOK scale 0), or absent (suppressed or
+ * unavailable). */
+typedef struct {
+    const char *name;
+    int scale;
+} kh_indcol_t;
+
+#define KH_IND_MAX_COLS 16
+
+typedef struct {
+    const char *name;      /* "exit", "status", "cost" */
+    const char *key2;      /* name of the second key column: "cohort" or "year" */
+    int ncols;             /* value columns, without `suppressed` */
+    kh_indcol_t cols[KH_IND_MAX_COLS];
+} kh_indtabledef_t;
+
+enum { KH_EXIT_EXITS, KH_EXIT_ATTAINED, KH_EXIT_TO_WORK, KH_EXIT_TO_EDUCATION,
+       KH_EXIT_ATTAINED_SHARE, KH_EXIT_PARENTAL_LEAVE, KH_EXIT_ATTAINED_SHARE_ADJUSTED,
+       KH_EXIT_MEAN_DURATION_DAYS, KH_EXIT_EXTENDED, KH_EXIT_EXTENDED_SHARE,
+       KH_EXIT_PREDICTED_SHARE, KH_EXIT_RESIDUAL, KH_EXIT_NCOLS };
+enum { KH_STATUS_PERSONS, KH_STATUS_WORK, KH_STATUS_EDUCATION, KH_STATUS_WORK_OR_EDUCATION,
+       KH_STATUS_WORK_OR_EDUCATION_SHARE, KH_STATUS_SA_RECIPIENTS, KH_STATUS_SA_SHARE,
+       KH_STATUS_SA_TOTAL, KH_STATUS_SA_MEAN_PER_RECIPIENT, KH_STATUS_NCOLS };
+enum { KH_COST_COST_PER_PERSON, KH_COST_COST_INDEX, KH_COST_ADMIN_INDEX,
+       KH_COST_COST_PER_ATTAINED, KH_COST_NCOLS };
+
+/* Borrowed: static. */
+const kh_indtabledef_t *kh_schema_indtable(kh_indtable_t table);
+
+/* One indicator row: key, cells (present[i] == 0 means empty), suppressed flag. */
+typedef struct {
+    int32_t kommnr;        /* 0 = all municipalities (printed 0000) */
+    int32_t key2;          /* cohort or year; 0 = all cohorts (0000) */
+    int32_t suppressed;    /* 1 when any cell was suppressed */
+    uint32_t suppressed_mask; /* bit i: cell i is empty because it was suppressed
+                                 (not merely unavailable) */
+    uint8_t present[KH_IND_MAX_COLS];
+    int64_t value[KH_IND_MAX_COLS];
+} kh_indrow_t;
+
+#endif

@@ -1,0 +1,215 @@
+/* stage.c - the common life of a stage process. See stage.h. */
+#define _GNU_SOURCE
+#include "stage.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
+#include <zmq.h>
+
+#include "err.h"
+#include "log.h"
+#include "sock.h"
+#include "util.h"
+
+volatile sig_atomic_t kh_stage_stopping;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    kh_stage_stopping = 1;
+}
+
+void kh_stage_init(kh_stage_t *st, const char *stage)
+{
+    memset(st, 0, sizeof *st);
+    snprintf(st->stats.stage, sizeof st->stats.stage, "%s", stage);
+    st->workers = 1;
+    st->log_level = KH_LOG_INFO;
+    st->start_ns = kh_now_ns();
+}
+
+int kh_stage_option(kh_stage_t *st, int opt, const char *arg)
+{
+    switch (opt) {
+    case KH_STAGE_OPT + 0:
+        snprintf(st->run, sizeof st->run, "%s", arg);
+        return 1;
+    case KH_STAGE_OPT + 1:
+        snprintf(st->dir, sizeof st->dir, "%s", arg);
+        return 1;
+    case KH_STAGE_OPT + 2:
+        st->worker = atoi(arg);
+        return 1;
+    case KH_STAGE_OPT + 3:
+        st->workers = atoi(arg);
+        return 1;
+    case KH_STAGE_OPT + 4:
+        st->log_level = KH_LOG_WARN;
+        return 1;
+    case KH_STAGE_OPT + 5:
+        st->log_level = KH_LOG_DEBUG;
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+int kh_stage_start(kh_stage_t *st)
+{
+    char name[KH_NAME_MAX + 16];
+    snprintf(name, sizeof name, "%s.%d", st->stats.stage, st->worker);
+    kh_log_init(name, (kh_log_level_t)st->log_level);
+    if (!st->run[0] || !st->dir[0] || st->workers < 1 || st->worker < 0) {
+        kh_error("usage: --run ID and --dir DIR are required");
+        return KH_E_USAGE;
+    }
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    st->stats.worker = st->worker;
+    st->stats.pid = (int32_t)getpid();
+    /* Not through kh_sock_open: without ZMQ_IMMEDIATE, so that the first
+     * heartbeat (READY) is queued until the connection is up, not dropped. */
+    char ep[256];
+    st->stats_sock = zmq_socket(kh_sock_ctx(), ZMQ_PUSH);
+    int linger = 2000, hwm = 1000;
+    zmq_setsockopt(st->stats_sock, ZMQ_LINGER, &linger, sizeof linger);
+    zmq_setsockopt(st->stats_sock, ZMQ_SNDHWM, &hwm, sizeof hwm);
+    if (kh_sock_endpoint(ep, sizeof ep, st->dir, "stats") != 0 ||
+        zmq_connect(st->stats_sock, ep) != 0) {
+        kh_error("cannot connect the stats socket dir=%s", st->dir);
+        return KH_E_USAGE;
+    }
+    return 0;
+}
+
+void *kh_stage_socket(kh_stage_t *st, int type, const char *name, int bind)
+{
+    char ep[256];
+    void *s = NULL;
+    if (!name)
+        s = kh_sock_open(type, NULL, bind);
+    else if (kh_sock_endpoint(ep, sizeof ep, st->dir, name) == 0)
+        s = kh_sock_open(type, ep, bind);
+    if (!s)
+        kh_stage_fail(st, "cannot %s socket %s: %s", bind ? "bind" : "connect",
+                      name ? name : "(unnamed)", zmq_strerror(errno));
+    if (st->nsocks == KH_STAGE_MAX_SOCKS)
+        kh_stage_fail(st, "too many sockets");
+    st->socks[st->nsocks++] = s;
+    return s;
+}
+
+static uint64_t rss_bytes(void)
+{
+    FILE *f = fopen("/proc/self/statm", "r");
+    unsigned long size = 0, resident = 0;
+    if (f) {
+        if (fscanf(f, "%lu %lu", &size, &resident) != 2)
+            resident = 0;
+        fclose(f);
+    }
+    return (uint64_t)resident * (uint64_t)sysconf(_SC_PAGESIZE);
+}
+
+static void send_stats(kh_stage_t *st)
+{
+    kh_env_t env;
+    kh_packed_t p;
+    uint64_t now = kh_now_ns();
+    st->stats.rss_bytes = rss_bytes();
+    st->stats.uptime_ns = now - st->start_ns;
+    st->last_stats_ns = now;
+    kh_stage_env(st, &env, KH_MSG_STATS, -1, 0);
+    kh_msg_pack_stats(&p, &env, &st->stats);
+    /* Non-blocking: a heartbeat is never worth stalling the data for. */
+    zmq_msg_t m;
+    zmq_msg_init_size(&m, p.len);
+    memcpy(zmq_msg_data(&m), p.data, p.len);
+    free(p.data);
+    if (zmq_msg_send(&m, st->stats_sock, ZMQ_DONTWAIT) < 0)
+        zmq_msg_close(&m);
+}
+
+void kh_stage_state(kh_stage_t *st, kh_state_t state)
+{
+    st->stats.state = state;
+    send_stats(st);
+}
+
+void kh_stage_tick(kh_stage_t *st)
+{
+    if (kh_now_ns() - st->last_stats_ns >= 1000000000u)
+        send_stats(st);
+}
+
+int kh_stage_send(kh_stage_t *st, void *sock, kh_packed_t *packed)
+{
+    int rc = kh_sock_send(sock, packed);
+    if (rc == 0 || (rc == -EINTR && kh_stage_stopping))
+        return rc;
+    kh_stage_fail(st, "cannot send a message: %s", kh_strerror(rc));
+}
+
+static void close_all(kh_stage_t *st, int data_linger)
+{
+    for (int i = 0; i < st->nsocks; i++) {
+        if (data_linger >= 0)
+            zmq_setsockopt(st->socks[i], ZMQ_LINGER, &data_linger, sizeof data_linger);
+        kh_sock_close(&st->socks[i]);
+    }
+    st->nsocks = 0;
+    int linger = 2000;
+    if (st->stats_sock)
+        zmq_setsockopt(st->stats_sock, ZMQ_LINGER, &linger, sizeof linger);
+    kh_sock_close(&st->stats_sock);
+    kh_sock_term();
+}
+
+void kh_stage_fail(kh_stage_t *st, const char *fmt, ...)
+{
+    char reason[KH_REASON_MAX];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(reason, sizeof reason, fmt, ap);
+    va_end(ap);
+    kh_error("failed reason=\"%s\"", reason);
+    if (st->stats_sock) {
+        st->stats.state = KH_ST_FAILED;
+        send_stats(st);
+        kh_env_t env;
+        kh_packed_t p;
+        kh_stage_env(st, &env, KH_MSG_FAIL, -1, 0);
+        kh_msg_pack_fail(&p, &env, reason);
+        zmq_msg_t m;
+        zmq_msg_init_size(&m, p.len);
+        memcpy(zmq_msg_data(&m), p.data, p.len);
+        free(p.data);
+        if (zmq_msg_send(&m, st->stats_sock, ZMQ_DONTWAIT) < 0)
+            zmq_msg_close(&m);
+    }
+    close_all(st, 0);
+    exit(1);
+}
+
+int kh_stage_finish(kh_stage_t *st)
+{
+    int stopped = kh_stage_stopping != 0;
+    if (!stopped)
+        kh_stage_state(st, KH_ST_DONE);
+    close_all(st, stopped ? 0 : -1);
+    return stopped ? 1 : 0;
+}
+
+void kh_stage_env(const kh_stage_t *st, kh_env_t *env, kh_msgkind_t kind, int table, uint64_t seq)
+{
+    kh_env_set(env, kind, st->run, table, seq);
+}

@@ -1,0 +1,643 @@
+/* store.c - LMDB layout and record codecs of the store. See store.h.
+ *
+ * Values are MessagePack. A ledger entry embeds the RESULT message encoding
+ * of msg.c for its counts, so that the ledger and the message share one
+ * checked codec. */
+#define _GNU_SOURCE
+#include "store.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <lmdb.h>
+#include <msgpack.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "err.h"
+#include "log.h"
+#include "util.h"
+
+enum { DB_META, DB_EXIT, DB_STATUS, DB_COST, DB_REFERENCE, DB_RUNS, DB_QUARANTINE, DB_COUNT };
+static const char *const db_names[DB_COUNT] = {"meta", "exit", "status", "cost",
+                                               "reference", "runs", "quarantine"};
+
+struct kh_store {
+    MDB_env *env;
+    MDB_dbi dbi[DB_COUNT];
+    int write;
+};
+
+static int fault_code;
+
+void kh_store_fault_next_commit(int code)
+{
+    fault_code = code;
+}
+
+/* ---- opening ----------------------------------------------------------------- */
+
+static int ensure_dir(const char *path)
+{
+    if (mkdir(path, 0700) == 0 || errno == EEXIST)
+        return 0;
+    return -errno;
+}
+
+int kh_store_lock(const char *path)
+{
+    int rc = ensure_dir(path);
+    if (rc)
+        return rc;
+    char lock[4096];
+    snprintf(lock, sizeof lock, "%s/run.lock", path);
+    int fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return -errno;
+    if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+        int e = errno;
+        close(fd);
+        return e == EWOULDBLOCK ? KH_E_BUSY : -e;
+    }
+    return fd;
+}
+
+int kh_store_locked(const char *path)
+{
+    char lock[4096];
+    snprintf(lock, sizeof lock, "%s/run.lock", path);
+    int fd = open(lock, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return 0;
+    int held = flock(fd, LOCK_SH | LOCK_NB) != 0;
+    close(fd);
+    return held;
+}
+
+int kh_store_open(const char *path, int write, uint64_t max_bytes, kh_store_t **out)
+{
+    *out = NULL;
+    struct stat sb;
+    if (!write) {
+        char data[4096];
+        snprintf(data, sizeof data, "%s/data.mdb", path);
+        if (stat(data, &sb) != 0)
+            return KH_E_NOTFOUND;
+    } else {
+        int rc = ensure_dir(path);
+        if (rc)
+            return rc;
+    }
+    kh_store_t *s = kh_xcalloc(1, sizeof *s);
+    s->write = write;
+    int rc = mdb_env_create(&s->env);
+    if (rc == 0)
+        rc = mdb_env_set_maxdbs(s->env, DB_COUNT + 2);
+    if (rc == 0)
+        rc = mdb_env_set_mapsize(s->env, max_bytes ? max_bytes : (uint64_t)4 << 30);
+    if (rc == 0)
+        rc = mdb_env_set_maxreaders(s->env, 126);
+    if (rc == 0)
+        rc = mdb_env_open(s->env, path, write ? 0 : MDB_RDONLY, 0600);
+    if (rc) {
+        int code = kh_err_from_mdb(rc);
+        mdb_env_close(s->env);
+        free(s);
+        return code;
+    }
+    MDB_txn *txn;
+    rc = mdb_txn_begin(s->env, NULL, write ? 0 : MDB_RDONLY, &txn);
+    for (int i = 0; rc == 0 && i < DB_COUNT; i++) {
+        rc = mdb_dbi_open(txn, db_names[i], write ? MDB_CREATE : 0, &s->dbi[i]);
+        if (rc == MDB_NOTFOUND && !write)
+            rc = KH_E_SCHEMA; /* not a kohort store */
+    }
+    if (rc == 0) {
+        MDB_val k = {14, (void *)"schema_version"}, v;
+        int got = mdb_get(txn, s->dbi[DB_META], &k, &v);
+        if (got == MDB_NOTFOUND && write) {
+            char ver[8];
+            int n = snprintf(ver, sizeof ver, "%d", KH_STORE_SCHEMA_VERSION);
+            v.mv_size = (size_t)n;
+            v.mv_data = ver;
+            rc = mdb_put(txn, s->dbi[DB_META], &k, &v, 0);
+        } else if (got == 0) {
+            if (v.mv_size != 1 || ((char *)v.mv_data)[0] != '0' + KH_STORE_SCHEMA_VERSION)
+                rc = KH_E_SCHEMA;
+        } else {
+            rc = got == MDB_NOTFOUND ? KH_E_SCHEMA : got;
+        }
+    }
+    /* a read-only transaction is committed too: aborting it would close the
+     * database handles it opened */
+    if (rc == 0)
+        rc = mdb_txn_commit(txn);
+    else
+        mdb_txn_abort(txn);
+    if (rc) {
+        int code = rc < -1000 && rc > -2000 ? rc : kh_err_from_mdb(rc);
+        mdb_env_close(s->env);
+        free(s);
+        return code;
+    }
+    *out = s;
+    return 0;
+}
+
+void kh_store_close(kh_store_t **sp)
+{
+    if (!sp || !*sp)
+        return;
+    mdb_env_close((*sp)->env);
+    free(*sp);
+    *sp = NULL;
+}
+
+/* ---- keys -------------------------------------------------------------------- */
+
+static void put_be16(uint8_t *p, unsigned v)
+{
+    p[0] = (uint8_t)(v >> 8);
+    p[1] = (uint8_t)v;
+}
+
+static unsigned get_be16(const uint8_t *p)
+{
+    return (unsigned)p[0] << 8 | p[1];
+}
+
+static void ind_key(uint8_t key[6], int ref_year, int kommnr, int key2)
+{
+    put_be16(key, (unsigned)ref_year);
+    put_be16(key + 2, (unsigned)kommnr);
+    put_be16(key + 4, (unsigned)key2);
+}
+
+/* quarantine: run id, NUL, table, line (big-endian) */
+static size_t q_key(uint8_t *key, const char *run, int table, uint32_t line)
+{
+    size_t n = strlen(run);
+    memcpy(key, run, n);
+    key[n] = 0;
+    key[n + 1] = (uint8_t)table;
+    key[n + 2] = (uint8_t)(line >> 24);
+    key[n + 3] = (uint8_t)(line >> 16);
+    key[n + 4] = (uint8_t)(line >> 8);
+    key[n + 5] = (uint8_t)line;
+    return n + 6;
+}
+
+/* ---- value codecs --------------------------------------------------------------- */
+
+static void pack_indrow(msgpack_sbuffer *sb, const kh_indrow_t *row, int ncols)
+{
+    msgpack_packer pk;
+    msgpack_packer_init(&pk, sb, msgpack_sbuffer_write);
+    msgpack_pack_array(&pk, 2 + (size_t)ncols);
+    msgpack_pack_int(&pk, row->suppressed);
+    msgpack_pack_uint32(&pk, row->suppressed_mask);
+    for (int c = 0; c < ncols; c++) {
+        if (row->present[c])
+            msgpack_pack_int64(&pk, row->value[c]);
+        else
+            msgpack_pack_nil(&pk);
+    }
+}
+
+static int unpack_indrow(const MDB_val *v, kh_indrow_t *row, int ncols)
+{
+    msgpack_unpacked up;
+    msgpack_unpacked_init(&up);
+    size_t off = 0;
+    int rc = KH_E_DECODE;
+    if (msgpack_unpack_next(&up, v->mv_data, v->mv_size, &off) == MSGPACK_UNPACK_SUCCESS &&
+        up.data.type == MSGPACK_OBJECT_ARRAY && up.data.via.array.size == 2 + (uint32_t)ncols) {
+        const msgpack_object *o = up.data.via.array.ptr;
+        rc = 0;
+        row->suppressed = o[0].type == MSGPACK_OBJECT_POSITIVE_INTEGER && o[0].via.u64 == 1;
+        if (o[1].type == MSGPACK_OBJECT_POSITIVE_INTEGER && o[1].via.u64 < (1u << KH_IND_MAX_COLS))
+            row->suppressed_mask = (uint32_t)o[1].via.u64;
+        else
+            rc = KH_E_DECODE;
+        for (int c = 0; c < ncols; c++) {
+            const msgpack_object *x = &o[2 + c];
+            row->present[c] = 1;
+            if (x->type == MSGPACK_OBJECT_NIL)
+                row->present[c] = 0;
+            else if (x->type == MSGPACK_OBJECT_POSITIVE_INTEGER && x->via.u64 <= INT64_MAX)
+                row->value[c] = (int64_t)x->via.u64;
+            else if (x->type == MSGPACK_OBJECT_NEGATIVE_INTEGER)
+                row->value[c] = x->via.i64;
+            else
+                rc = KH_E_DECODE;
+        }
+    }
+    msgpack_unpacked_destroy(&up);
+    return rc;
+}
+
+static void pack_runrec(msgpack_sbuffer *sb, const kh_runrec_t *rec)
+{
+    kh_env_t env;
+    kh_packed_t res;
+    kh_env_set(&env, KH_MSG_RESULT, rec->run, -1, 0);
+    kh_msg_pack_result(&res, &env, rec->ok, rec->reason, &rec->ledger);
+    msgpack_packer pk;
+    msgpack_packer_init(&pk, sb, msgpack_sbuffer_write);
+    msgpack_pack_array(&pk, 5);
+    msgpack_pack_int(&pk, 1);
+    msgpack_pack_int64(&pk, rec->started_ms);
+    msgpack_pack_int64(&pk, rec->finished_ms);
+    msgpack_pack_int32(&pk, rec->min_cell);
+    msgpack_pack_bin(&pk, res.len);
+    msgpack_pack_bin_body(&pk, res.data, res.len);
+    free(res.data);
+}
+
+static int unpack_runrec(const MDB_val *v, kh_runrec_t *rec)
+{
+    memset(rec, 0, sizeof *rec);
+    msgpack_unpacked up;
+    msgpack_unpacked_init(&up);
+    size_t off = 0;
+    int rc = KH_E_DECODE;
+    if (msgpack_unpack_next(&up, v->mv_data, v->mv_size, &off) == MSGPACK_UNPACK_SUCCESS &&
+        up.data.type == MSGPACK_OBJECT_ARRAY && up.data.via.array.size == 5) {
+        const msgpack_object *o = up.data.via.array.ptr;
+        if (o[1].type == MSGPACK_OBJECT_POSITIVE_INTEGER &&
+            o[2].type == MSGPACK_OBJECT_POSITIVE_INTEGER &&
+            (o[3].type == MSGPACK_OBJECT_POSITIVE_INTEGER) && o[4].type == MSGPACK_OBJECT_BIN) {
+            rec->started_ms = (int64_t)o[1].via.u64;
+            rec->finished_ms = (int64_t)o[2].via.u64;
+            rec->min_cell = (int32_t)o[3].via.u64;
+            kh_msg_t m;
+            if (kh_msg_unpack(o[4].via.bin.ptr, o[4].via.bin.size, &m) == 0 &&
+                m.env.kind == KH_MSG_RESULT) {
+                snprintf(rec->run, sizeof rec->run, "%s", m.env.run);
+                rec->ok = m.ok;
+                snprintf(rec->reason, sizeof rec->reason, "%s", m.reason);
+                rec->ledger = m.ledger;
+                kh_msg_free(&m);
+                rc = 0;
+            }
+        }
+    }
+    msgpack_unpacked_destroy(&up);
+    return rc;
+}
+
+/* ---- writing ------------------------------------------------------------------ */
+
+static int put_sbuf(MDB_txn *txn, MDB_dbi dbi, void *key, size_t klen, msgpack_sbuffer *sb)
+{
+    MDB_val k = {klen, key}, v = {sb->size, sb->data};
+    return mdb_put(txn, dbi, &k, &v, 0);
+}
+
+int kh_store_put_rejects(kh_store_t *s, const char *run, int table, const kh_rejects_t *rej)
+{
+    MDB_txn *txn;
+    int rc = mdb_txn_begin(s->env, NULL, 0, &txn);
+    if (rc)
+        return kh_err_from_mdb(rc);
+    msgpack_sbuffer sb;
+    msgpack_sbuffer_init(&sb);
+    for (uint32_t i = 0; rc == 0 && i < rej->n; i++) {
+        const kh_rejected_t *r = &rej->items[i];
+        uint8_t key[KH_RUN_ID_MAX + 8];
+        size_t klen = q_key(key, run, table, r->line);
+        msgpack_sbuffer_clear(&sb);
+        msgpack_packer pk;
+        msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+        msgpack_pack_array(&pk, 4);
+        size_t n = strlen(rej->file);
+        msgpack_pack_str(&pk, n);
+        msgpack_pack_str_body(&pk, rej->file, n);
+        msgpack_pack_int32(&pk, r->reason);
+        n = strlen(r->column);
+        msgpack_pack_str(&pk, n);
+        msgpack_pack_str_body(&pk, r->column, n);
+        n = strlen(r->value);
+        msgpack_pack_str(&pk, n);
+        msgpack_pack_str_body(&pk, r->value, n);
+        rc = put_sbuf(txn, s->dbi[DB_QUARANTINE], key, klen, &sb);
+    }
+    msgpack_sbuffer_destroy(&sb);
+    if (rc) {
+        mdb_txn_abort(txn);
+        return kh_err_from_mdb(rc);
+    }
+    return kh_err_from_mdb(mdb_txn_commit(txn));
+}
+
+/* Deletes every key starting with `prefix` (plen bytes). Re-seeks after each
+ * delete rather than trusting the cursor position a delete leaves. */
+static int delete_prefix(MDB_txn *txn, MDB_dbi dbi, const void *prefix, size_t plen)
+{
+    MDB_cursor *cur;
+    int rc = mdb_cursor_open(txn, dbi, &cur);
+    if (rc)
+        return rc;
+    for (;;) {
+        MDB_val k = {plen, (void *)prefix}, v;
+        rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+        if (rc || k.mv_size < plen || memcmp(k.mv_data, prefix, plen) != 0)
+            break;
+        rc = mdb_cursor_del(cur, 0);
+        if (rc)
+            break;
+    }
+    mdb_cursor_close(cur);
+    return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+/* Keeps the quarantine of the newest KH_STORE_KEEP_QUARANTINE runs. */
+static int prune_quarantine(kh_store_t *s, MDB_txn *txn)
+{
+    MDB_cursor *cur;
+    int rc = mdb_cursor_open(txn, s->dbi[DB_RUNS], &cur);
+    if (rc)
+        return rc;
+    MDB_val k, v;
+    int seen = 0;
+    char old[64];
+    for (rc = mdb_cursor_get(cur, &k, &v, MDB_LAST); rc == 0;
+         rc = mdb_cursor_get(cur, &k, &v, MDB_PREV)) {
+        if (++seen <= KH_STORE_KEEP_QUARANTINE || k.mv_size >= sizeof old)
+            continue;
+        memcpy(old, k.mv_data, k.mv_size);
+        old[k.mv_size] = 0;
+        int drc = delete_prefix(txn, s->dbi[DB_QUARANTINE], old, k.mv_size + 1);
+        if (drc) {
+            rc = drc;
+            break;
+        }
+    }
+    mdb_cursor_close(cur);
+    return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+static int put_run(kh_store_t *s, MDB_txn *txn, const kh_runrec_t *rec)
+{
+    msgpack_sbuffer sb;
+    msgpack_sbuffer_init(&sb);
+    pack_runrec(&sb, rec);
+    int rc = put_sbuf(txn, s->dbi[DB_RUNS], (void *)rec->run, strlen(rec->run), &sb);
+    msgpack_sbuffer_destroy(&sb);
+    return rc;
+}
+
+int kh_store_put_run(kh_store_t *s, const kh_runrec_t *rec)
+{
+    MDB_txn *txn;
+    int rc = mdb_txn_begin(s->env, NULL, 0, &txn);
+    if (rc)
+        return kh_err_from_mdb(rc);
+    rc = put_run(s, txn, rec);
+    if (rc == 0)
+        rc = prune_quarantine(s, txn);
+    if (rc) {
+        mdb_txn_abort(txn);
+        return kh_err_from_mdb(rc);
+    }
+    return kh_err_from_mdb(mdb_txn_commit(txn));
+}
+
+int kh_store_commit(kh_store_t *s, const kh_runrec_t *rec, kh_indrow_t *const rows[KH_IND_COUNT],
+                    const size_t nrows[KH_IND_COUNT], const kh_refdata_t *ref)
+{
+    MDB_txn *txn;
+    int rc = mdb_txn_begin(s->env, NULL, 0, &txn);
+    if (rc)
+        return kh_err_from_mdb(rc);
+    int year = rec->ledger.ref_year;
+    uint8_t prefix[2];
+    put_be16(prefix, (unsigned)year);
+    msgpack_sbuffer sb;
+    msgpack_sbuffer_init(&sb);
+    for (int t = 0; rc == 0 && t < KH_IND_COUNT; t++) {
+        const kh_indtabledef_t *def = kh_schema_indtable((kh_indtable_t)t);
+        rc = delete_prefix(txn, s->dbi[DB_EXIT + t], prefix, 2);
+        for (size_t i = 0; rc == 0 && i < nrows[t]; i++) {
+            uint8_t key[6];
+            ind_key(key, year, rows[t][i].kommnr, rows[t][i].key2);
+            msgpack_sbuffer_clear(&sb);
+            pack_indrow(&sb, &rows[t][i], def->ncols);
+            rc = put_sbuf(txn, s->dbi[DB_EXIT + t], key, 6, &sb);
+        }
+    }
+    if (rc == 0)
+        rc = delete_prefix(txn, s->dbi[DB_REFERENCE], prefix, 2);
+    for (uint32_t i = 0; rc == 0 && ref && i < ref->nnational; i++) {
+        /* reference key: ref_year, kind 'N' (national attainment), year */
+        uint8_t key[5];
+        put_be16(key, (unsigned)year);
+        key[2] = 'N';
+        put_be16(key + 3, (unsigned)ref->national[i].year);
+        MDB_val k = {5, key}, v = {strlen(ref->national[i].andel), ref->national[i].andel};
+        rc = mdb_put(txn, s->dbi[DB_REFERENCE], &k, &v, 0);
+    }
+    msgpack_sbuffer_destroy(&sb);
+    if (rc == 0)
+        rc = put_run(s, txn, rec);
+    if (rc == 0)
+        rc = prune_quarantine(s, txn);
+    if (rc == 0 && fault_code) {
+        rc = fault_code;
+        fault_code = 0;
+        mdb_txn_abort(txn);
+        return rc;
+    }
+    if (rc) {
+        mdb_txn_abort(txn);
+        return kh_err_from_mdb(rc);
+    }
+    return kh_err_from_mdb(mdb_txn_commit(txn));
+}
+
+/* ---- reading ------------------------------------------------------------------ */
+
+static int read_txn(kh_store_t *s, MDB_txn **txn)
+{
+    int rc = mdb_txn_begin(s->env, NULL, MDB_RDONLY, txn);
+    if (rc == MDB_MAP_RESIZED) {
+        mdb_env_set_mapsize(s->env, 0);
+        rc = mdb_txn_begin(s->env, NULL, MDB_RDONLY, txn);
+    }
+    return kh_err_from_mdb(rc);
+}
+
+int kh_store_each_row(kh_store_t *s, kh_indtable_t table, int ref_year, kh_store_row_cb cb, void *ctx)
+{
+    const kh_indtabledef_t *def = kh_schema_indtable(table);
+    MDB_txn *txn;
+    int rc = read_txn(s, &txn);
+    if (rc)
+        return rc;
+    MDB_cursor *cur;
+    rc = mdb_cursor_open(txn, s->dbi[DB_EXIT + table], &cur);
+    if (rc) {
+        mdb_txn_abort(txn);
+        return kh_err_from_mdb(rc);
+    }
+    uint8_t prefix[2];
+    put_be16(prefix, (unsigned)ref_year);
+    MDB_val k = {2, prefix}, v;
+    int mrc = ref_year ? mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE)
+                       : mdb_cursor_get(cur, &k, &v, MDB_FIRST);
+    rc = 0;
+    for (; mrc == 0 && rc == 0; mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+        if (k.mv_size != 6)
+            continue;
+        const uint8_t *kp = k.mv_data;
+        int year = (int)get_be16(kp);
+        if (ref_year && year != ref_year)
+            break;
+        kh_indrow_t row;
+        memset(&row, 0, sizeof row);
+        row.kommnr = (int32_t)get_be16(kp + 2);
+        row.key2 = (int32_t)get_be16(kp + 4);
+        rc = unpack_indrow(&v, &row, def->ncols);
+        if (rc == 0)
+            rc = cb(ctx, year, &row);
+    }
+    mdb_cursor_close(cur);
+    mdb_txn_abort(txn);
+    return rc;
+}
+
+int kh_store_newest_year(kh_store_t *s, int *year)
+{
+    *year = 0;
+    MDB_txn *txn;
+    int rc = read_txn(s, &txn);
+    if (rc)
+        return rc;
+    for (int t = 0; t < KH_IND_COUNT; t++) {
+        MDB_cursor *cur;
+        if (mdb_cursor_open(txn, s->dbi[DB_EXIT + t], &cur))
+            continue;
+        MDB_val k, v;
+        if (mdb_cursor_get(cur, &k, &v, MDB_LAST) == 0 && k.mv_size == 6) {
+            int y = (int)get_be16(k.mv_data);
+            if (y > *year)
+                *year = y;
+        }
+        mdb_cursor_close(cur);
+    }
+    mdb_txn_abort(txn);
+    return 0;
+}
+
+int kh_store_each_run(kh_store_t *s, kh_store_run_cb cb, void *ctx)
+{
+    MDB_txn *txn;
+    int rc = read_txn(s, &txn);
+    if (rc)
+        return rc;
+    MDB_cursor *cur;
+    rc = mdb_cursor_open(txn, s->dbi[DB_RUNS], &cur);
+    if (rc) {
+        mdb_txn_abort(txn);
+        return kh_err_from_mdb(rc);
+    }
+    MDB_val k, v;
+    int mrc;
+    rc = 0;
+    for (mrc = mdb_cursor_get(cur, &k, &v, MDB_LAST); mrc == 0 && rc == 0;
+         mrc = mdb_cursor_get(cur, &k, &v, MDB_PREV)) {
+        kh_runrec_t *rec = kh_xmalloc(sizeof *rec);
+        rc = unpack_runrec(&v, rec);
+        if (rc == 0)
+            rc = cb(ctx, rec);
+        free(rec);
+    }
+    mdb_cursor_close(cur);
+    mdb_txn_abort(txn);
+    return rc;
+}
+
+int kh_store_each_reject(kh_store_t *s, const char *run, kh_store_q_cb cb, void *ctx)
+{
+    MDB_txn *txn;
+    int rc = read_txn(s, &txn);
+    if (rc)
+        return rc;
+    MDB_cursor *cur;
+    rc = mdb_cursor_open(txn, s->dbi[DB_QUARANTINE], &cur);
+    if (rc) {
+        mdb_txn_abort(txn);
+        return kh_err_from_mdb(rc);
+    }
+    size_t plen = strlen(run) + 1;
+    MDB_val k = {plen, (void *)run}, v;
+    int mrc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+    rc = 0;
+    for (; mrc == 0 && rc == 0; mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+        if (k.mv_size != plen + 5 || memcmp(k.mv_data, run, plen) != 0)
+            break;
+        const uint8_t *kp = (const uint8_t *)k.mv_data + plen;
+        kh_qrec_t q;
+        memset(&q, 0, sizeof q);
+        q.table = kp[0];
+        q.rej.line = (uint32_t)kp[1] << 24 | (uint32_t)kp[2] << 16 | (uint32_t)kp[3] << 8 | kp[4];
+        msgpack_unpacked up;
+        msgpack_unpacked_init(&up);
+        size_t off = 0;
+        rc = KH_E_DECODE;
+        if (msgpack_unpack_next(&up, v.mv_data, v.mv_size, &off) == MSGPACK_UNPACK_SUCCESS &&
+            up.data.type == MSGPACK_OBJECT_ARRAY && up.data.via.array.size == 4) {
+            const msgpack_object *o = up.data.via.array.ptr;
+            if (o[0].type == MSGPACK_OBJECT_STR && o[1].type == MSGPACK_OBJECT_POSITIVE_INTEGER &&
+                o[2].type == MSGPACK_OBJECT_STR && o[3].type == MSGPACK_OBJECT_STR) {
+                snprintf(q.file, sizeof q.file, "%.*s", (int)o[0].via.str.size, o[0].via.str.ptr);
+                q.rej.reason = (int32_t)o[1].via.u64;
+                snprintf(q.rej.column, sizeof q.rej.column, "%.*s", (int)o[2].via.str.size,
+                         o[2].via.str.ptr);
+                snprintf(q.rej.value, sizeof q.rej.value, "%.*s", (int)o[3].via.str.size,
+                         o[3].via.str.ptr);
+                rc = 0;
+            }
+        }
+        msgpack_unpacked_destroy(&up);
+        if (rc == 0)
+            rc = cb(ctx, &q);
+    }
+    mdb_cursor_close(cur);
+    mdb_txn_abort(txn);
+    return rc;
+}
+
+int kh_store_each_national(kh_store_t *s, int ref_year,
+                           int (*cb)(void *ctx, int year, const char *andel), void *ctx)
+{
+    MDB_txn *txn;
+    int rc = read_txn(s, &txn);
+    if (rc)
+        return rc;
+    MDB_cursor *cur;
+    rc = mdb_cursor_open(txn, s->dbi[DB_REFERENCE], &cur);
+    if (rc) {
+        mdb_txn_abort(txn);
+        return kh_err_from_mdb(rc);
+    }
+    uint8_t prefix[3];
+    put_be16(prefix, (unsigned)ref_year);
+    prefix[2] = 'N';
+    MDB_val k = {3, prefix}, v;
+    int mrc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+    rc = 0;
+    for (; mrc == 0 && rc == 0; mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+        if (k.mv_size != 5 || memcmp(k.mv_data, prefix, 3) != 0)
+            break;
+        char andel[KH_NAME_MAX];
+        snprintf(andel, sizeof andel, "%.*s", (int)v.mv_size, (const char *)v.mv_data);
+        rc = cb(ctx, (int)get_be16((const uint8_t *)k.mv_data + 3), andel);
+    }
+    mdb_cursor_close(cur);
+    mdb_txn_abort(txn);
+    return rc;
+}

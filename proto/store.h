@@ -1,0 +1,93 @@
+/* store.h - the LMDB store: layout, keys and record codecs.
+ *
+ * One environment (a directory, readable only by its owner) with named
+ * databases: `exit`, `status`, `cost` (indicator rows keyed by reference
+ * year, municipality, cohort/year as big-endian 16-bit numbers, so that byte
+ * order is print order), `reference`, `runs` (the ledger), `quarantine`
+ * (rejected rows of the newest runs) and `meta` (schema version). The sink
+ * writes indicators; `kohort run` writes a failed run's ledger entry; the
+ * query commands only read and never block a running import. */
+#ifndef KH_STORE_H
+#define KH_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "msg.h"
+#include "schema.h"
+
+#define KH_STORE_SCHEMA_VERSION 1
+#define KH_STORE_KEEP_QUARANTINE 30
+
+typedef struct kh_store kh_store_t;
+
+/* A run as the ledger keeps it. */
+typedef struct {
+    char run[KH_RUN_ID_MAX];
+    int64_t started_ms, finished_ms;   /* Unix time in milliseconds */
+    int32_t ok;                        /* 1 ok, 0 failed */
+    char reason[KH_REASON_MAX];        /* empty when ok */
+    int32_t min_cell;
+    kh_ledger_t ledger;
+} kh_runrec_t;
+
+/* One quarantined row. */
+typedef struct {
+    int32_t table;
+    kh_rejected_t rej;
+    char file[KH_FILE_MAX];
+} kh_qrec_t;
+
+/* Opens (creating when `write` and absent) the store at `path`.
+ * max_bytes bounds the map (0 = default). Caller owns result; close with
+ * kh_store_close(). Returns 0 or a negative code; KH_E_NOTFOUND when a
+ * read-only open finds no store. */
+int kh_store_open(const char *path, int write, uint64_t max_bytes, kh_store_t **store);
+void kh_store_close(kh_store_t **store);
+
+/* Takes the advisory run lock of the store at `path` (creating the directory
+ * if needed). Returns a file descriptor (>= 0) to keep open for the run, or
+ * KH_E_BUSY when another run holds it, or -errno. */
+int kh_store_lock(const char *path);
+
+/* 1 when a run holds the lock of the store at `path`. */
+int kh_store_locked(const char *path);
+
+/* Writes rejected rows of `table` for `run` in one transaction. */
+int kh_store_put_rejects(kh_store_t *s, const char *run, int table, const kh_rejects_t *rej);
+
+/* The commit of a successful run, in one transaction: every indicator row of
+ * rec->ledger.ref_year is replaced by `rows` (per indicator table), the
+ * national series stored as reference figures of that year, the ledger entry
+ * written and old quarantines pruned. */
+int kh_store_commit(kh_store_t *s, const kh_runrec_t *rec, kh_indrow_t *const rows[KH_IND_COUNT],
+                    const size_t nrows[KH_IND_COUNT], const kh_refdata_t *ref);
+
+/* Writes a ledger entry alone (a failed run) and prunes old quarantines. */
+int kh_store_put_run(kh_store_t *s, const kh_runrec_t *rec);
+
+/* Reading. Callbacks return 0 to go on, non-zero to stop (returned). */
+typedef int (*kh_store_row_cb)(void *ctx, int ref_year, const kh_indrow_t *row);
+typedef int (*kh_store_run_cb)(void *ctx, const kh_runrec_t *rec);
+typedef int (*kh_store_q_cb)(void *ctx, const kh_qrec_t *q);
+
+/* Indicator rows of `table` for ref_year (0 = every year), in key order. */
+int kh_store_each_row(kh_store_t *s, kh_indtable_t table, int ref_year, kh_store_row_cb cb, void *ctx);
+
+/* The newest reference year with indicator rows, or 0. */
+int kh_store_newest_year(kh_store_t *s, int *year);
+
+/* Ledger entries, newest first (run ids sort by start time). */
+int kh_store_each_run(kh_store_t *s, kh_store_run_cb cb, void *ctx);
+
+/* Quarantine of `run`, by table then line. */
+int kh_store_each_reject(kh_store_t *s, const char *run, kh_store_q_cb cb, void *ctx);
+
+/* National attainment figures stored with ref_year: calls cb(ctx, year, andel). */
+int kh_store_each_national(kh_store_t *s, int ref_year,
+                           int (*cb)(void *ctx, int year, const char *andel), void *ctx);
+
+/* Test builds only: make the next commit fail as if the disk were full. */
+void kh_store_fault_next_commit(int code);
+
+#endif

@@ -1,0 +1,53 @@
+/* util.c - checked allocation and the monotonic clock. See util.h. */
+#define _POSIX_C_SOURCE 200809L
+#include "util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static void oom(size_t n)
+{
+    fprintf(stderr, "kohort: out of memory allocating %zu bytes\n", n);
+    abort();
+}
+
+void *kh_xmalloc(size_t n)
+{
+    void *p = malloc(n ? n : 1);
+    if (!p)
+        oom(n);
+    return p;
+}
+
+void *kh_xcalloc(size_t count, size_t size)
+{
+    void *p = calloc(count ? count : 1, size ? size : 1);
+    if (!p)
+        oom(count * size);
+    return p;
+}
+
+void *kh_xrealloc(void *p, size_t n)
+{
+    void *q = realloc(p, n ? n : 1);
+    if (!q)
+        oom(n);
+    return q;
+}
+
+char *kh_xstrdup(const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *p = kh_xmalloc(n);
+    memcpy(p, s, n);
+    return p;
+}
+
+uint64_t kh_now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}

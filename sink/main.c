@@ -1,0 +1,190 @@
+/* main.c - kohort-sink: the only writer of indicators to the store.
+ *
+ * Quarantines rejected rows as they arrive (one transaction per message),
+ * collects the indicator tables, the reference figures and the run's
+ * ledger, and commits them in one transaction once every rejected row the
+ * ledger announces has arrived. Then it tells `kohort run` (RESULT). */
+#define _POSIX_C_SOURCE 200809L
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+#include <zmq.h>
+
+#include "err.h"
+#include "log.h"
+#include "msg.h"
+#include "sock.h"
+#include "stage.h"
+#include "store.h"
+#include "util.h"
+
+typedef struct {
+    kh_indrow_t *rows;
+    size_t n, cap;
+    int complete;
+} indtable_t;
+
+static int64_t now_ms(void)
+{
+    struct timeval tv;
+    gettimeofday(&tv, NULL);
+    return (int64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000;
+}
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: kohort-sink --run ID --dir DIR --store DIR [--started-ms T] [--min-cell K]\n"
+               "Started by `kohort run`; writes the store.\n");
+}
+
+static void add_rows(indtable_t *t, const kh_msg_t *m)
+{
+    if (t->n + m->nindrows > t->cap) {
+        t->cap = (t->n + m->nindrows) * 2;
+        t->rows = kh_xrealloc(t->rows, t->cap * sizeof *t->rows);
+    }
+    if (m->nindrows)
+        memcpy(t->rows + t->n, m->indrows, m->nindrows * sizeof *t->rows);
+    t->n += m->nindrows;
+    if (m->last)
+        t->complete = 1;
+}
+
+int main(int argc, char **argv)
+{
+    kh_stage_t st;
+    kh_stage_init(&st, "sink");
+    const char *store_path = NULL;
+    int64_t started_ms = now_ms();
+    int min_cell = 5;
+    static const struct option opts[] = {
+        KH_STAGE_LONGOPTS,
+        {"store", required_argument, 0, 's'},
+        {"started-ms", required_argument, 0, 't'},
+        {"min-cell", required_argument, 0, 'k'},
+        {"help", no_argument, 0, 'h'},
+        {0, 0, 0, 0}};
+    int opt;
+    while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        if (kh_stage_option(&st, opt, optarg))
+            continue;
+        switch (opt) {
+        case 's': store_path = optarg; break;
+        case 't': started_ms = strtoll(optarg, NULL, 10); break;
+        case 'k': min_cell = atoi(optarg); break;
+        case 'h': usage(stdout); return 0;
+        default: usage(stderr); return 2;
+        }
+    }
+    if (!store_path || kh_stage_start(&st) != 0) {
+        usage(stderr);
+        return 2;
+    }
+    kh_store_t *store = NULL;
+    int rc = kh_store_open(store_path, 1, 0, &store);
+    if (rc)
+        kh_stage_fail(&st, "cannot open the store: %s", kh_strerror(rc));
+    void *in = kh_stage_socket(&st, ZMQ_PULL, "sink", 1);
+    int unlimited = 0;
+    zmq_setsockopt(in, ZMQ_RCVHWM, &unlimited, sizeof unlimited);
+    kh_stage_state(&st, KH_ST_READY);
+
+    indtable_t ind[KH_IND_COUNT];
+    memset(ind, 0, sizeof ind);
+    uint64_t rejects[KH_TAB_COUNT] = {0};
+    kh_ledger_t ledger;
+    kh_refdata_t ref;
+    memset(&ref, 0, sizeof ref);
+    int have_ledger = 0, have_ref = 0, committed = 0;
+
+    while (!committed && !kh_stage_stopping) {
+        kh_msg_t m;
+        rc = kh_sock_recv(in, &m, 200);
+        kh_stage_tick(&st);
+        if (rc == -EAGAIN || rc == -EINTR)
+            continue;
+        if (rc)
+            kh_stage_fail(&st, "cannot receive: %s", kh_strerror(rc));
+        if (strcmp(m.env.run, st.run) != 0) {
+            kh_msg_free(&m);
+            kh_stage_fail(&st, "a message of another run arrived");
+        }
+        uint64_t t0 = kh_now_ns();
+        st.stats.state = KH_ST_WORKING;
+        switch (m.env.kind) {
+        case KH_MSG_REJECTS:
+            rc = kh_store_put_rejects(store, st.run, m.env.table, &m.rejects);
+            if (rc)
+                kh_stage_fail(&st, "cannot write the quarantine: %s", kh_strerror(rc));
+            rejects[m.env.table] += m.rejects.n;
+            st.stats.tables[m.env.table].batches_in++;
+            st.stats.tables[m.env.table].rows_in += m.rejects.n;
+            break;
+        case KH_MSG_INDROWS:
+            add_rows(&ind[m.env.table], &m);
+            break;
+        case KH_MSG_REFDATA:
+            kh_refdata_free(&ref);
+            ref = m.ref;
+            memset(&m.ref, 0, sizeof m.ref);
+            have_ref = 1;
+            break;
+        case KH_MSG_LEDGER:
+            ledger = m.ledger;
+            have_ledger = 1;
+            break;
+        default:
+            kh_stage_fail(&st, "unexpected message kind %d", m.env.kind);
+        }
+        kh_msg_free(&m);
+        st.stats.busy_ns += kh_now_ns() - t0;
+
+        int ready = have_ledger && have_ref;
+        for (int t = 0; ready && t < KH_IND_COUNT; t++)
+            ready = ind[t].complete;
+        for (int t = 0; ready && t < KH_TAB_COUNT; t++) {
+            if (rejects[t] > ledger.tables[t].rejected)
+                kh_stage_fail(&st, "counts do not reconcile: %s has %llu quarantined rows but "
+                              "%llu rejected", kh_schema_table((kh_table_t)t)->name,
+                              (unsigned long long)rejects[t],
+                              (unsigned long long)ledger.tables[t].rejected);
+            ready = rejects[t] == ledger.tables[t].rejected;
+        }
+        if (!ready)
+            continue;
+
+        st.stats.state = KH_ST_DRAINING;
+        kh_runrec_t rec;
+        memset(&rec, 0, sizeof rec);
+        snprintf(rec.run, sizeof rec.run, "%s", st.run);
+        rec.started_ms = started_ms;
+        rec.finished_ms = now_ms();
+        rec.ok = 1;
+        rec.min_cell = min_cell;
+        rec.ledger = ledger;
+        kh_indrow_t *rows[KH_IND_COUNT];
+        size_t nrows[KH_IND_COUNT];
+        for (int t = 0; t < KH_IND_COUNT; t++) {
+            rows[t] = ind[t].rows;
+            nrows[t] = ind[t].n;
+        }
+        rc = kh_store_commit(store, &rec, rows, nrows, &ref);
+        if (rc)
+            kh_stage_fail(&st, "cannot write the store: %s", kh_strerror(rc));
+        committed = 1;
+        kh_info("committed ref_year=%d exit_rows=%zu status_rows=%zu cost_rows=%zu",
+                ledger.ref_year, nrows[0], nrows[1], nrows[2]);
+        kh_env_t env;
+        kh_packed_t p;
+        kh_stage_env(&st, &env, KH_MSG_RESULT, -1, 0);
+        kh_msg_pack_result(&p, &env, 1, "", &ledger);
+        kh_stage_send(&st, st.stats_sock, &p);
+    }
+    for (int t = 0; t < KH_IND_COUNT; t++)
+        free(ind[t].rows);
+    kh_refdata_free(&ref);
+    kh_store_close(&store);
+    return kh_stage_finish(&st);
+}

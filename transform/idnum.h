@@ -1,0 +1,56 @@
+/* idnum.h - Norwegian identifiers: national id / D-number validation,
+ * organisation number check digits, and the masked form of an id for the
+ * quarantine.
+ *
+ * Used by kohort-validate (through rules.c). Pure functions, no state; owns
+ * nothing. Rules: spec/extracts.md, "Identifiers" and "f_jobber". */
+#ifndef KH_IDNUM_H
+#define KH_IDNUM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Flags for kh_idnum_check_fnr(). */
+#define KH_IDNUM_ALLOW_SYNTHETIC 1 /* accept test numbers (month + 80) */
+#define KH_IDNUM_RULE_2032 2       /* accept the 2032 first-check-digit rule */
+
+/* Longest masked text kh_idnum_mask() writes, without the NUL. */
+#define KH_IDNUM_MASK_MAX 63
+
+/* Validates an 11-digit national id or D-number (`s`, `len` bytes, already
+ * trimmed). Checks run in a fixed order so that every bad number gets one
+ * stable reason (the same order as tests/reference/rules.sql):
+ *   1. exactly 11 ASCII digits                      else KH_R_ID_FORMAT
+ *   2. both mod-11 check digits (k1 by the 2032
+ *      rule when KH_IDNUM_RULE_2032 is set)         else KH_R_ID_CHECK_DIGIT
+ *   3. first digit 8 or 9 (FH-number)               -> KH_R_ID_FH_NUMBER
+ *   4. month 41-52 (H-number)                       -> KH_R_ID_H_NUMBER
+ *   5. month 81-92 (synthetic) without the flag     -> KH_R_ID_SYNTHETIC
+ *   6. DDMMYY (day - 40 for D, month - 80 for synthetic) a real day for
+ *      some century (29 February when YY % 4 == 0)  else KH_R_ID_DATE
+ * `flags` is a mix of KH_IDNUM_ALLOW_SYNTHETIC and KH_IDNUM_RULE_2032.
+ * Returns KH_R_NONE (0) and stores the 11 digits as a number in *id when
+ * valid, else the reason code (proto/reason.h); *id is then untouched. */
+int kh_idnum_check_fnr(const char *s, size_t len, int flags, int64_t *id);
+
+/* Validates a 9-digit organisation number (mod 11, weights 3 2 7 6 5 4 3 2;
+ * 11 gives 0, 10 is invalid). Returns KH_R_NONE and stores the number in
+ * *orgnr when valid, else KH_R_BAD_ORGNR. */
+int kh_idnum_check_orgnr(const char *s, size_t len, int64_t *orgnr);
+
+/* Writes the quarantine form of an id-column value into `out` (room for
+ * `outcap` bytes, NUL included; outcap 0 writes nothing). At most 5
+ * characters of the value are ever shown, and never all of a short value:
+ *   length 0        ""
+ *   length 1-3      all stars
+ *   length 4-6      first 1 character, then stars
+ *   length 7-10     first 2, stars, last 1
+ *   length 11+      first 4, stars, last 1        ("0101******7")
+ * One star per hidden byte, except that the star run shrinks when the
+ * result would not fit in min(outcap - 1, KH_IDNUM_MASK_MAX) (the length is
+ * then no longer visible). A shown byte that is not printable ASCII is
+ * written as a star too, so the output is always ASCII.
+ * Returns the length written (without the NUL). */
+size_t kh_idnum_mask(const char *s, size_t len, char *out, size_t outcap);
+
+#endif

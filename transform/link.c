@@ -1,0 +1,798 @@
+/* link.c - the linker's logic for kohort-link. See link.h.
+ *
+ * Rows are reduced on arrival to compact records of participants; every
+ * judgement that needs all rows (duplicates, the reference year, exits,
+ * placement) waits for kh_link_finish(), so batches may come in any order.
+ * Person indexes are internal (order of first f_intro sight); nothing
+ * leaves in that order. */
+#include "link.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../proto/date.h"
+#include "../proto/err.h"
+#include "../proto/reason.h"
+#include "../proto/util.h"
+#include "idmap.h"
+#include "kommune.h"
+#include "pseudomap.h"
+
+/* A growable array of fixed-size records: no allocation per row. */
+typedef struct {
+    void *data;
+    size_t n, cap, elem;
+} vec_t;
+
+typedef struct {
+    uint8_t id[KH_PSEUDO_LEN];
+    int32_t start_date, exit_date, status;   /* exit_date INT32_MIN: no exit */
+    uint32_t line;
+    uint32_t person;
+} intro_t;
+
+typedef struct {
+    uint32_t person;
+    int32_t aar, kommnr;
+    uint32_t line;
+    int32_t duplicate;
+} bosatt_t;
+
+typedef struct {
+    uint32_t person;
+    int32_t aar;
+} edu_t;
+
+typedef struct {
+    uint32_t person;
+    int32_t aar;
+    int64_t belop;
+} shj_t;
+
+typedef struct {
+    uint32_t person;
+    int32_t start_date, end_date;   /* end_date INT32_MAX: still ongoing */
+} job_t;
+
+/* Everything known about one participant. Codes of 0 mean "no row": the
+ * validator never accepts kommnr 0000. */
+typedef struct {
+    int32_t start_date, exit_date, status;
+    uint32_t exit_line;              /* 0: no remaining exit */
+    int32_t cohort;
+    int32_t home_given, r_given;     /* bosatte kommnr for C and for R */
+    int32_t kjonn, landbakgrunn;
+    uint32_t bef_line;               /* 0: no befolkning row */
+    uint8_t in_window, work, education;
+    int64_t sa_amount;
+} person_t;
+
+/* Reference rows, with texts as offsets into the arena until finish. */
+typedef struct {
+    int32_t key[2];
+    int64_t dato;
+    size_t text[3];
+    uint32_t line;
+    int32_t duplicate;
+} refrow_t;
+
+#define NO_EXIT INT32_MIN
+#define OPEN_END INT32_MAX
+
+struct kh_link {
+    kh_link_params_t params;
+    kh_link_counts_t counts;
+    int done[KH_TAB_COUNT];
+    int scope_fixed, finished;
+    int32_t newest_bosatte_aar;      /* 0: none seen */
+
+    kh_idmap_t *ids;                 /* until scope is fixed */
+    vec_t intro;                     /* intro_t */
+    kh_pseudomap_t *scope;           /* any id of a participant -> person */
+    person_t *persons;
+    size_t npersons;
+
+    vec_t bosatte, edu, shj, jobs;   /* bosatt_t, edu_t, shj_t, job_t */
+    vec_t ref[KH_TAB_ID_HISTORIKK];  /* refrow_t per reference table */
+    char *text;
+    size_t text_len, text_cap;
+
+    vec_t rejects;                   /* kh_link_reject_t */
+    kh_person_t *out;
+    size_t nout;
+    kh_link_monitor_t *monitor;
+    kh_link_nasjonal_t *nasjonal;
+    kh_link_kostnad_t *kostnader;
+    size_t nmonitor, nnasjonal, nkostnader;
+};
+
+/* ---- small helpers --------------------------------------------------------- */
+
+static void vec_init(vec_t *v, size_t elem)
+{
+    v->data = NULL;
+    v->n = v->cap = 0;
+    v->elem = elem;
+}
+
+static void *vec_push(vec_t *v)
+{
+    if (v->n == v->cap) {
+        v->cap = v->cap ? v->cap * 2 : 256;
+        v->data = kh_xrealloc(v->data, v->cap * v->elem);
+    }
+    void *slot = (char *)v->data + v->n++ * v->elem;
+    memset(slot, 0, v->elem);
+    return slot;
+}
+
+static size_t keep_text(kh_link_t *l, const char *s)
+{
+    size_t n = strlen(s) + 1;
+    if (l->text_len + n > l->text_cap) {
+        size_t cap = l->text_cap ? l->text_cap * 2 : 1024;
+        while (cap < l->text_len + n)
+            cap *= 2;
+        l->text = kh_xrealloc(l->text, cap);
+        l->text_cap = cap;
+    }
+    memcpy(l->text + l->text_len, s, n);
+    size_t off = l->text_len;
+    l->text_len += n;
+    return off;
+}
+
+static void add_reject(kh_link_t *l, kh_table_t t, uint32_t line, int column, int reason)
+{
+    kh_link_reject_t *rej = vec_push(&l->rejects);
+    *rej = (kh_link_reject_t){t, line, column, reason};
+    l->counts.rejected[t]++;
+}
+
+static int is_person_table(kh_table_t t)
+{
+    return t >= KH_TAB_BOSATTE && t < KH_TAB_COUNT;
+}
+
+static int has_id_column(kh_table_t t)
+{
+    const kh_tabledef_t *def = kh_schema_table(t);
+    for (int c = 0; c < def->ncols; c++)
+        if (def->cols[c].type == KH_COL_ID)
+            return 1;
+    return 0;
+}
+
+static int32_t year_of(int32_t days)
+{
+    int y, m, d;
+    kh_date_to_ymd(days, &y, &m, &d);
+    return y;
+}
+
+static int32_t date_i32(int64_t days)
+{
+    return (int32_t)days;
+}
+
+/* ---- life cycle ---------------------------------------------------------------- */
+
+kh_link_t *kh_link_new(const kh_link_params_t *p)
+{
+    kh_link_t *l = kh_xcalloc(1, sizeof *l);
+    if (p)
+        l->params = *p;
+    l->ids = kh_idmap_new();
+    vec_init(&l->intro, sizeof(intro_t));
+    vec_init(&l->bosatte, sizeof(bosatt_t));
+    vec_init(&l->edu, sizeof(edu_t));
+    vec_init(&l->shj, sizeof(shj_t));
+    vec_init(&l->jobs, sizeof(job_t));
+    for (int t = 0; t < KH_TAB_ID_HISTORIKK; t++)
+        vec_init(&l->ref[t], sizeof(refrow_t));
+    vec_init(&l->rejects, sizeof(kh_link_reject_t));
+    return l;
+}
+
+void kh_link_destroy(kh_link_t **lp)
+{
+    if (!lp || !*lp)
+        return;
+    kh_link_t *l = *lp;
+    kh_idmap_destroy(&l->ids);
+    kh_pseudomap_destroy(&l->scope);
+    free(l->intro.data);
+    free(l->persons);
+    free(l->bosatte.data);
+    free(l->edu.data);
+    free(l->shj.data);
+    free(l->jobs.data);
+    for (int t = 0; t < KH_TAB_ID_HISTORIKK; t++)
+        free(l->ref[t].data);
+    free(l->text);
+    free(l->rejects.data);
+    free(l->out);
+    free(l->monitor);
+    free(l->nasjonal);
+    free(l->kostnader);
+    free(l);
+    *lp = NULL;
+}
+
+/* ---- taking rows in ------------------------------------------------------------ */
+
+static void add_id_historikk(kh_link_t *l, const kh_rows_t *rows)
+{
+    for (uint32_t r = 0; r < rows->nrows; r++)
+        kh_idmap_add(l->ids, kh_rows_pseudo(rows, KH_ID_HISTORIKK_GAMMELT_ID, r),
+                     kh_rows_pseudo(rows, KH_ID_HISTORIKK_NYTT_ID, r), rows->lines[r]);
+}
+
+static void add_f_intro(kh_link_t *l, const kh_rows_t *rows)
+{
+    const int64_t *start = rows->col[KH_F_INTRO_STARTDATO].i64;
+    const int64_t *exit = rows->col[KH_F_INTRO_AVGANGSDATO].i64;
+    const int64_t *status = rows->col[KH_F_INTRO_SLUTTSTATUS].i64;
+    for (uint32_t r = 0; r < rows->nrows; r++) {
+        intro_t *in = vec_push(&l->intro);
+        memcpy(in->id, kh_rows_pseudo(rows, KH_F_INTRO_FNR, r), KH_PSEUDO_LEN);
+        in->start_date = date_i32(start[r]);
+        in->exit_date = exit[r] == KH_NULL ? NO_EXIT : date_i32(exit[r]);
+        in->status = status[r] == KH_NULL ? -1 : (int32_t)status[r];
+        in->line = rows->lines[r];
+    }
+}
+
+static void add_reference(kh_link_t *l, const kh_rows_t *rows)
+{
+    const kh_tabledef_t *def = kh_schema_table(rows->table);
+    for (uint32_t r = 0; r < rows->nrows; r++) {
+        refrow_t *ref = vec_push(&l->ref[rows->table]);
+        int nkey = 0, ntext = 0;
+        for (int c = 0; c < def->ncols; c++) {
+            if (def->cols[c].type == KH_COL_DEC)
+                ref->text[ntext++] = keep_text(l, kh_rows_text(rows, c, r));
+            else if (def->cols[c].type == KH_COL_DATE)
+                ref->dato = rows->col[c].i64[r];
+            else if (nkey < 2)
+                ref->key[nkey++] = (int32_t)rows->col[c].i64[r];
+        }
+        ref->line = rows->lines[r];
+    }
+}
+
+/* The participant row `r` belongs to, or -1 (counted out of scope). */
+static long person_of(kh_link_t *l, const kh_rows_t *rows, uint32_t r)
+{
+    uint32_t p;
+    if (kh_pseudomap_get(l->scope, kh_rows_pseudo(rows, 0, r), &p))
+        return (long)p;
+    l->counts.out_of_scope[rows->table]++;
+    return -1;
+}
+
+static void add_bosatte(kh_link_t *l, const kh_rows_t *rows)
+{
+    const int64_t *aar = rows->col[KH_BOSATTE_AAR].i64;
+    const int64_t *kommnr = rows->col[KH_BOSATTE_KOMMNR].i64;
+    for (uint32_t r = 0; r < rows->nrows; r++) {
+        /* R is the newest year of every accepted row, in scope or not. */
+        if (aar[r] > l->newest_bosatte_aar)
+            l->newest_bosatte_aar = (int32_t)aar[r];
+        long p = person_of(l, rows, r);
+        if (p < 0)
+            continue;
+        bosatt_t *b = vec_push(&l->bosatte);
+        *b = (bosatt_t){(uint32_t)p, (int32_t)aar[r], (int32_t)kommnr[r], rows->lines[r], 0};
+    }
+}
+
+/* One row per person: the lowest line wins whatever the arrival order, so
+ * the current winner can be judged against each newcomer at once. */
+static void add_befolkning(kh_link_t *l, const kh_rows_t *rows)
+{
+    for (uint32_t r = 0; r < rows->nrows; r++) {
+        long p = person_of(l, rows, r);
+        if (p < 0)
+            continue;
+        person_t *pe = &l->persons[p];
+        uint32_t line = rows->lines[r];
+        if (pe->bef_line != 0 && pe->bef_line < line) {
+            add_reject(l, KH_TAB_BEFOLKNING, line, KH_BEFOLKNING_FNR, KH_R_DUPLICATE);
+            continue;
+        }
+        if (pe->bef_line != 0)
+            add_reject(l, KH_TAB_BEFOLKNING, pe->bef_line, KH_BEFOLKNING_FNR, KH_R_DUPLICATE);
+        pe->bef_line = line;
+        pe->kjonn = (int32_t)rows->col[KH_BEFOLKNING_KJONN].i64[r];
+        pe->landbakgrunn = (int32_t)rows->col[KH_BEFOLKNING_LANDBAKGRUNN].i64[r];
+    }
+}
+
+/* The year filters below only save memory when R is known in advance;
+ * kh_link_finish() applies them again. */
+static int year_wanted(const kh_link_t *l, int64_t aar)
+{
+    return l->params.ref_year == 0 || aar == l->params.ref_year;
+}
+
+static int nus_counts(int64_t nus2000)
+{
+    int64_t level = nus2000 / 100000;
+    return level >= 3 && level <= 8;
+}
+
+static void add_utdanning(kh_link_t *l, const kh_rows_t *rows)
+{
+    const int64_t *aar = rows->col[KH_UTDANNING_AAR].i64;
+    const int64_t *nus = rows->col[KH_UTDANNING_NUS2000].i64;
+    for (uint32_t r = 0; r < rows->nrows; r++) {
+        long p = person_of(l, rows, r);
+        if (p < 0 || !nus_counts(nus[r]) || !year_wanted(l, aar[r]))
+            continue;
+        edu_t *e = vec_push(&l->edu);
+        *e = (edu_t){(uint32_t)p, (int32_t)aar[r]};
+    }
+}
+
+static void add_shj(kh_link_t *l, const kh_rows_t *rows)
+{
+    const int64_t *aar = rows->col[KH_SHJ_AAR].i64;
+    const int64_t *belop = rows->col[KH_SHJ_BELOP].i64;
+    for (uint32_t r = 0; r < rows->nrows; r++) {
+        long p = person_of(l, rows, r);
+        if (p < 0 || !year_wanted(l, aar[r]))
+            continue;
+        shj_t *s = vec_push(&l->shj);
+        *s = (shj_t){(uint32_t)p, (int32_t)aar[r], belop[r]};
+    }
+}
+
+static int job_overlaps_year(const job_t *j, int year)
+{
+    return j->start_date <= date_i32(kh_date_from_ymd(year, 12, 31)) &&
+           j->end_date >= date_i32(kh_date_from_ymd(year, 1, 1));
+}
+
+static void add_f_jobber(kh_link_t *l, const kh_rows_t *rows)
+{
+    const int64_t *start = rows->col[KH_F_JOBBER_STARTDATO].i64;
+    const int64_t *end = rows->col[KH_F_JOBBER_SLUTTDATO].i64;
+    for (uint32_t r = 0; r < rows->nrows; r++) {
+        long p = person_of(l, rows, r);
+        if (p < 0)
+            continue;
+        job_t job = {(uint32_t)p, date_i32(start[r]),
+                     end[r] == KH_NULL ? OPEN_END : date_i32(end[r])};
+        if (l->params.ref_year && !job_overlaps_year(&job, l->params.ref_year))
+            continue;
+        *(job_t *)vec_push(&l->jobs) = job;
+    }
+}
+
+static int check_batch(const kh_link_t *l, const kh_rows_t *rows)
+{
+    kh_table_t t = rows->table;
+    if ((int)t < 0 || t >= KH_TAB_COUNT)
+        return -EINVAL;
+    if (l->finished || l->done[t])
+        return KH_E_PROTOCOL;
+    if (has_id_column(t) && !rows->anonymised)
+        return KH_E_PROTOCOL;
+    if (is_person_table(t) && !l->scope_fixed)
+        return KH_E_PROTOCOL;
+    return 0;
+}
+
+int kh_link_add(kh_link_t *l, const kh_rows_t *rows)
+{
+    int rc = check_batch(l, rows);
+    if (rc)
+        return rc;
+    l->counts.received[rows->table] += rows->nrows;
+    switch (rows->table) {
+    case KH_TAB_ID_HISTORIKK: add_id_historikk(l, rows); break;
+    case KH_TAB_F_INTRO:      add_f_intro(l, rows); break;
+    case KH_TAB_BOSATTE:      add_bosatte(l, rows); break;
+    case KH_TAB_BEFOLKNING:   add_befolkning(l, rows); break;
+    case KH_TAB_UTDANNING:    add_utdanning(l, rows); break;
+    case KH_TAB_SHJ:          add_shj(l, rows); break;
+    case KH_TAB_F_JOBBER:     add_f_jobber(l, rows); break;
+    default:                  add_reference(l, rows); break;
+    }
+    return 0;
+}
+
+/* ---- scope: identities judged, participants fixed ------------------------- */
+
+static void take_id_rejects(kh_link_t *l)
+{
+    size_t n;
+    const kh_idmap_reject_t *rej = kh_idmap_rejects(l->ids, &n);
+    for (size_t i = 0; i < n; i++)
+        add_reject(l, KH_TAB_ID_HISTORIKK, rej[i].line, rej[i].column, rej[i].reason);
+}
+
+/* Every resolved person of an f_intro row becomes a participant. */
+static void collect_participants(kh_link_t *l)
+{
+    intro_t *intro = l->intro.data;
+    for (size_t i = 0; i < l->intro.n; i++) {
+        const uint8_t *newest = kh_idmap_resolve(l->ids, intro[i].id);
+        int inserted;
+        uint32_t *slot = kh_pseudomap_upsert(l->scope, newest, &inserted);
+        if (inserted)
+            *slot = (uint32_t)l->npersons++;
+        intro[i].person = *slot;
+    }
+}
+
+/* Old ids of participants enter the same table, so that a row under any of
+ * a participant's ids is found with one probe. */
+static void collect_aliases(kh_link_t *l)
+{
+    for (size_t i = 0; i < kh_idmap_rows(l->ids); i++) {
+        const uint8_t *old_id, *newest;
+        uint32_t p;
+        if (!kh_idmap_alias(l->ids, i, &old_id, &newest) ||
+            !kh_pseudomap_get(l->scope, newest, &p))
+            continue;
+        int inserted;
+        uint32_t *slot = kh_pseudomap_upsert(l->scope, old_id, &inserted);
+        if (inserted)
+            *slot = p;
+    }
+}
+
+static void fix_scope(kh_link_t *l)
+{
+    kh_idmap_judge(l->ids);
+    take_id_rejects(l);
+    l->scope = kh_pseudomap_new(l->intro.n + kh_idmap_rows(l->ids));
+    collect_participants(l);
+    collect_aliases(l);
+    kh_idmap_destroy(&l->ids);
+    l->persons = kh_xcalloc(l->npersons ? l->npersons : 1, sizeof *l->persons);
+    for (size_t p = 0; p < l->npersons; p++) {
+        l->persons[p].kjonn = -1;
+        l->persons[p].landbakgrunn = -1;
+    }
+    l->counts.participants = l->npersons;
+    l->scope_fixed = 1;
+}
+
+int kh_link_table_done(kh_link_t *l, kh_table_t t)
+{
+    if ((int)t < 0 || t >= KH_TAB_COUNT)
+        return -EINVAL;
+    if (l->done[t] || l->finished)
+        return KH_E_PROTOCOL;
+    l->done[t] = 1;
+    if (!l->scope_fixed && l->done[KH_TAB_ID_HISTORIKK] && l->done[KH_TAB_F_INTRO])
+        fix_scope(l);
+    return 0;
+}
+
+/* ---- duplicates ----------------------------------------------------------------- */
+
+static int cmp_bosatt(const void *a, const void *b)
+{
+    const bosatt_t *x = a, *y = b;
+    if (x->person != y->person)
+        return x->person < y->person ? -1 : 1;
+    if (x->aar != y->aar)
+        return x->aar < y->aar ? -1 : 1;
+    return (x->line > y->line) - (x->line < y->line);
+}
+
+/* One row per (person, year), judged on the resolved person. */
+static void judge_bosatte(kh_link_t *l)
+{
+    bosatt_t *b = l->bosatte.data;
+    if (l->bosatte.n > 1)
+        qsort(b, l->bosatte.n, sizeof *b, cmp_bosatt);
+    for (size_t i = 1; i < l->bosatte.n; i++) {
+        if (b[i].person == b[i - 1].person && b[i].aar == b[i - 1].aar) {
+            b[i].duplicate = 1;
+            add_reject(l, KH_TAB_BOSATTE, b[i].line, KH_BOSATTE_FNR, KH_R_DUPLICATE);
+        }
+    }
+}
+
+/* Reference keys: (landbakgrunn, kjonn), aar, (kommnr, aar), (gammel, ny). */
+static int cmp_ref(const void *a, const void *b)
+{
+    const refrow_t *x = a, *y = b;
+    for (int k = 0; k < 2; k++)
+        if (x->key[k] != y->key[k])
+            return x->key[k] < y->key[k] ? -1 : 1;
+    return (x->line > y->line) - (x->line < y->line);
+}
+
+static void judge_reference(kh_link_t *l, kh_table_t t)
+{
+    refrow_t *ref = l->ref[t].data;
+    if (l->ref[t].n > 1)
+        qsort(ref, l->ref[t].n, sizeof *ref, cmp_ref);
+    for (size_t i = 1; i < l->ref[t].n; i++) {
+        if (ref[i].key[0] == ref[i - 1].key[0] && ref[i].key[1] == ref[i - 1].key[1]) {
+            ref[i].duplicate = 1;
+            add_reject(l, t, ref[i].line, 0, KH_R_DUPLICATE);
+        }
+    }
+}
+
+/* ---- reference data for the aggregator ------------------------------------- */
+
+static void build_kommune(kh_link_t *l, kh_kommune_t *k, int64_t as_of)
+{
+    const refrow_t *ref = l->ref[KH_TAB_REF_KOMMUNEENDRINGER].data;
+    for (size_t i = 0; i < l->ref[KH_TAB_REF_KOMMUNEENDRINGER].n; i++)
+        if (!ref[i].duplicate)
+            kh_kommune_add(k, ref[i].key[0], ref[i].key[1], ref[i].dato);
+    kh_kommune_resolve(k, as_of);
+}
+
+static void build_monitor_nasjonal(kh_link_t *l)
+{
+    const refrow_t *mon = l->ref[KH_TAB_REF_MONITOR].data;
+    l->monitor = kh_xcalloc(l->ref[KH_TAB_REF_MONITOR].n + 1, sizeof *l->monitor);
+    for (size_t i = 0; i < l->ref[KH_TAB_REF_MONITOR].n; i++)
+        if (!mon[i].duplicate)
+            l->monitor[l->nmonitor++] = (kh_link_monitor_t){
+                mon[i].key[0], mon[i].key[1], l->text + mon[i].text[0], mon[i].line};
+
+    const refrow_t *nas = l->ref[KH_TAB_REF_NASJONAL].data;
+    l->nasjonal = kh_xcalloc(l->ref[KH_TAB_REF_NASJONAL].n + 1, sizeof *l->nasjonal);
+    for (size_t i = 0; i < l->ref[KH_TAB_REF_NASJONAL].n; i++)
+        if (!nas[i].duplicate)
+            l->nasjonal[l->nnasjonal++] = (kh_link_nasjonal_t){
+                nas[i].key[0], l->text + nas[i].text[0], nas[i].line};
+}
+
+static int cmp_kostnad(const void *a, const void *b)
+{
+    const kh_link_kostnad_t *x = a, *y = b;
+    if (x->kommnr != y->kommnr)
+        return x->kommnr < y->kommnr ? -1 : 1;
+    if (x->aar != y->aar)
+        return x->aar < y->aar ? -1 : 1;
+    return (x->line > y->line) - (x->line < y->line);
+}
+
+static void build_kostnader(kh_link_t *l, const kh_kommune_t *k)
+{
+    const refrow_t *ref = l->ref[KH_TAB_REF_KOSTNADER].data;
+    l->kostnader = kh_xcalloc(l->ref[KH_TAB_REF_KOSTNADER].n + 1, sizeof *l->kostnader);
+    for (size_t i = 0; i < l->ref[KH_TAB_REF_KOSTNADER].n; i++) {
+        if (ref[i].duplicate)
+            continue;
+        int32_t code = kh_kommune_carry(k, ref[i].key[0]);
+        if (code == KH_KOMMUNE_NONE) {
+            l->counts.kostnader_split++;
+            continue;
+        }
+        l->kostnader[l->nkostnader++] = (kh_link_kostnad_t){
+            code, ref[i].key[0], ref[i].key[1], l->text + ref[i].text[0],
+            l->text + ref[i].text[1], l->text + ref[i].text[2], ref[i].line};
+    }
+    if (l->nkostnader > 1)
+        qsort(l->kostnader, l->nkostnader, sizeof *l->kostnader, cmp_kostnad);
+}
+
+/* ---- persons ---------------------------------------------------------------------- */
+
+static int later_exit(const intro_t *in, const person_t *p)
+{
+    if (p->exit_line == 0 || in->exit_date != p->exit_date)
+        return p->exit_line == 0 || in->exit_date > p->exit_date;
+    if (in->start_date != p->start_date)
+        return in->start_date > p->start_date;
+    return in->line < p->exit_line;
+}
+
+/* Exits after 30 November of R (so also after R) are left out first, then
+ * each person keeps the latest remaining one. */
+static void choose_exits(kh_link_t *l)
+{
+    int32_t last_day = date_i32(kh_date_from_ymd(l->counts.ref_year, 11, 30));
+    const intro_t *intro = l->intro.data;
+    for (size_t i = 0; i < l->intro.n; i++) {
+        const intro_t *in = &intro[i];
+        person_t *p = &l->persons[in->person];
+        if (in->exit_date == NO_EXIT || in->exit_date > last_day || !later_exit(in, p))
+            continue;
+        p->exit_date = in->exit_date;
+        p->start_date = in->start_date;
+        p->status = in->status;
+        p->exit_line = in->line;
+    }
+    for (size_t i = 0; i < l->npersons; i++) {
+        person_t *p = &l->persons[i];
+        if (p->exit_line == 0) {
+            l->counts.no_exit++;
+            continue;
+        }
+        p->cohort = year_of(p->exit_date);
+        p->in_window = p->cohort >= l->counts.cohort_from && p->cohort <= l->counts.cohort_to;
+        if (!p->in_window)
+            l->counts.outside_window++;
+    }
+}
+
+static void attach_residence(kh_link_t *l)
+{
+    const bosatt_t *b = l->bosatte.data;
+    for (size_t i = 0; i < l->bosatte.n; i++) {
+        if (b[i].duplicate)
+            continue;
+        person_t *p = &l->persons[b[i].person];
+        if (p->in_window && b[i].aar == p->cohort)
+            p->home_given = b[i].kommnr;
+        if (b[i].aar == l->counts.ref_year)
+            p->r_given = b[i].kommnr;
+    }
+}
+
+static int attach_year_r(kh_link_t *l)
+{
+    int year = l->counts.ref_year;
+    const job_t *jobs = l->jobs.data;
+    for (size_t i = 0; i < l->jobs.n; i++)
+        if (job_overlaps_year(&jobs[i], year))
+            l->persons[jobs[i].person].work = 1;
+    const edu_t *edu = l->edu.data;
+    for (size_t i = 0; i < l->edu.n; i++)
+        if (edu[i].aar == year)
+            l->persons[edu[i].person].education = 1;
+    const shj_t *shj = l->shj.data;
+    for (size_t i = 0; i < l->shj.n; i++) {
+        if (shj[i].aar != year)
+            continue;
+        int64_t *sum = &l->persons[shj[i].person].sa_amount;
+        if (shj[i].belop > 0 && *sum > INT64_MAX - shj[i].belop)
+            return -EOVERFLOW;
+        *sum += shj[i].belop;
+    }
+    return 0;
+}
+
+static int cmp_i64(int64_t a, int64_t b)
+{
+    return (a > b) - (a < b);
+}
+
+static int cmp_person(const void *a, const void *b)
+{
+    const kh_person_t *x = a, *y = b;
+    int c;
+    if ((c = cmp_i64(x->cohort, y->cohort)) || (c = cmp_i64(x->home, y->home)) ||
+        (c = cmp_i64(x->status, y->status)) || (c = cmp_i64(x->start_date, y->start_date)) ||
+        (c = cmp_i64(x->exit_date, y->exit_date)) || (c = cmp_i64(x->resident, y->resident)) ||
+        (c = cmp_i64(x->work, y->work)) || (c = cmp_i64(x->education, y->education)) ||
+        (c = cmp_i64(x->sa_amount, y->sa_amount)) ||
+        (c = cmp_i64(x->landbakgrunn, y->landbakgrunn)))
+        return c;
+    return cmp_i64(x->kjonn, y->kjonn);
+}
+
+static void place_persons(kh_link_t *l, const kh_kommune_t *k)
+{
+    l->out = kh_xcalloc(l->npersons + 1, sizeof *l->out);
+    for (size_t i = 0; i < l->npersons; i++) {
+        const person_t *p = &l->persons[i];
+        if (!p->in_window)
+            continue;
+        if (p->home_given == 0) {
+            l->counts.no_home++;
+            continue;
+        }
+        int32_t home = kh_kommune_carry(k, p->home_given);
+        if (home == KH_KOMMUNE_NONE) {
+            l->counts.ambiguous_kommune++;
+            continue;
+        }
+        /* A split code for R carries to NONE, which never equals a home. */
+        int resident = p->r_given != 0 && kh_kommune_carry(k, p->r_given) == home;
+        l->out[l->nout++] = (kh_person_t){
+            .cohort = p->cohort, .home = home, .status = p->status,
+            .start_date = p->start_date, .exit_date = p->exit_date,
+            .resident = resident, .work = p->work, .education = p->education,
+            .sa_amount = p->sa_amount, .landbakgrunn = p->landbakgrunn,
+            .kjonn = p->kjonn};
+    }
+    if (l->nout > 1)
+        qsort(l->out, l->nout, sizeof *l->out, cmp_person);
+    l->counts.placed = l->nout;
+}
+
+/* ---- finish ------------------------------------------------------------------------ */
+
+static int fix_year_and_window(kh_link_t *l)
+{
+    kh_link_counts_t *c = &l->counts;
+    c->ref_year = l->params.ref_year ? l->params.ref_year : l->newest_bosatte_aar;
+    if (c->ref_year == 0)
+        return KH_E_USAGE;
+    c->cohort_from = l->params.cohort_from ? l->params.cohort_from : c->ref_year - 7;
+    c->cohort_to = l->params.cohort_to ? l->params.cohort_to : c->ref_year;
+    if (c->cohort_from > c->cohort_to)
+        return KH_E_USAGE;
+    return 0;
+}
+
+static int cmp_reject(const void *a, const void *b)
+{
+    const kh_link_reject_t *x = a, *y = b;
+    if (x->table != y->table)
+        return x->table < y->table ? -1 : 1;
+    return (x->line > y->line) - (x->line < y->line);
+}
+
+int kh_link_finish(kh_link_t *l)
+{
+    if (l->finished)
+        return KH_E_PROTOCOL;
+    for (int t = 0; t < KH_TAB_COUNT; t++)
+        if (!l->done[t])
+            return KH_E_PROTOCOL;
+    int rc = fix_year_and_window(l);
+    if (rc)
+        return rc;
+    l->finished = 1;
+    judge_bosatte(l);
+    for (int t = 0; t < KH_TAB_ID_HISTORIKK; t++)
+        judge_reference(l, (kh_table_t)t);
+
+    kh_kommune_t *k = kh_kommune_new();
+    build_kommune(l, k, kh_date_from_ymd(l->counts.ref_year, 1, 1));
+    build_monitor_nasjonal(l);
+    build_kostnader(l, k);
+    choose_exits(l);
+    attach_residence(l);
+    rc = attach_year_r(l);
+    if (rc == 0)
+        place_persons(l, k);
+    kh_kommune_destroy(&k);
+    if (l->rejects.n > 1)
+        qsort(l->rejects.data, l->rejects.n, sizeof(kh_link_reject_t), cmp_reject);
+    return rc;
+}
+
+/* ---- accessors ---------------------------------------------------------------------- */
+
+const kh_person_t *kh_link_persons(const kh_link_t *l, size_t *n)
+{
+    *n = l->nout;
+    return l->out;
+}
+
+const kh_link_reject_t *kh_link_rejects(const kh_link_t *l, size_t *n)
+{
+    *n = l->rejects.n;
+    return l->rejects.data;
+}
+
+const kh_link_counts_t *kh_link_counts(const kh_link_t *l)
+{
+    return &l->counts;
+}
+
+const kh_link_monitor_t *kh_link_monitor(const kh_link_t *l, size_t *n)
+{
+    *n = l->nmonitor;
+    return l->monitor;
+}
+
+const kh_link_nasjonal_t *kh_link_nasjonal(const kh_link_t *l, size_t *n)
+{
+    *n = l->nnasjonal;
+    return l->nasjonal;
+}
+
+const kh_link_kostnad_t *kh_link_kostnader(const kh_link_t *l, size_t *n)
+{
+    *n = l->nkostnader;
+    return l->kostnader;
+}

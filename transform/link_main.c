@@ -1,0 +1,305 @@
+/* link_main.c - kohort-link: the stateful middle of the pipeline.
+ *
+ * Pulls pseudonymised batches from every anonymiser, drops duplicates by
+ * sequence number, acknowledges each batch to ingest, and counts per table
+ * so that a table is complete once its end-of-table message and every batch
+ * it announced are in, however the workers interleaved. The linking itself
+ * is link.c. At the end: the linker's rejects to the sink, and the ledger,
+ * reference rows and person facts to the aggregator. */
+#define _POSIX_C_SOURCE 200809L
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zmq.h>
+
+#include "err.h"
+#include "log.h"
+#include "msg.h"
+#include "sock.h"
+#include "stage.h"
+#include "transform/link.h"
+#include "util.h"
+
+#define PERSONS_PER_MSG 8192
+#define REJECTS_PER_MSG 8192
+
+typedef struct {
+    uint8_t *seen;            /* one byte per sequence number */
+    uint64_t seen_cap;
+    uint64_t batches, accepted, rejected;
+    int have_eot, complete;
+    kh_eot_t eot;
+    kh_tablemeta_t meta;
+    int have_meta;
+} tablestate_t;
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: kohort-link --run ID --dir DIR [--ref-year R] [--cohorts FROM-TO]\n"
+               "Started by `kohort run`.\n");
+}
+
+/* 1 when seq was seen before; records it otherwise. */
+static int seen_before(tablestate_t *ts, uint64_t seq)
+{
+    if (seq >= ts->seen_cap) {
+        uint64_t cap = ts->seen_cap ? ts->seen_cap : 64;
+        while (cap <= seq)
+            cap *= 2;
+        ts->seen = kh_xrealloc(ts->seen, cap);
+        memset(ts->seen + ts->seen_cap, 0, cap - ts->seen_cap);
+        ts->seen_cap = cap;
+    }
+    if (ts->seen[seq])
+        return 1;
+    ts->seen[seq] = 1;
+    return 0;
+}
+
+static void ack(kh_stage_t *st, void *acks, int table, uint64_t seq, int eot)
+{
+    kh_env_t env;
+    kh_packed_t p;
+    kh_stage_env(st, &env, KH_MSG_ACK, table, seq);
+    kh_msg_pack_ack(&p, &env, eot);
+    kh_stage_send(st, acks, &p);
+}
+
+static void send_rejects(kh_stage_t *st, void *sink, const kh_link_t *link,
+                         const tablestate_t *tables)
+{
+    size_t n;
+    const kh_link_reject_t *rej = kh_link_rejects(link, &n);
+    size_t i = 0;
+    while (i < n) {
+        int t = rej[i].table;
+        const kh_tablemeta_t *meta = &tables[t].meta;
+        kh_rejects_t batch;
+        kh_rejects_init(&batch, tables[t].eot.file[0] ? tables[t].eot.file : meta->file);
+        while (i < n && (int)rej[i].table == t && batch.n < REJECTS_PER_MSG) {
+            kh_rejected_t *r = kh_rejects_add(&batch);
+            r->line = rej[i].line;
+            r->reason = rej[i].reason;
+            if (rej[i].column >= 0 && rej[i].column < KH_MAX_COLS)
+                snprintf(r->column, sizeof r->column, "%s", meta->colname[rej[i].column]);
+            i++;
+        }
+        kh_env_t env;
+        kh_packed_t p;
+        kh_stage_env(st, &env, KH_MSG_REJECTS, t, 0);
+        kh_msg_pack_rejects(&p, &env, &batch);
+        kh_rejects_free(&batch);
+        kh_stage_send(st, sink, &p);
+    }
+}
+
+static void send_results(kh_stage_t *st, void *agg, const kh_link_t *link, const tablestate_t *tables)
+{
+    const kh_link_counts_t *c = kh_link_counts(link);
+    kh_ledger_t ledger;
+    memset(&ledger, 0, sizeof ledger);
+    ledger.ref_year = c->ref_year;
+    ledger.cohort_from = c->cohort_from;
+    ledger.cohort_to = c->cohort_to;
+    ledger.participants = c->participants;
+    ledger.placed = c->placed;
+    ledger.no_home = c->no_home;
+    ledger.ambiguous_kommune = c->ambiguous_kommune;
+    for (int t = 0; t < KH_TAB_COUNT; t++) {
+        const tablestate_t *ts = &tables[t];
+        kh_tablecount_t *tc = &ledger.tables[t];
+        tc->present = ts->eot.present;
+        tc->batches = ts->eot.batches;
+        tc->read = ts->eot.rows;
+        tc->bytes = ts->eot.bytes;
+        tc->accepted = ts->accepted - c->rejected[t];
+        tc->rejected = ts->rejected + c->rejected[t];
+        tc->out_of_scope = c->out_of_scope[t];
+        snprintf(tc->file, sizeof tc->file, "%s", ts->eot.file);
+    }
+    kh_env_t env;
+    kh_packed_t p;
+    kh_stage_env(st, &env, KH_MSG_LEDGER, -1, 0);
+    kh_msg_pack_ledger(&p, &env, &ledger);
+    kh_stage_send(st, agg, &p);
+
+    size_t nm, nn, nk;
+    const kh_link_monitor_t *mon = kh_link_monitor(link, &nm);
+    const kh_link_nasjonal_t *nas = kh_link_nasjonal(link, &nn);
+    const kh_link_kostnad_t *kos = kh_link_kostnader(link, &nk);
+    kh_refdata_t ref;
+    memset(&ref, 0, sizeof ref);
+    ref.monitor = kh_xcalloc(nm + 1, sizeof *ref.monitor);
+    ref.national = kh_xcalloc(nn + 1, sizeof *ref.national);
+    ref.cost = kh_xcalloc(nk + 1, sizeof *ref.cost);
+    for (size_t i = 0; i < nm; i++) {
+        kh_ref_monitor_t *m = &ref.monitor[ref.nmonitor++];
+        m->landbakgrunn = mon[i].landbakgrunn;
+        m->kjonn = mon[i].kjonn;
+        snprintf(m->andel, sizeof m->andel, "%s", mon[i].andel);
+    }
+    for (size_t i = 0; i < nn; i++) {
+        kh_ref_national_t *n = &ref.national[ref.nnational++];
+        n->year = nas[i].aar;
+        snprintf(n->andel, sizeof n->andel, "%s", nas[i].andel);
+    }
+    for (size_t i = 0; i < nk; i++) {
+        kh_ref_cost_t *k = &ref.cost[ref.ncost++];
+        k->kommnr = kos[i].kommnr;
+        k->year = kos[i].aar;
+        snprintf(k->total, sizeof k->total, "%s", kos[i].utgifter_totalt);
+        snprintf(k->admin, sizeof k->admin, "%s", kos[i].utgifter_admin);
+        snprintf(k->persons, sizeof k->persons, "%s", kos[i].personer_malgruppe);
+    }
+    kh_stage_env(st, &env, KH_MSG_REFDATA, -1, 0);
+    kh_msg_pack_refdata(&p, &env, &ref);
+    kh_refdata_free(&ref);
+    kh_stage_send(st, agg, &p);
+
+    size_t np;
+    const kh_person_t *persons = kh_link_persons(link, &np);
+    size_t sent = 0;
+    uint64_t seq = 0;
+    do {
+        size_t chunk = np - sent > PERSONS_PER_MSG ? PERSONS_PER_MSG : np - sent;
+        kh_stage_env(st, &env, KH_MSG_PERSONS, -1, seq++);
+        kh_msg_pack_persons(&p, &env, persons + sent, (uint32_t)chunk, sent + chunk == np);
+        kh_stage_send(st, agg, &p);
+        sent += chunk;
+    } while (sent < np);
+}
+
+static int parse_cohorts(const char *s, int *from, int *to)
+{
+    return sscanf(s, "%d-%d", from, to) == 2 && *from <= *to ? 0 : -1;
+}
+
+int main(int argc, char **argv)
+{
+    kh_stage_t st;
+    kh_stage_init(&st, "link");
+    kh_link_params_t params = {0, 0, 0};
+    static const struct option opts[] = {
+        KH_STAGE_LONGOPTS,
+        {"ref-year", required_argument, 0, 'r'},
+        {"cohorts", required_argument, 0, 'c'},
+        {"help", no_argument, 0, 'h'},
+        {0, 0, 0, 0}};
+    int opt;
+    while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        if (kh_stage_option(&st, opt, optarg))
+            continue;
+        switch (opt) {
+        case 'r': params.ref_year = atoi(optarg); break;
+        case 'c':
+            if (parse_cohorts(optarg, &params.cohort_from, &params.cohort_to) != 0) {
+                usage(stderr);
+                return 2;
+            }
+            break;
+        case 'h': usage(stdout); return 0;
+        default: usage(stderr); return 2;
+        }
+    }
+    if (kh_stage_start(&st) != 0) {
+        usage(stderr);
+        return 2;
+    }
+    void *in = kh_stage_socket(&st, ZMQ_PULL, "link", 1);
+    void *agg = kh_stage_socket(&st, ZMQ_PUSH, "agg", 0);
+    void *sink = kh_stage_socket(&st, ZMQ_PUSH, "sink", 0);
+    void *acks = kh_stage_socket(&st, ZMQ_PUSH, "ingest.ack", 0);
+    /* Acknowledgements must never wait on a busy ingest: that would close a
+     * cycle of full queues (ingest -> workers -> link -> ingest). */
+    int unlimited = 0;
+    zmq_setsockopt(acks, ZMQ_SNDHWM, &unlimited, sizeof unlimited);
+    kh_stage_state(&st, KH_ST_READY);
+
+    kh_link_t *link = kh_link_new(&params);
+    tablestate_t tables[KH_TAB_COUNT];
+    memset(tables, 0, sizeof tables);
+    int ncomplete = 0;
+    while (ncomplete < KH_TAB_COUNT && !kh_stage_stopping) {
+        kh_msg_t m;
+        int rc = kh_sock_recv(in, &m, 200);
+        kh_stage_tick(&st);
+        if (rc == -EAGAIN || rc == -EINTR)
+            continue;
+        if (rc)
+            kh_stage_fail(&st, "cannot receive: %s", kh_strerror(rc));
+        uint64_t t0 = kh_now_ns();
+        if (strcmp(m.env.run, st.run) != 0)
+            kh_stage_fail(&st, "a message of another run arrived");
+        st.stats.state = KH_ST_WORKING;
+        int t = m.env.table;
+        tablestate_t *ts = &tables[t];
+        kh_tablestats_t *tstat = &st.stats.tables[t];
+        if (m.env.kind == KH_MSG_ROWS) {
+            if (!m.rows->anonymised)
+                kh_stage_fail(&st, "a batch of %s reached the linker without pseudonyms",
+                              kh_schema_table((kh_table_t)t)->name);
+            if (!seen_before(ts, m.env.seq)) {
+                if (ts->complete)
+                    kh_stage_fail(&st, "a batch of %s arrived after its end", kh_schema_table((kh_table_t)t)->name);
+                rc = kh_link_add(link, m.rows);
+                if (rc)
+                    kh_stage_fail(&st, "the linker cannot take a batch of %s: %s",
+                                  kh_schema_table((kh_table_t)t)->name, kh_strerror(rc));
+                ts->batches++;
+                ts->accepted += m.rows->nrows;
+                ts->rejected += m.rejected;
+                if (!ts->have_meta) {
+                    ts->meta = m.meta;
+                    ts->have_meta = 1;
+                }
+                tstat->batches_in++;
+                tstat->rows_in += m.rows->nrows;
+            }
+            ack(&st, acks, t, m.env.seq, 0);
+        } else if (m.env.kind == KH_MSG_EOT) {
+            if (!ts->have_eot) {
+                ts->have_eot = 1;
+                ts->eot = m.eot;
+            }
+            ack(&st, acks, t, m.env.seq, 1);
+        } else {
+            kh_stage_fail(&st, "unexpected message kind %d", m.env.kind);
+        }
+        kh_msg_free(&m);
+        if (!ts->complete && ts->have_eot && ts->batches == ts->eot.batches) {
+            if (ts->accepted + ts->rejected != ts->eot.rows)
+                kh_stage_fail(&st, "counts do not reconcile for %s: read %llu, accepted %llu, "
+                              "rejected %llu", ts->eot.file, (unsigned long long)ts->eot.rows,
+                              (unsigned long long)ts->accepted, (unsigned long long)ts->rejected);
+            rc = kh_link_table_done(link, (kh_table_t)t);
+            if (rc)
+                kh_stage_fail(&st, "the linker cannot close %s: %s",
+                              kh_schema_table((kh_table_t)t)->name, kh_strerror(rc));
+            ts->complete = 1;
+            ncomplete++;
+            kh_debug("table_complete table=%s batches=%llu rows=%llu",
+                     kh_schema_table((kh_table_t)t)->name, (unsigned long long)ts->batches,
+                     (unsigned long long)ts->eot.rows);
+        }
+        st.stats.busy_ns += kh_now_ns() - t0;
+    }
+    if (!kh_stage_stopping) {
+        uint64_t t0 = kh_now_ns();
+        kh_stage_state(&st, KH_ST_DRAINING);
+        int rc = kh_link_finish(link);
+        if (rc)
+            kh_stage_fail(&st, "the linker cannot finish: %s", kh_strerror(rc));
+        send_rejects(&st, sink, link, tables);
+        send_results(&st, agg, link, tables);
+        st.stats.busy_ns += kh_now_ns() - t0;
+        const kh_link_counts_t *c = kh_link_counts(link);
+        kh_info("linked ref_year=%d participants=%llu placed=%llu no_home=%llu ambiguous_kommune=%llu",
+                c->ref_year, (unsigned long long)c->participants, (unsigned long long)c->placed,
+                (unsigned long long)c->no_home, (unsigned long long)c->ambiguous_kommune);
+    }
+    for (int t = 0; t < KH_TAB_COUNT; t++)
+        free(tables[t].seen);
+    kh_link_destroy(&link);
+    return kh_stage_finish(&st);
+}

@@ -1,0 +1,485 @@
+/* rules.c - per-table row rules of kohort-validate (spec/extracts.md), and
+ * the duplicate-key set of reference tables. See rules.h.
+ *
+ * The common path runs for every row of the nightly extracts (~80 million):
+ * every column is judged with hand-written fixed-width digit parsing, no
+ * allocation and no library number parsing. */
+#include "rules.h"
+
+#include <assert.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../proto/date.h"
+#include "../proto/err.h"
+#include "../proto/reason.h"
+#include "../proto/util.h"
+#include "idnum.h"
+
+/* What a column's value must look like. */
+typedef enum {
+    RULE_ID = 1,     /* national id or D-number */
+    RULE_DATE,       /* YYYY-MM-DD or YYYYMMDD */
+    RULE_YEAR,       /* aar */
+    RULE_KOMMNR,     /* 4 digits, not 0000 */
+    RULE_STATUS,     /* sluttstatus code */
+    RULE_NOK,        /* whole NOK >= 0 */
+    RULE_NUS,        /* 6-digit NUS2000 */
+    RULE_ORGNR,      /* 9-digit organisation number */
+    RULE_KJONN,      /* 1 or 2 */
+    RULE_KJONN_STAR, /* 1, 2 or `*` */
+    RULE_LAND,       /* 3-digit country code */
+    RULE_LAND_STAR,  /* 3 digits or `*` */
+    RULE_SHARE,      /* decimal 0..1 */
+    RULE_AMOUNT,     /* non-negative decimal */
+    RULE_PERSONS     /* non-negative decimal above 0 */
+} col_rule_t;
+
+/* Indexed by table, then canonical column (schema.h order). */
+static const unsigned char col_rules[KH_TAB_COUNT][KH_MAX_COLS] = {
+    [KH_TAB_REF_KOMMUNEENDRINGER] = {RULE_KOMMNR, RULE_KOMMNR, RULE_DATE},
+    [KH_TAB_REF_MONITOR] = {RULE_LAND_STAR, RULE_KJONN_STAR, RULE_SHARE},
+    [KH_TAB_REF_NASJONAL] = {RULE_YEAR, RULE_SHARE},
+    [KH_TAB_REF_KOSTNADER] = {RULE_KOMMNR, RULE_YEAR, RULE_AMOUNT, RULE_AMOUNT, RULE_PERSONS},
+    [KH_TAB_ID_HISTORIKK] = {RULE_ID, RULE_ID},
+    [KH_TAB_F_INTRO] = {RULE_ID, RULE_DATE, RULE_DATE, RULE_STATUS},
+    [KH_TAB_BOSATTE] = {RULE_ID, RULE_YEAR, RULE_KOMMNR},
+    [KH_TAB_BEFOLKNING] = {RULE_ID, RULE_KJONN, RULE_DATE, RULE_LAND},
+    [KH_TAB_UTDANNING] = {RULE_ID, RULE_YEAR, RULE_NUS},
+    [KH_TAB_SHJ] = {RULE_ID, RULE_YEAR, RULE_NOK},
+    [KH_TAB_F_JOBBER] = {RULE_ID, RULE_ORGNR, RULE_DATE, RULE_DATE},
+};
+
+/* The sluttstatus codes of spec/extracts.md, by value 0..99. */
+static int status_listed(int code)
+{
+    switch (code) {
+    case 10: case 11: case 20: case 21: case 22: case 30:
+    case 40: case 50: case 60: case 70: case 90:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+/* Parses exactly `len` ASCII digits (len <= 18); 0 on success. */
+static int parse_digits(const char *s, size_t len, int64_t *out)
+{
+    int64_t v = 0;
+    for (size_t i = 0; i < len; i++) {
+        unsigned d = (unsigned char)s[i] - (unsigned)'0';
+        if (d > 9)
+            return -1;
+        v = v * 10 + (int64_t)d;
+    }
+    *out = v;
+    return 0;
+}
+
+/* A fixed-width digit field: exactly `width` digits. */
+static int parse_fixed(const kh_field_t *f, size_t width, int64_t *out)
+{
+    return f->len == width ? parse_digits(f->data, width, out) : -1;
+}
+
+static int check_year(const kh_field_t *f, int64_t *out)
+{
+    if (parse_fixed(f, 4, out) != 0 || *out < 1900 || *out > 2100)
+        return KH_R_BAD_YEAR;
+    return KH_R_NONE;
+}
+
+static int check_kommnr(const kh_field_t *f, int64_t *out)
+{
+    if (parse_fixed(f, 4, out) != 0 || *out == 0)
+        return KH_R_BAD_KOMMNR;
+    return KH_R_NONE;
+}
+
+/* Codes are matched as text: exactly two digits, so "010" is not 10. */
+static int check_status(const kh_field_t *f, int64_t *out)
+{
+    if (parse_fixed(f, 2, out) != 0 || !status_listed((int)*out))
+        return KH_R_UNKNOWN_STATUS;
+    return KH_R_NONE;
+}
+
+/* Whole NOK: digits only, at most 30 of them (as tests/reference/rules.sql).
+ * Leading zeros are allowed; more than 18 significant digits would overflow
+ * int64 and is rejected too. */
+static int check_nok(const kh_field_t *f, int64_t *out)
+{
+    if (f->len > 30)
+        return KH_R_BAD_AMOUNT;
+    size_t skip = 0;
+    while (skip < f->len && f->data[skip] == '0')
+        skip++;
+    if (f->len - skip > 18)
+        return KH_R_BAD_AMOUNT;
+    if (parse_digits(f->data, f->len, out) != 0)
+        return KH_R_BAD_AMOUNT;
+    return KH_R_NONE;
+}
+
+static int check_single_char(const kh_field_t *f, int allow_star, int64_t *out)
+{
+    if (f->len != 1)
+        return KH_R_BAD_KJONN;
+    if (f->data[0] == '1' || f->data[0] == '2') {
+        *out = f->data[0] - '0';
+        return KH_R_NONE;
+    }
+    if (allow_star && f->data[0] == '*') {
+        *out = KH_STAR;
+        return KH_R_NONE;
+    }
+    return KH_R_BAD_KJONN;
+}
+
+static int check_land(const kh_field_t *f, int allow_star, int64_t *out)
+{
+    if (allow_star && f->len == 1 && f->data[0] == '*') {
+        *out = KH_STAR;
+        return KH_R_NONE;
+    }
+    return parse_fixed(f, 3, out) == 0 ? KH_R_NONE : KH_R_BAD_LANDBAKGRUNN;
+}
+
+/* Shape of a decimal: digits, optionally one '.' or ',' with digits on
+ * both sides. Returns the separator's index, len when there is none, or -1
+ * when the shape is wrong. */
+static long decimal_shape(const char *s, size_t len)
+{
+    size_t sep = len;
+    for (size_t i = 0; i < len; i++) {
+        if (s[i] >= '0' && s[i] <= '9')
+            continue;
+        if ((s[i] == '.' || s[i] == ',') && sep == len && i > 0 && i + 1 < len)
+            sep = i;
+        else
+            return -1;
+    }
+    return len > 0 ? (long)sep : -1;
+}
+
+static int all_zero(const char *s, size_t len)
+{
+    for (size_t i = 0; i < len; i++)
+        if (s[i] != '0' && s[i] != '.' && s[i] != ',')
+            return 0;
+    return 1;
+}
+
+/* A share is at most 1: the integer part is 0 or 1, and 1 only with a zero
+ * fraction. */
+static int share_at_most_one(const char *s, size_t len, size_t sep)
+{
+    size_t i = 0;
+    while (i < sep && s[i] == '0')
+        i++;
+    if (i == sep)
+        return 1;
+    if (sep - i > 1 || s[i] != '1')
+        return 0;
+    return sep == len || all_zero(s + sep + 1, len - sep - 1);
+}
+
+/* Checks a DEC column and writes its normalised text at textbuf[*pos]. */
+static int check_decimal(const kh_field_t *f, col_rule_t rule, char *textbuf, size_t *pos,
+                         const char **text)
+{
+    int bad = rule == RULE_SHARE ? KH_R_BAD_SHARE : KH_R_BAD_AMOUNT;
+    long sep = decimal_shape(f->data, f->len);
+    if (sep < 0 || sep > KH_RULES_DEC_INT_MAX || f->len > KH_RULES_DEC_MAX)
+        return bad;
+    if (rule == RULE_SHARE && !share_at_most_one(f->data, f->len, (size_t)sep))
+        return KH_R_BAD_SHARE;
+    if (rule == RULE_PERSONS && all_zero(f->data, f->len))
+        return KH_R_ZERO_PERSONS;
+    char *out = textbuf + *pos;
+    memcpy(out, f->data, f->len);
+    if ((size_t)sep < f->len)
+        out[sep] = '.';
+    out[f->len] = '\0';
+    *text = out;
+    *pos += f->len + 1;
+    return KH_R_NONE;
+}
+
+/* Judges one non-empty field by its column rule; 0 or a reason code. */
+static int check_value(col_rule_t rule, const kh_field_t *f, int id_flags, int64_t *value,
+                       char *textbuf, size_t *textpos, const char **text)
+{
+    switch (rule) {
+    case RULE_ID:
+        return kh_idnum_check_fnr(f->data, f->len, id_flags, value);
+    case RULE_DATE:
+        return kh_date_parse(f->data, f->len, value) == 0 ? KH_R_NONE : KH_R_BAD_DATE;
+    case RULE_YEAR:
+        return check_year(f, value);
+    case RULE_KOMMNR:
+        return check_kommnr(f, value);
+    case RULE_STATUS:
+        return check_status(f, value);
+    case RULE_NOK:
+        return check_nok(f, value);
+    case RULE_NUS:
+        return parse_fixed(f, 6, value) == 0 ? KH_R_NONE : KH_R_BAD_NUS;
+    case RULE_ORGNR:
+        return kh_idnum_check_orgnr(f->data, f->len, value);
+    case RULE_KJONN:
+    case RULE_KJONN_STAR:
+        return check_single_char(f, rule == RULE_KJONN_STAR, value);
+    case RULE_LAND:
+    case RULE_LAND_STAR:
+        return check_land(f, rule == RULE_LAND_STAR, value);
+    case RULE_SHARE:
+    case RULE_AMOUNT:
+    case RULE_PERSONS:
+        *value = 0;
+        return check_decimal(f, rule, textbuf, textpos, text);
+    }
+    return KH_R_NONE;
+}
+
+/* An end date before its start date: judged at the end date, and only when
+ * both dates are given and valid. */
+static void check_end_after_start(const int64_t *values, int *reason, int start, int end)
+{
+    if (reason[start] == KH_R_NONE && reason[end] == KH_R_NONE && values[start] != KH_NULL &&
+        values[end] != KH_NULL && values[end] < values[start])
+        reason[end] = KH_R_END_BEFORE_START;
+}
+
+/* `empty` has bit c set when canonical column c is an empty field. */
+static void check_cross_fields(kh_table_t table, const int64_t *values, unsigned empty,
+                               int *reason)
+{
+    if (table == KH_TAB_F_INTRO) {
+        check_end_after_start(values, reason, KH_F_INTRO_STARTDATO, KH_F_INTRO_AVGANGSDATO);
+        /* sluttstatus may be empty only when avgangsdato is: any exit date,
+         * even a bad one, makes an empty status wrong in its own right
+         * (as in tests/reference/rules.sql). */
+        if ((empty & (1u << KH_F_INTRO_SLUTTSTATUS)) && !(empty & (1u << KH_F_INTRO_AVGANGSDATO)))
+            reason[KH_F_INTRO_SLUTTSTATUS] = KH_R_MISSING;
+    } else if (table == KH_TAB_F_JOBBER) {
+        check_end_after_start(values, reason, KH_F_JOBBER_STARTDATO, KH_F_JOBBER_SLUTTDATO);
+    }
+}
+
+/* Copies a raw value for the quarantine, cut so that no UTF-8 sequence is
+ * split. */
+static void copy_raw(const kh_field_t *f, char *out)
+{
+    size_t n = f->len;
+    if (n > KH_REJECT_VALUE_CAP - 1) {
+        n = KH_REJECT_VALUE_CAP - 1;
+        while (n > 0 && ((unsigned char)f->data[n] & 0xC0) == 0x80)
+            n--;
+    }
+    if (n > 0)
+        memcpy(out, f->data, n);
+    out[n] = '\0';
+}
+
+static void fill_reject(kh_reject_t *rej, const kh_field_t *f, int field, int reason, int is_id)
+{
+    rej->field = field;
+    rej->reason = reason;
+    if (is_id)
+        kh_idnum_mask(f->data, f->len, rej->value, sizeof rej->value);
+    else
+        copy_raw(f, rej->value);
+}
+
+static int has_decimal_column(const kh_tabledef_t *def)
+{
+    for (int c = 0; c < def->ncols; c++)
+        if (def->cols[c].type == KH_COL_DEC)
+            return 1;
+    return 0;
+}
+
+int kh_rules_check(kh_table_t table, const kh_field_t *fields, int nfields,
+                   int header_nfields, const int *colmap, const kh_rules_opts_t *opts,
+                   int64_t *values, char *textbuf, size_t textcap, const char **texts,
+                   kh_reject_t *rej)
+{
+    const kh_tabledef_t *def = kh_schema_table(table);
+    if (!def)
+        return KH_E_USAGE;
+    if (has_decimal_column(def) && (textbuf == NULL || texts == NULL || textcap < KH_RULES_TEXTCAP))
+        return KH_E_USAGE;
+    if (nfields != header_nfields) {
+        rej->field = KH_RULES_NO_FIELD;
+        rej->reason = KH_R_FIELD_COUNT;
+        rej->value[0] = '\0';
+        return 1;
+    }
+    int id_flags = 0;
+    if (opts && opts->allow_synthetic)
+        id_flags |= KH_IDNUM_ALLOW_SYNTHETIC;
+    if (opts && opts->rule_2032)
+        id_flags |= KH_IDNUM_RULE_2032;
+
+    int reason[KH_MAX_COLS] = {0};
+    unsigned empty = 0;
+    size_t textpos = 0;
+    for (int c = 0; c < def->ncols; c++) {
+        assert(colmap[c] >= 0 && colmap[c] < nfields);
+        const kh_field_t *f = &fields[colmap[c]];
+        if (texts)
+            texts[c] = NULL;
+        if (f->len == 0) {
+            empty |= 1u << c;
+            values[c] = KH_NULL;
+            reason[c] = def->cols[c].optional ? KH_R_NONE : KH_R_MISSING;
+            continue;
+        }
+        reason[c] = check_value((col_rule_t)col_rules[table][c], f, id_flags, &values[c], textbuf,
+                                &textpos, texts ? &texts[c] : NULL);
+    }
+    check_cross_fields(table, values, empty, reason);
+
+    int first = -1;
+    for (int c = 0; c < def->ncols; c++)
+        if (reason[c] != KH_R_NONE && (first < 0 || colmap[c] < colmap[first]))
+            first = c;
+    if (first < 0)
+        return 0;
+    fill_reject(rej, &fields[colmap[first]], colmap[first], reason[first],
+                def->cols[first].type == KH_COL_ID);
+    return 1;
+}
+
+/* ---- Duplicate keys of reference tables --------------------------------- */
+
+typedef struct {
+    int64_t k1, k2;
+    int table;       /* -1: empty slot */
+} refkey_t;
+
+struct kh_refdup {
+    refkey_t *slots;
+    size_t cap;      /* power of two */
+    size_t used;
+};
+
+/* The key columns of a reference table; 0 columns for the others. */
+static int key_columns(kh_table_t table, int cols[2])
+{
+    switch (table) {
+    case KH_TAB_REF_MONITOR:
+        cols[0] = KH_REF_MONITOR_LANDBAKGRUNN;
+        cols[1] = KH_REF_MONITOR_KJONN;
+        return 2;
+    case KH_TAB_REF_NASJONAL:
+        cols[0] = KH_REF_NASJONAL_AAR;
+        return 1;
+    case KH_TAB_REF_KOSTNADER:
+        cols[0] = KH_REF_KOSTNADER_KOMMNR;
+        cols[1] = KH_REF_KOSTNADER_AAR;
+        return 2;
+    case KH_TAB_REF_KOMMUNEENDRINGER:
+        cols[0] = KH_REF_KOMMUNEENDRINGER_GAMMEL;
+        cols[1] = KH_REF_KOMMUNEENDRINGER_NY;
+        return 2;
+    default:
+        return 0;
+    }
+}
+
+static void init_slots(refkey_t *slots, size_t cap)
+{
+    for (size_t i = 0; i < cap; i++)
+        slots[i].table = -1;
+}
+
+kh_refdup_t *kh_refdup_new(void)
+{
+    kh_refdup_t *d = kh_xcalloc(1, sizeof *d);
+    d->cap = 64;
+    d->slots = kh_xmalloc(d->cap * sizeof *d->slots);
+    init_slots(d->slots, d->cap);
+    return d;
+}
+
+void kh_refdup_destroy(kh_refdup_t **d)
+{
+    if (!d || !*d)
+        return;
+    free((*d)->slots);
+    free(*d);
+    *d = NULL;
+}
+
+static uint64_t mix(uint64_t x)
+{
+    x ^= x >> 30;
+    x *= 0xbf58476d1ce4e5b9ULL;
+    x ^= x >> 27;
+    x *= 0x94d049bb133111ebULL;
+    return x ^ (x >> 31);
+}
+
+static size_t key_hash(const refkey_t *k)
+{
+    return (size_t)mix((uint64_t)k->k1 ^ mix((uint64_t)k->k2 ^ ((uint64_t)k->table << 56)));
+}
+
+/* The slot holding `k`, or the empty slot where it belongs. */
+static refkey_t *find_slot(refkey_t *slots, size_t cap, const refkey_t *k)
+{
+    size_t i = key_hash(k) & (cap - 1);
+    while (slots[i].table >= 0 &&
+           !(slots[i].table == k->table && slots[i].k1 == k->k1 && slots[i].k2 == k->k2))
+        i = (i + 1) & (cap - 1);
+    return &slots[i];
+}
+
+static void grow(kh_refdup_t *d)
+{
+    size_t cap = d->cap * 2;
+    refkey_t *slots = kh_xmalloc(cap * sizeof *slots);
+    init_slots(slots, cap);
+    for (size_t i = 0; i < d->cap; i++)
+        if (d->slots[i].table >= 0)
+            *find_slot(slots, cap, &d->slots[i]) = d->slots[i];
+    free(d->slots);
+    d->slots = slots;
+    d->cap = cap;
+}
+
+int kh_refdup_seen(kh_refdup_t *d, kh_table_t table, const int64_t *values)
+{
+    int cols[2];
+    int n = key_columns(table, cols);
+    if (n == 0)
+        return 0;
+    refkey_t k = {values[cols[0]], n > 1 ? values[cols[1]] : 0, (int)table};
+    refkey_t *slot = find_slot(d->slots, d->cap, &k);
+    if (slot->table >= 0)
+        return 1;
+    *slot = k;
+    if (++d->used * 2 > d->cap)
+        grow(d);
+    return 0;
+}
+
+void kh_refdup_reject(kh_table_t table, const kh_field_t *fields, const int *colmap,
+                      kh_reject_t *rej)
+{
+    int cols[2];
+    int n = key_columns(table, cols);
+    rej->reason = KH_R_DUPLICATE;
+    if (n == 0) {
+        rej->field = KH_RULES_NO_FIELD;
+        rej->value[0] = '\0';
+        return;
+    }
+    int first = cols[0];
+    if (n > 1 && colmap[cols[1]] < colmap[first])
+        first = cols[1];
+    rej->field = colmap[first];
+    copy_raw(&fields[colmap[first]], rej->value);
+}

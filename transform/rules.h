@@ -1,0 +1,96 @@
+/* rules.h - the row rules of spec/extracts.md: one record of one register
+ * table in, typed values in canonical column order (or one reject) out.
+ *
+ * Used by kohort-validate and `kohort check`. kh_rules_check() is stateless
+ * and owns nothing; kh_refdup_t is the one small piece of state, the keys
+ * seen so far of a reference table (those arrive whole in one batch). */
+#ifndef KH_RULES_H
+#define KH_RULES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../proto/schema.h"
+
+typedef struct {
+    int allow_synthetic;   /* accept synthetic test ids (month + 80) */
+    int rule_2032;         /* accept the 2032 first-check-digit rule */
+} kh_rules_opts_t;
+
+/* kh_reject_t.field of a row rejected as a whole (field_count): the
+ * quarantine names no column. */
+#define KH_RULES_NO_FIELD (-1)
+
+/* Size of kh_reject_t.value, NUL included. */
+#define KH_REJECT_VALUE_CAP 64
+
+typedef struct {
+    int field;     /* index in the file's header, or KH_RULES_NO_FIELD */
+    int reason;    /* kh_reason_t */
+    char value[KH_REJECT_VALUE_CAP]; /* masked for id columns, else the raw
+                                        value cut at a UTF-8 boundary; NUL-
+                                        terminated; "" for an empty field */
+} kh_reject_t;
+
+/* Longest DEC text (amount, share) accepted, in bytes, and most digits
+ * before its separator (as tests/reference/rules.sql); a longer one is
+ * rejected as bad_amount / bad_share. */
+#define KH_RULES_DEC_MAX 63
+#define KH_RULES_DEC_INT_MAX 20
+
+/* Room `textbuf` needs for any row of any table. */
+#define KH_RULES_TEXTCAP (KH_MAX_COLS * (KH_RULES_DEC_MAX + 1))
+
+/* Checks one record of `table`.
+ * fields/nfields: the record's trimmed fields, in file order (borrowed).
+ * header_nfields: the header's field count; a different nfields rejects the
+ *   row as field_count with field KH_RULES_NO_FIELD and an empty value.
+ * colmap[c]: index among the fields of canonical column c (schema.h); every
+ *   canonical column is present and the indexes are distinct.
+ * opts: id options; NULL means both off.
+ * values: one int64 per canonical column: ids as their 11 digits, dates as
+ *   days since 1970-01-01, integers and codes as numbers (kommnr "0301" is
+ *   301, nus2000 "012345" is 12345), KH_NULL for an empty optional field,
+ *   KH_STAR for `*` in ref_monitor; 0 for DEC columns.
+ * textbuf/textcap: room (at least KH_RULES_TEXTCAP) for the normalised text of
+ *   DEC columns ("," becomes "."); texts[c] points into textbuf for DEC
+ *   columns and is NULL for the others. Borrowed: valid until textbuf is
+ *   reused. `texts` may be NULL for a table without DEC columns.
+ * rej: filled when the row is rejected, for the first failing column in
+ *   header (file) order. A rule between two columns (end before start,
+ *   sluttstatus missing with an exit date) belongs to the column it names
+ *   as wrong (the end date, sluttstatus) and is judged at that column's
+ *   position. end_before_start needs both dates given and valid; an empty
+ *   sluttstatus is missing whenever avgangsdato is not empty (valid or not).
+ * Returns 0 when accepted, 1 when rejected, KH_E_USAGE for an unknown table
+ * or a textbuf below KH_RULES_TEXTCAP. values/texts are unspecified after a
+ * reject. */
+int kh_rules_check(kh_table_t table, const kh_field_t *fields, int nfields,
+                   int header_nfields, const int *colmap, const kh_rules_opts_t *opts,
+                   int64_t *values, char *textbuf, size_t textcap, const char **texts,
+                   kh_reject_t *rej);
+
+/* ---- Duplicate keys of reference tables --------------------------------- */
+
+typedef struct kh_refdup kh_refdup_t;
+
+/* Caller owns result; free with kh_refdup_destroy(). */
+kh_refdup_t *kh_refdup_new(void);
+
+/* Frees the set and sets *d to NULL; accepts NULL and *d == NULL. */
+void kh_refdup_destroy(kh_refdup_t **d);
+
+/* 1 when the key of this accepted row of `table` (values as filled by
+ * kh_rules_check) was seen before, else records it and returns 0. Feed rows
+ * in line order so that the lowest line wins. Keys: ref_monitor
+ * (landbakgrunn, kjonn), ref_nasjonal aar, ref_kostnader (kommnr, aar),
+ * ref_kommuneendringer (gammel, ny). Other tables have no key here and
+ * always give 0 (duplicates of people are the linker's). */
+int kh_refdup_seen(kh_refdup_t *d, kh_table_t table, const int64_t *values);
+
+/* Fills `rej` for a duplicate found by kh_refdup_seen(): reason duplicate,
+ * the key column that comes first in header order, its raw value. */
+void kh_refdup_reject(kh_table_t table, const kh_field_t *fields, const int *colmap,
+                      kh_reject_t *rej);
+
+#endif

@@ -1,0 +1,104 @@
+/* validate.c - the row rules over one raw batch. See validate.h. */
+#define _POSIX_C_SOURCE 200809L
+#include "validate.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../proto/csvfield.h"
+#include "../proto/reason.h"
+#include "../proto/util.h"
+
+/* The header name of file field `field`, or "" for a column kohort ignores. */
+static const char *field_name(const kh_tablemeta_t *meta, int ncols, int field)
+{
+    for (int c = 0; c < ncols; c++)
+        if (meta->colmap[c] == field)
+            return meta->colname[c];
+    return "";
+}
+
+struct kh_validate {
+    kh_rules_opts_t opts;
+    kh_field_t *fields;
+    int maxfields;
+    char *scratch;
+    size_t scratch_cap;
+};
+
+kh_validate_t *kh_validate_new(const kh_rules_opts_t *opts)
+{
+    kh_validate_t *v = kh_xcalloc(1, sizeof *v);
+    v->opts = *opts;
+    v->maxfields = KH_MAX_HEADER_FIELDS + 1;
+    v->fields = kh_xcalloc((size_t)v->maxfields, sizeof *v->fields);
+    return v;
+}
+
+void kh_validate_destroy(kh_validate_t **vp)
+{
+    if (!vp || !*vp)
+        return;
+    free((*vp)->fields);
+    free((*vp)->scratch);
+    free(*vp);
+    *vp = NULL;
+}
+
+void kh_validate_batch(kh_validate_t *w, kh_table_t table, const kh_raw_t *raw, kh_rows_t *rows,
+                       kh_rejects_t *rej)
+{
+    const kh_tabledef_t *def = kh_schema_table(table);
+    const kh_tablemeta_t *meta = &raw->meta;
+    kh_refdup_t *dup = def->reference ? kh_refdup_new() : NULL;
+    int64_t values[KH_MAX_COLS];
+    char textbuf[KH_RULES_TEXTCAP];
+    const char *texts[KH_MAX_COLS];
+    for (uint32_t i = 0; i < raw->nrows; i++) {
+        const char *rec = raw->data + raw->offs[i];
+        size_t len = raw->offs[i + 1] - raw->offs[i];
+        uint32_t line = raw->lines[i];
+        int reason = KH_R_NONE, field = -1;
+        char value[KH_NAME_MAX] = "";
+        int nfields = 0;
+        if (raw->flags[i] & KH_RAW_TOO_LONG) {
+            reason = KH_R_LINE_TOO_LONG;
+        } else if (!kh_csv_utf8_valid(rec, len)) {
+            reason = KH_R_ENCODING;
+        } else {
+            if (len > w->scratch_cap) {
+                w->scratch_cap = len * 2;
+                w->scratch = kh_xrealloc(w->scratch, w->scratch_cap);
+            }
+            if (kh_csv_split(rec, len, w->scratch, w->fields, w->maxfields, &nfields) != 0) {
+                reason = KH_R_BAD_QUOTING;
+                field = nfields;
+            } else {
+                kh_reject_t r;
+                int res = kh_rules_check(rows->table, w->fields, nfields, meta->header_nfields,
+                                         meta->colmap, &w->opts, values, textbuf, sizeof textbuf,
+                                         texts, &r);
+                if (res == 0 && dup && kh_refdup_seen(dup, rows->table, values)) {
+                    kh_refdup_reject(rows->table, w->fields, meta->colmap, &r);
+                    res = 1;
+                }
+                if (res == 0) {
+                    kh_rows_append(rows, line, values, texts);
+                    continue;
+                }
+                reason = r.reason;
+                field = r.field;
+                snprintf(value, sizeof value, "%s", r.value);
+            }
+        }
+        kh_rejected_t *out = kh_rejects_add(rej);
+        out->line = line;
+        out->reason = reason;
+        if (field >= 0)
+            snprintf(out->column, sizeof out->column, "%s", field_name(meta, def->ncols, field));
+        snprintf(out->value, sizeof out->value, "%s", value);
+    }
+    kh_refdup_destroy(&dup);
+}
+

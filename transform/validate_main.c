@@ -1,0 +1,128 @@
+/* validate_main.c - kohort-validate: applies the row rules of extracts.md.
+ *
+ * Pulls raw batches from ingest, splits each record into fields (csvfield.c)
+ * and checks it (rules.c). Accepted rows go on as one typed batch per input
+ * batch, same sequence number, to an anonymiser; rejected rows go to the
+ * sink's quarantine with file, line, column, reason and masked value.
+ * Stateless between batches, so any number of validators can run. */
+#define _POSIX_C_SOURCE 200809L
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zmq.h>
+
+#include "err.h"
+#include "log.h"
+#include "msg.h"
+#include "reason.h"
+#include "sock.h"
+#include "stage.h"
+#include "transform/rules.h"
+#include "transform/validate.h"
+#include "util.h"
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: kohort-validate --run ID --dir DIR --worker I --workers N\n"
+               "       [--allow-synthetic-ids] [--id-rule-2032]\n"
+               "Started by `kohort run`.\n");
+}
+
+int main(int argc, char **argv)
+{
+    kh_stage_t st;
+    kh_stage_init(&st, "validate");
+    kh_rules_opts_t opts = {0, 0};
+    static const struct option lopts[] = {
+        KH_STAGE_LONGOPTS,
+        {"allow-synthetic-ids", no_argument, 0, 's'},
+        {"id-rule-2032", no_argument, 0, '2'},
+        {"help", no_argument, 0, 'h'},
+        {0, 0, 0, 0}};
+    int opt;
+    while ((opt = getopt_long(argc, argv, "", lopts, NULL)) != -1) {
+        if (kh_stage_option(&st, opt, optarg))
+            continue;
+        switch (opt) {
+        case 's': opts.allow_synthetic = 1; break;
+        case '2': opts.rule_2032 = 1; break;
+        case 'h': usage(stdout); return 0;
+        default: usage(stderr); return 2;
+        }
+    }
+    if (kh_stage_start(&st) != 0) {
+        usage(stderr);
+        return 2;
+    }
+    void *in = kh_stage_socket(&st, ZMQ_PULL, "ingest.out", 0);
+    void *sink = kh_stage_socket(&st, ZMQ_PUSH, "sink", 0);
+    /* Batches go round-robin to the anonymisers that are connected: watch
+     * the connections from the start and wait for all of them, so that none
+     * is flooded at the start. */
+    void *out = kh_stage_socket(&st, ZMQ_PUSH, NULL, 0);
+    void *mon = kh_sock_watch(out, 0);
+    if (!mon)
+        kh_stage_fail(&st, "cannot watch the anonymiser connections");
+    for (int i = 0; i < st.workers; i++) {
+        char ep[256], name[32];
+        snprintf(name, sizeof name, "anon.%d", i);
+        if (kh_sock_endpoint(ep, sizeof ep, st.dir, name) != 0 || kh_sock_connect(out, ep) != 0)
+            kh_stage_fail(&st, "cannot connect to %s", name);
+    }
+    if (kh_sock_wait_peers(out, &mon, st.workers, 0, 30000) != 0)
+        kh_stage_fail(&st, "not every anonymiser could be reached within 30 seconds");
+    kh_stage_state(&st, KH_ST_READY);
+
+    kh_validate_t *v = kh_validate_new(&opts);
+    while (!kh_stage_stopping) {
+        kh_msg_t m;
+        int rc = kh_sock_recv(in, &m, 200);
+        kh_stage_tick(&st);
+        if (rc == -EAGAIN || rc == -EINTR)
+            continue;
+        if (rc)
+            kh_stage_fail(&st, "cannot receive: %s", kh_strerror(rc));
+        uint64_t t0 = kh_now_ns();
+        st.stats.state = KH_ST_WORKING;
+        kh_packed_t p;
+        int have_rejects = 0;
+        kh_packed_t prej;
+        if (m.env.kind == KH_MSG_RAW) {
+            kh_tablestats_t *ts = &st.stats.tables[m.env.table];
+            kh_rows_t *rows = kh_rows_new((kh_table_t)m.env.table, m.raw->nrows + 1);
+            kh_rejects_t rej;
+            kh_rejects_init(&rej, m.raw->meta.file);
+            kh_validate_batch(v, (kh_table_t)m.env.table, m.raw, rows, &rej);
+            kh_env_t env = m.env;
+            env.kind = KH_MSG_ROWS;
+            kh_msg_pack_rows(&p, &env, &m.raw->meta, rows, rej.n);
+            if (rej.n) {
+                env.kind = KH_MSG_REJECTS;
+                kh_msg_pack_rejects(&prej, &env, &rej);
+                have_rejects = 1;
+            }
+            ts->batches_in++;
+            ts->rows_in += m.raw->nrows;
+            ts->batches_out++;
+            ts->rows_out += rows->nrows;
+            ts->rows_rejected += rej.n;
+            kh_rows_destroy(&rows);
+            kh_rejects_free(&rej);
+        } else if (m.env.kind == KH_MSG_EOT) {
+            kh_msg_pack_eot(&p, &m.env, &m.eot);
+        } else {
+            kh_stage_fail(&st, "unexpected message kind %d", m.env.kind);
+        }
+        kh_msg_free(&m);
+        st.stats.busy_ns += kh_now_ns() - t0;
+        /* rejects first: the quarantine must hold them before the linker can
+         * count the batch as complete */
+        if (have_rejects && kh_stage_send(&st, sink, &prej) != 0)
+            break;
+        if (kh_stage_send(&st, out, &p) != 0)
+            break;
+    }
+    kh_validate_destroy(&v);
+    return kh_stage_finish(&st);
+}
