@@ -125,9 +125,10 @@ static int next_qstate(int q, char c)
 {
     switch (q) {
     case Q_FIELD_START:
+        /* a quote opens a quoted field only right after the delimiter */
         if (c == '"')
             return Q_QUOTED;
-        return (c == ' ' || c == '\t' || c == ';') ? Q_FIELD_START : Q_UNQUOTED;
+        return c == ';' ? Q_FIELD_START : Q_UNQUOTED;
     case Q_UNQUOTED:
         return c == ';' ? Q_FIELD_START : Q_UNQUOTED;
     case Q_QUOTED:

@@ -63,8 +63,6 @@ static int parse_quoted(const char *rec, size_t len, size_t *pos, char *scratch,
     }
     size_t q = (size_t)(close - rec);
     size_t after = q + 1;
-    while (after < len && is_space(rec[after]))
-        after++;
     if (after < len && rec[after] != ';')
         return -1; /* bytes between the closing quote and the delimiter */
     if (escaped && store) {
@@ -87,9 +85,9 @@ int kh_csv_split(const char *rec, size_t len, char *scratch, kh_field_t *fields,
     int count = 0;
     for (;;) {
         size_t start = pos;
-        while (pos < len && is_space(rec[pos]))
-            pos++;
         kh_field_t field;
+        /* extracts.md: a quoted field starts with the quote right after the
+         * delimiter and ends right before the next one; ` "a"` is malformed */
         if (pos < len && rec[pos] == '"') {
             if (parse_quoted(rec, len, &pos, scratch, &scratch_used, &field, count < maxfields) != 0) {
                 *nfields = count;

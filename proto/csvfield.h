@@ -13,14 +13,16 @@
 /* Splits the record `rec` (`len` bytes, without its line end; it may hold
  * line ends inside quoted fields) at `;` into fields.
  *
- * Quoting: a field whose first byte after leading spaces/tabs is `"` is
- * quoted; it must end with a `"` followed only by spaces/tabs before the
- * next `;` or the record end. `""` inside is one literal quote. A quote
+ * Quoting: a field whose first byte is `"` is quoted; it must end with a `"`
+ * right before the next `;` or the record end. `""` inside is one literal
+ * quote. A quote
  * anywhere else, a closing quote followed by other bytes, or a quoted field
  * without its closing quote is malformed.
  *
  * Trimming: every field, quoted or not, loses its leading and trailing
- * spaces and tabs (for a quoted field: around the quotes and inside them).
+ * spaces and tabs (a quoted field: inside the quotes); ` "a"` and `"a" `
+ * are malformed quoting (extracts.md: the quote stands right after the
+ * delimiter).
  *
  * `fields[i]` borrows from `rec` or, for a quoted field holding `""`, from
  * `scratch` (caller-provided, at least `len` bytes; may be NULL when

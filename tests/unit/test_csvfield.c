@@ -108,15 +108,21 @@ static void test_escaped_quotes_use_scratch(void **state)
     assert_field(&s, 2, "");
 }
 
+/* Quoted content is trimmed; spaces around the quotes are malformed quoting
+ * (extracts.md: the quote stands right after / right before the delimiter). */
 static void test_quoted_trimmed_inside_and_outside(void **state)
 {
     (void)state;
     split_t s;
-    split("  \" a \"  ;\t\"b\"\t", &s);
+    split("\" a \";\"\tb\"", &s);
     assert_int_equal(s.rc, 0);
     assert_int_equal(s.n, 2);
     assert_field(&s, 0, "a");
     assert_field(&s, 1, "b");
+    split("  \"a\";b", &s);
+    assert_int_equal(s.rc, KH_R_BAD_QUOTING);
+    split("x;\"a\"\t", &s);
+    assert_int_equal(s.rc, KH_R_BAD_QUOTING);
 }
 
 static void test_malformed_quoting(void **state)
