@@ -28,34 +28,32 @@
 #include <zmq.h>
 
 #include "cli/common.h"
+#include "cli/runstate.h"
+#include "cli/runview.h"
 #include "err.h"
+#include "ingest/extract.h"
 #include "msg.h"
 #include "sock.h"
 #include "store.h"
 #include "transform/pseudo.h"
 #include "util.h"
 
-#define MAX_CHILDREN 64
+#define MAX_CHILDREN KH_RUNSTATE_MAX_STAGES
 
-typedef struct {
-    pid_t pid;
-    char stage[16];
-    int worker;
-    int ready, exited, status;
-    kh_stats_t stats;
-} child_t;
+typedef kh_runstage_t child_t;
 
 typedef struct {
     const char *extracts, *store, *key_file, *cohorts, *bindir_opt;
     int ref_year, min_cell, workers, allow_synthetic, rule_2032, progress, quiet;
     int stall_timeout;
     const char *line_limit, *max_file_bytes;
+    const char *metrics_addr, *metrics_file;
     char run[KH_RUN_ID_MAX];
     char dir[PATH_MAX];
     char bindir[PATH_MAX];
     uint8_t key[KH_KEY_LEN];
-    child_t children[MAX_CHILDREN];
-    int nchildren;
+    kh_runstate_t state;          /* the run as the operator's views see it */
+    kh_runview_t *view;
     void *stats;
     char reason[KH_REASON_MAX];
     int failed, succeeded;
@@ -88,6 +86,8 @@ static void usage(FILE *f)
         "  --line-limit BYTES      longest accepted line (1048576)\n"
         "  --max-file-bytes BYTES  largest decompressed file (0 = no limit)\n"
         "  --progress / --quiet    progress on stderr / only errors\n"
+        "  --metrics ADDR:PORT     serve /metrics and /health while the run lasts\n"
+        "  --metrics-file PATH     write the run's metrics there at the end\n"
         "Exit status: 0 ok, 1 the run failed, 2 usage, 3 the store is busy.\n");
 }
 
@@ -128,19 +128,24 @@ static void find_bindir(run_t *r)
         *slash = '\0';
 }
 
+static int is_ready(const child_t *c)
+{
+    return c->last_seen_ms != 0 && c->stats.state != KH_ST_STARTING;
+}
+
 static child_t *child_of(run_t *r, pid_t pid)
 {
-    for (int i = 0; i < r->nchildren; i++)
-        if (r->children[i].pid == pid)
-            return &r->children[i];
+    for (int i = 0; i < r->state.nstages; i++)
+        if (r->state.stages[i].pid == pid)
+            return &r->state.stages[i];
     return NULL;
 }
 
 static child_t *child_named(run_t *r, const char *stage, int worker)
 {
-    for (int i = 0; i < r->nchildren; i++)
-        if (strcmp(r->children[i].stage, stage) == 0 && r->children[i].worker == worker)
-            return &r->children[i];
+    for (int i = 0; i < r->state.nstages; i++)
+        if (strcmp(r->state.stages[i].stage, stage) == 0 && r->state.stages[i].worker == worker)
+            return &r->state.stages[i];
     return NULL;
 }
 
@@ -154,6 +159,8 @@ static void fail(run_t *r, const char *fmt, ...)
     vsnprintf(r->reason, sizeof r->reason, fmt, ap);
     va_end(ap);
     r->failed = 1;
+    r->state.phase = KH_RUN_FAILED;
+    snprintf(r->state.reason, sizeof r->state.reason, "%s", r->reason);
 }
 
 /* Starts one stage. extra: NULL-terminated further arguments. */
@@ -199,9 +206,10 @@ static void spawn(run_t *r, const char *stage, int worker, const char *const *ex
         fprintf(stderr, "kohort: cannot start %s: %s\n", exe, strerror(errno));
         _exit(127);
     }
-    child_t *c = &r->children[r->nchildren++];
+    child_t *c = &r->state.stages[r->state.nstages++];
     memset(c, 0, sizeof *c);
     c->pid = pid;
+    c->alive = 1;
     snprintf(c->stage, sizeof c->stage, "%s", stage);
     c->worker = worker;
 }
@@ -231,8 +239,8 @@ static void reap(run_t *r)
         child_t *c = child_of(r, pid);
         if (!c)
             continue;
-        c->exited = 1;
-        c->status = status;
+        c->alive = 0;
+        c->exit_status = status;
         if (r->succeeded)
             continue;
         int clean = WIFEXITED(status) && WEXITSTATUS(status) == 0;
@@ -261,8 +269,8 @@ static void reap(run_t *r)
 static uint64_t progress_sum(const run_t *r)
 {
     uint64_t sum = 0;
-    for (int i = 0; i < r->nchildren; i++) {
-        const kh_stats_t *s = &r->children[i].stats;
+    for (int i = 0; i < r->state.nstages; i++) {
+        const kh_stats_t *s = &r->state.stages[i].stats;
         sum += s->busy_ns / 1000000u + (uint64_t)s->state;
         for (int t = 0; t < KH_TAB_COUNT; t++)
             sum += s->tables[t].rows_in + s->tables[t].rows_out + s->tables[t].batches_in;
@@ -279,13 +287,14 @@ static void handle(run_t *r, kh_msg_t *m)
         if (!c)
             return;
         c->stats = m->stats;
-        if (m->stats.state != KH_ST_STARTING)
-            c->ready = 1;
+        c->last_seen_ms = (uint64_t)now_ms();
     } else if (m->env.kind == KH_MSG_FAIL) {
         fail(r, "%s", m->reason);
     } else if (m->env.kind == KH_MSG_RESULT && m->ok && !r->failed) {
         r->ledger = m->ledger;
         r->succeeded = 1;
+        r->state.phase = KH_RUN_COMMITTED;
+        r->state.ledger = m->ledger;
     }
 }
 
@@ -303,6 +312,8 @@ static void watch(run_t *r, int timeout_ms)
         }
     }
     reap(r);
+    r->state.updated_ms = now_ms();
+    kh_runview_tick(r->view, &r->state);
     if (interrupted)
         fail(r, "interrupted by signal %d", (int)interrupted);
     uint64_t now = kh_now_ns();
@@ -310,6 +321,7 @@ static void watch(run_t *r, int timeout_ms)
     if (sum != r->progress_sum) {
         r->progress_sum = sum;
         r->last_progress_ns = now;
+        r->state.last_progress_ms = now_ms();
     } else if (now - r->last_progress_ns > (uint64_t)r->stall_timeout * 1000000000u) {
         fail(r, "no stage made progress for %d seconds", r->stall_timeout);
     }
@@ -321,8 +333,8 @@ static void wait_ready(run_t *r, int from)
     uint64_t deadline = kh_now_ns() + 30ull * 1000000000u;
     for (;;) {
         int all = 1;
-        for (int i = from; i < r->nchildren; i++)
-            all &= r->children[i].ready;
+        for (int i = from; i < r->state.nstages; i++)
+            all &= is_ready(&r->state.stages[i]);
         if (all || r->failed)
             return;
         if (kh_now_ns() > deadline) {
@@ -335,21 +347,21 @@ static void wait_ready(run_t *r, int from)
 
 static void stop_children(run_t *r, int sig, int grace_ms)
 {
-    for (int i = 0; i < r->nchildren; i++)
-        if (!r->children[i].exited)
-            kill(r->children[i].pid, sig);
+    for (int i = 0; i < r->state.nstages; i++)
+        if (r->state.stages[i].alive)
+            kill(r->state.stages[i].pid, sig);
     uint64_t deadline = kh_now_ns() + (uint64_t)grace_ms * 1000000u;
     for (;;) {
         int alive = 0;
-        for (int i = 0; i < r->nchildren; i++) {
-            child_t *c = &r->children[i];
-            if (c->exited)
+        for (int i = 0; i < r->state.nstages; i++) {
+            child_t *c = &r->state.stages[i];
+            if (!c->alive)
                 continue;
             int status;
             pid_t pid = waitpid(c->pid, &status, WNOHANG);
             if (pid == c->pid) {
-                c->exited = 1;
-                c->status = status;
+                c->alive = 0;
+                c->exit_status = status;
             } else {
                 alive++;
             }
@@ -357,9 +369,9 @@ static void stop_children(run_t *r, int sig, int grace_ms)
         if (!alive)
             return;
         if (kh_now_ns() > deadline) {
-            for (int i = 0; i < r->nchildren; i++)
-                if (!r->children[i].exited)
-                    kill(r->children[i].pid, SIGKILL);
+            for (int i = 0; i < r->state.nstages; i++)
+                if (r->state.stages[i].alive)
+                    kill(r->state.stages[i].pid, SIGKILL);
             deadline = UINT64_MAX;
         }
         struct timespec ts = {0, 10 * 1000000};
@@ -376,10 +388,10 @@ static void start_stages(run_t *r)
 
     const char *sink_args[] = {"--store", r->store, "--started-ms", started, "--min-cell", mincell, NULL};
     spawn(r, "sink", 0, sink_args, -1);
-    wait_ready(r, r->nchildren - 1);
+    wait_ready(r, r->state.nstages - 1);
     const char *agg_args[] = {"--min-cell", mincell, NULL};
     spawn(r, "aggregate", 0, agg_args, -1);
-    wait_ready(r, r->nchildren - 1);
+    wait_ready(r, r->state.nstages - 1);
     const char *link_args[8];
     int n = 0;
     if (r->ref_year) {
@@ -392,10 +404,10 @@ static void start_stages(run_t *r)
     }
     link_args[n] = NULL;
     spawn(r, "link", 0, link_args, -1);
-    wait_ready(r, r->nchildren - 1);
+    wait_ready(r, r->state.nstages - 1);
     if (r->failed)
         return;
-    int first = r->nchildren;
+    int first = r->state.nstages;
     for (int i = 0; i < r->workers; i++) {
         int fd = key_pipe(r);
         if (fd < 0) {
@@ -407,7 +419,7 @@ static void start_stages(run_t *r)
         close(fd);
     }
     wait_ready(r, first);
-    first = r->nchildren;
+    first = r->state.nstages;
     const char *val_args[4];
     n = 0;
     if (r->allow_synthetic)
@@ -434,6 +446,8 @@ static void start_stages(run_t *r)
     }
     ingest_args[n] = NULL;
     spawn(r, "ingest", 0, ingest_args, -1);
+    if (!r->failed)
+        r->state.phase = KH_RUN_RUNNING;
 }
 
 static void record_failure(run_t *r)
@@ -454,8 +468,8 @@ static void record_failure(run_t *r)
     snprintf(rec->reason, sizeof rec->reason, "%s", r->reason);
     rec->ledger.ref_year = r->ref_year;
     /* what the stages reported before the failure */
-    for (int i = 0; i < r->nchildren; i++) {
-        const child_t *c = &r->children[i];
+    for (int i = 0; i < r->state.nstages; i++) {
+        const child_t *c = &r->state.stages[i];
         for (int t = 0; t < KH_TAB_COUNT; t++) {
             kh_tablecount_t *tc = &rec->ledger.tables[t];
             if (strcmp(c->stage, "ingest") == 0)
@@ -495,25 +509,25 @@ static void print_summary(const run_t *r)
            (unsigned long long)l->no_home, (unsigned long long)l->ambiguous_kommune);
 }
 
-static void draw_progress(run_t *r)
+/* What the operator's views know from the start. */
+static void init_state(run_t *r)
 {
-    static uint64_t last;
-    uint64_t now = kh_now_ns();
-    if (now - last < 500000000u)
-        return;
-    last = now;
-    uint64_t read = 0, linked = 0;
-    for (int i = 0; i < r->nchildren; i++) {
-        const child_t *c = &r->children[i];
-        for (int t = 0; t < KH_TAB_COUNT; t++) {
-            if (strcmp(c->stage, "ingest") == 0)
-                read += c->stats.tables[t].rows_out;
-            if (strcmp(c->stage, "link") == 0)
-                linked += c->stats.tables[t].rows_in;
-        }
+    kh_runstate_t *s = &r->state;
+    snprintf(s->run, sizeof s->run, "%s", r->run);
+    snprintf(s->store, sizeof s->store, "%s", r->store);
+    snprintf(s->extracts, sizeof s->extracts, "%s", r->extracts);
+    s->phase = KH_RUN_STARTING;
+    s->started_ms = s->updated_ms = s->last_progress_ms = r->started_ms;
+    s->stall_timeout_s = r->stall_timeout;
+    s->workers = r->workers;
+    for (int t = 0; t < KH_TAB_COUNT; t++) {
+        char path[4096], why[256];
+        const char *base;
+        struct stat sb;
+        if (kh_extract_find(r->extracts, (kh_table_t)t, path, sizeof path, &base, why,
+                            sizeof why) == 1 && stat(path, &sb) == 0)
+            s->file_bytes[t] = (uint64_t)sb.st_size;
     }
-    fprintf(stderr, "\r%6.1f s  rows read %12llu  linked %12llu", (double)(now - r->t0) / 1e9,
-            (unsigned long long)read, (unsigned long long)linked);
 }
 
 static int parse_args(run_t *r, int argc, char **argv)
@@ -534,6 +548,8 @@ static int parse_args(run_t *r, int argc, char **argv)
         {"line-limit", required_argument, 0, 'L'},
         {"max-file-bytes", required_argument, 0, 'M'},
         {"bin-dir", required_argument, 0, 'B'},
+        {"metrics", required_argument, 0, 'm'},
+        {"metrics-file", required_argument, 0, 'F'},
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0}};
     int opt;
@@ -573,6 +589,8 @@ static int parse_args(run_t *r, int argc, char **argv)
         case 'L': r->line_limit = optarg; break;
         case 'M': r->max_file_bytes = optarg; break;
         case 'B': r->bindir_opt = optarg; break;
+        case 'm': r->metrics_addr = optarg; break;
+        case 'F': r->metrics_file = optarg; break;
         case 'h': usage(stdout); return 1;
         default: usage(stderr); return 2;
         }
@@ -637,6 +655,16 @@ int kh_run_main(int argc, char **argv)
     find_bindir(r);
     make_run_id(r->run, sizeof r->run);
     r->started_ms = now_ms();
+    init_state(r);
+    kh_runview_opts_t vopts = {r->metrics_addr, r->metrics_file, r->progress, r->quiet};
+    char why[KH_REASON_MAX];
+    rc = kh_runview_open(&vopts, &r->state, &r->view, why, sizeof why);
+    if (rc) {
+        fprintf(stderr, "kohort: %s\n", why);
+        close(lock);
+        free(r);
+        return 2;
+    }
     r->t0 = r->last_progress_ns = kh_now_ns();
 
     const char *base = getenv("XDG_RUNTIME_DIR");
@@ -668,19 +696,14 @@ int kh_run_main(int argc, char **argv)
 
     if (!r->failed)
         start_stages(r);
-    while (!r->failed && !r->succeeded) {
+    while (!r->failed && !r->succeeded)
         watch(r, 200);
-        if (r->progress && isatty(STDERR_FILENO))
-            draw_progress(r);
-    }
-    if (r->progress && isatty(STDERR_FILENO))
-        fputc('\n', stderr);
     sodium_memzero(r->key, sizeof r->key);
     if (r->succeeded) {
         /* the stateful stages finish by themselves; the workers wait for more */
-        for (int i = 0; i < r->nchildren; i++) {
-            child_t *c = &r->children[i];
-            if (!c->exited && (strcmp(c->stage, "validate") == 0 || strcmp(c->stage, "anonymise") == 0))
+        for (int i = 0; i < r->state.nstages; i++) {
+            child_t *c = &r->state.stages[i];
+            if (c->alive && (strcmp(c->stage, "validate") == 0 || strcmp(c->stage, "anonymise") == 0))
                 kill(c->pid, SIGTERM);
         }
         stop_children(r, 0, 10000);
@@ -688,6 +711,8 @@ int kh_run_main(int argc, char **argv)
         stop_children(r, SIGTERM, 5000);
         record_failure(r);
     }
+    r->state.updated_ms = now_ms();
+    kh_runview_close(&r->view, &r->state);
     kh_sock_close(&r->stats);
     kh_sock_term();
     char path[PATH_MAX + 16];

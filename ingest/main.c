@@ -216,6 +216,7 @@ static void read_table(ingest_t *in, const char *dir, size_t line_limit, uint64_
             kh_stage_fail(in->st, "%s", kh_source_error(src));
         if (got == 0)
             break;
+        in->st->stats.tables[in->table].bytes_read = kh_source_disk_done(src);
         uint64_t t0 = kh_now_ns();
         rc = kh_csvsplit_feed(split, buf, got, on_record, in);
         in->st->stats.busy_ns += kh_now_ns() - t0;

@@ -396,7 +396,7 @@ void kh_msg_pack_stats(kh_packed_t *out, const kh_env_t *env, const kh_stats_t *
     msgpack_pack_uint64(&p.pk, st->rss_bytes);
     msgpack_pack_uint64(&p.pk, st->busy_ns);
     msgpack_pack_uint64(&p.pk, st->uptime_ns);
-    msgpack_pack_array(&p.pk, KH_TAB_COUNT * 5);
+    msgpack_pack_array(&p.pk, KH_TAB_COUNT * 6);
     for (int t = 0; t < KH_TAB_COUNT; t++) {
         const kh_tablestats_t *ts = &st->tables[t];
         msgpack_pack_uint64(&p.pk, ts->batches_in);
@@ -404,6 +404,7 @@ void kh_msg_pack_stats(kh_packed_t *out, const kh_env_t *env, const kh_stats_t *
         msgpack_pack_uint64(&p.pk, ts->batches_out);
         msgpack_pack_uint64(&p.pk, ts->rows_out);
         msgpack_pack_uint64(&p.pk, ts->rows_rejected);
+        msgpack_pack_uint64(&p.pk, ts->bytes_read);
     }
     pk_end(&p, out);
 }
@@ -811,7 +812,7 @@ static void unpack_body(cur_t *c, kh_msg_t *m)
         s->rss_bytes = get_u64(c);
         s->busy_ns = get_u64(c);
         s->uptime_ns = get_u64(c);
-        cur_t a = get_array(c, KH_TAB_COUNT * 5);
+        cur_t a = get_array(c, KH_TAB_COUNT * 6);
         for (int t = 0; t < KH_TAB_COUNT; t++) {
             kh_tablestats_t *ts = &s->tables[t];
             ts->batches_in = get_u64(&a);
@@ -819,6 +820,7 @@ static void unpack_body(cur_t *c, kh_msg_t *m)
             ts->batches_out = get_u64(&a);
             ts->rows_out = get_u64(&a);
             ts->rows_rejected = get_u64(&a);
+            ts->bytes_read = get_u64(&a);
         }
         done(c, &a);
         break;

@@ -135,6 +135,7 @@ const char *kh_state_name(int state);
 
 typedef struct {
     uint64_t batches_in, rows_in, batches_out, rows_out, rows_rejected;
+    uint64_t bytes_read;   /* ingest: bytes of the file on disk consumed so far */
 } kh_tablestats_t;
 
 typedef struct {

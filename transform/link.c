@@ -449,7 +449,9 @@ static void fix_scope(kh_link_t *l)
 {
     kh_idmap_judge(l->ids);
     take_id_rejects(l);
-    l->scope = kh_pseudomap_new(l->intro.n + kh_idmap_rows(l->ids));
+    /* Sized by participants, not by id_historikk (the whole population's
+     * changes): only participants' old ids join, and the table grows. */
+    l->scope = kh_pseudomap_new(l->intro.n);
     collect_participants(l);
     collect_aliases(l);
     kh_idmap_destroy(&l->ids);

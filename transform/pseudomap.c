@@ -25,8 +25,10 @@ static size_t slot_of(const kh_pseudomap_t *m, const uint8_t *key)
     uint64_t lo, hi;
     memcpy(&lo, key, sizeof lo);
     memcpy(&hi, key + 8, sizeof hi);
-    /* MurmurHash3's 64-bit finaliser over both halves. */
-    uint64_t h = lo ^ (hi * UINT64_C(0x9E3779B97F4A7C15));
+    /* Halves combined so that no simple relation between them cancels,
+     * then MurmurHash3's 64-bit finaliser. */
+    uint64_t hi_mixed = hi * UINT64_C(0xC2B2AE3D27D4EB4F);
+    uint64_t h = lo + (hi_mixed << 31 | hi_mixed >> 33);
     h ^= h >> 33;
     h *= UINT64_C(0xFF51AFD7ED558CCD);
     h ^= h >> 33;

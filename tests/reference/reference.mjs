@@ -3,20 +3,18 @@
 // Reads an extract directory with DuckDB (SQL in rules.sql, link.sql,
 // indicators.sql beside this file) and writes exit.csv, status.csv, cost.csv
 // in the format of `kohort query --format csv`, plus ledger.json and
-// quarantine.csv. JavaScript only orchestrates, escapes CR bytes while
-// streaming files to DuckDB, and does what is awkward in SQL over the small
-// aggregated tables: exact rational cost indices and iterated disclosure control.
+// quarantine.csv. JavaScript only orchestrates, splits each file into
+// records in one streaming pass (split.mjs: quoted fields may span lines),
+// and does what is awkward in SQL over the small aggregated tables: exact
+// rational cost indices and iterated disclosure control.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import zlib from 'node:zlib';
-import { Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import { DuckDBInstance } from '@duckdb/node-api';
+import { normalise, UnusableError } from './split.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
-const LINE_LIMIT = 1048576;
 
 function fail(message) {
   process.stderr.write(`reference: ${message}\n`);
@@ -95,49 +93,6 @@ const RULES = {
 
 const sqlString = (s) => `'${String(s).replace(/'/g, "''")}'`;
 
-// Escape while streaming: 0x1E -> 1E 01, CR -> 1E 02, because DuckDB's CSV
-// reader ends a line at a lone CR, which the contract calls data. Also
-// refuses NUL bytes and corrupt gzip (both make the file unusable).
-function escapeCr(fileName) {
-  return new Transform({
-    transform(chunk, _enc, done) {
-      if (chunk.indexOf(0) >= 0) { done(new Error(`${fileName} holds a NUL byte`)); return; }
-      if (chunk.indexOf(0x0d) < 0 && chunk.indexOf(0x1e) < 0) { done(null, chunk); return; }
-      const out = Buffer.allocUnsafe(chunk.length * 2);
-      let n = 0;
-      for (let i = 0; i < chunk.length; i++) {
-        const b = chunk[i];
-        if (b === 0x0d || b === 0x1e) { out[n++] = 0x1e; out[n++] = b === 0x0d ? 2 : 1; } else out[n++] = b;
-      }
-      done(null, out.subarray(0, n));
-    },
-  });
-}
-
-async function stageFile(src, gz, tmpDir, name) {
-  const dst = path.join(tmpDir, `${name}.txt`);
-  const steps = [fs.createReadStream(src)];
-  if (gz) steps.push(zlib.createGunzip());
-  steps.push(escapeCr(path.basename(src)), fs.createWriteStream(dst));
-  try { await pipeline(...steps); } catch (e) {
-    fail(`${path.basename(src)} is unusable: ${e.message.includes('NUL') ? 'it holds a NUL byte' : 'cannot be read or decompressed (' + e.message + ')'}`);
-  }
-  return dst;
-}
-
-// Split a header line by the same RFC 4180 rules as rows; null when malformed.
-function splitHeader(line) {
-  if (!/^(?:"(?:[^"]|"")*"|[^;"]*)(?:;(?:"(?:[^"]|"")*"|[^;"]*))*$/.test(line)) return null;
-  return [...(';' + line).matchAll(/;("(?:[^"]|"")*"|[^;"]*)/g)].map((m) => {
-    const f = m[1];
-    return (f.startsWith('"') ? f.slice(1, -1).replace(/""/g, '"') : f).replace(/^[ \t]+|[ \t]+$/g, '');
-  });
-}
-
-function isUtf8(latin1Text) {
-  try { new TextDecoder('utf-8', { fatal: true }).decode(Buffer.from(latin1Text, 'latin1')); return true; } catch { return false; }
-}
-
 async function rows(con, sql) {
   const reader = await con.runAndReadAll(sql);
   return reader.getRowObjectsJS();
@@ -156,22 +111,15 @@ async function loadTable(con, table, opts, tmpDir) {
   }
   const src = hasGz ? gz : plain;
   const fileName = path.basename(src);
-  const staged = await stageFile(src, hasGz, tmpDir, table.name);
-  // One row per physical line; rowid is the line's position because
-  // insertion order is preserved.
-  await con.run(`CREATE OR REPLACE TABLE lines_${table.name} AS SELECT l
-    FROM read_csv(${sqlString(staged)}, columns = {'l': 'VARCHAR'}, header = false,
-                  delim = E'\\x1E\\x03', quote = '', escape = '', encoding = 'latin-1',
-                  auto_detect = false, strict_mode = false, max_line_size = 200000000)`);
-  await con.run(`CREATE OR REPLACE TABLE raw_${table.name} AS
-    SELECT CAST(rowid AS BIGINT) + 1 AS line, kh_unescape(l, rowid = 0) AS l FROM lines_${table.name}`);
-  await con.run(`DROP TABLE lines_${table.name}`);
-  const head = await rows(con, `SELECT line, l FROM raw_${table.name}
-    WHERE NOT kh_blank(l) ORDER BY line LIMIT 1`);
-  if (head.length === 0) fail(`${fileName} is unusable: it has no header line`);
-  if (!isUtf8(head[0].l)) fail(`${fileName} is unusable: its header is not valid UTF-8`);
-  const names = splitHeader(head[0].l);
-  if (!names) fail(`${fileName} is unusable: its header has malformed quoting`);
+  const staged = path.join(tmpDir, `${table.name}.rec`);
+  let head;
+  try { head = await normalise(src, hasGz, staged); } catch (e) {
+    if (e instanceof UnusableError) fail(`${fileName} is unusable: ${e.message}`);
+    throw e;
+  }
+  if (head.headerProblem) fail(`${fileName} is unusable: ${head.headerProblem}`);
+  if (head.header === null) fail(`${fileName} is unusable: it has no header line`);
+  const names = head.header;
   const lower = names.map((n) => n.toLowerCase());
   const seen = new Set();
   for (const n of lower) {
@@ -184,15 +132,15 @@ async function loadTable(con, table, opts, tmpDir) {
     if (at < 0) fail(`${fileName} is unusable: required column ${col} is missing`);
     index[col] = at + 1;
   }
+  // One row per record (split.mjs): its start line, a record-level reason
+  // (line_too_long, encoding, bad_quoting) or the unquoted, trimmed fields.
   await con.run(`CREATE OR REPLACE TABLE rec_${table.name} AS
-    SELECT line,
-           CASE WHEN length(l) > ${LINE_LIMIT} THEN 'line_too_long'
-                WHEN strlen(l) <> length(l) AND NOT kh_utf8_ok(l) THEN 'encoding'
-                WHEN strpos(l, '"') > 0 AND NOT kh_quoting_ok(l) THEN 'bad_quoting'
-           END AS pre_reason,
-           CASE WHEN length(l) <= ${LINE_LIMIT} THEN kh_fields(l) END AS f
-    FROM raw_${table.name}
-    WHERE line > ${head[0].line} AND NOT kh_blank(l)`);
+    SELECT line, pre_reason,
+           CASE WHEN pre_reason IS NULL THEN list_transform(string_split(coalesce(f, ''), chr(31)), x -> kh_unesc(x)) END AS f
+    FROM read_csv(${sqlString(staged)}, columns = {'line': 'BIGINT', 'pre_reason': 'VARCHAR', 'f': 'VARCHAR'},
+                  header = false, delim = chr(29), quote = '', escape = '', auto_detect = false,
+                  strict_mode = false, max_line_size = 200000000)`);
+  fs.rmSync(staged, { force: true });
   const ordered = [...table.cols].sort((a, b) => index[a[0]] - index[b[0]]);
   const val = (col) => `f[${index[col]}]`;
   const whens = ordered.map(([col, rule, optional]) => {
@@ -260,20 +208,9 @@ async function jump(con, edgesTable) {
 }
 
 const SUPPORT_SQL = `
-CREATE OR REPLACE MACRO kh_unescape(l, first) AS (
-  WITH x AS (SELECT CASE WHEN strpos(l, chr(30)) > 0
-      THEN replace(replace(l, chr(30) || chr(2), chr(13)), chr(30) || chr(1), chr(30)) ELSE l END AS u)
-  SELECT CASE WHEN first AND starts_with(y, chr(239) || chr(187) || chr(191)) THEN substr(y, 4) ELSE y END
-  FROM (SELECT CASE WHEN ends_with(u, chr(13)) THEN left(u, length(u) - 1) ELSE coalesce(u, '') END AS y FROM x));
-CREATE OR REPLACE MACRO kh_blank(l) AS trim(l, ' ' || chr(9)) = '';
-CREATE OR REPLACE MACRO kh_utf8_ok(l) AS regexp_full_match(l,
-  '(?:[\\x{00}-\\x{7F}]|[\\x{C2}-\\x{DF}][\\x{80}-\\x{BF}]|\\x{E0}[\\x{A0}-\\x{BF}][\\x{80}-\\x{BF}]|[\\x{E1}-\\x{EC}\\x{EE}\\x{EF}][\\x{80}-\\x{BF}]{2}|\\x{ED}[\\x{80}-\\x{9F}][\\x{80}-\\x{BF}]|\\x{F0}[\\x{90}-\\x{BF}][\\x{80}-\\x{BF}]{2}|[\\x{F1}-\\x{F3}][\\x{80}-\\x{BF}]{3}|\\x{F4}[\\x{80}-\\x{8F}][\\x{80}-\\x{BF}]{2})*', 's');
-CREATE OR REPLACE MACRO kh_quoting_ok(l) AS regexp_full_match(l,
-  '(?:"(?:[^"]|"")*"|[^;"]*)(?:;(?:"(?:[^"]|"")*"|[^;"]*))*', 's');
-CREATE OR REPLACE MACRO kh_fields(l) AS list_transform(
-  CASE WHEN strpos(l, '"') = 0 THEN string_split(l, ';')
-       ELSE regexp_extract_all(';' || l, ';("(?:[^"]|"")*"|[^;"]*)', 1, 's') END,
-  x -> trim(CASE WHEN starts_with(x, '"') THEN replace(x[2:-2], '""', '"') ELSE x END, ' ' || chr(9)));
+CREATE OR REPLACE MACRO kh_unesc(x) AS CASE WHEN strpos(x, chr(30)) = 0 THEN x ELSE
+  replace(replace(replace(replace(replace(x, chr(30) || chr(5), chr(29)), chr(30) || chr(4), chr(31)),
+    chr(30) || chr(3), chr(10)), chr(30) || chr(2), chr(13)), chr(30) || chr(1), chr(30)) END;
 `;
 
 async function main() {
@@ -326,7 +263,9 @@ const LINKER_REJECTS = {
   ref_kostnader: [['dup_ref_kostnader', 'duplicate', 'kommnr']],
   ref_kommuneendringer: [['dup_ref_kommuneendringer', 'duplicate', 'gammel']],
 };
-const PERSONAL = ['f_intro', 'bosatte', 'shj', 'utdanning', 'f_jobber', 'befolkning', 'id_historikk'];
+// id_historikk rows are never out of scope: all of them are kept to resolve
+// identities (lead's ruling); f_intro rows define the scope.
+const PERSONAL = ['bosatte', 'shj', 'utdanning', 'f_jobber', 'befolkning'];
 
 async function ledger(con, files) {
   const tables = {};
