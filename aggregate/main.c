@@ -13,6 +13,7 @@
 
 #include "aggregate/indicators.h"
 #include "err.h"
+#include "fault.h"
 #include "log.h"
 #include "msg.h"
 #include "sock.h"
@@ -91,6 +92,7 @@ int main(int argc, char **argv)
         if (strcmp(m.env.run, st.run) != 0)
             kh_stage_fail(&st, "a message of another run arrived");
         st.stats.state = KH_ST_WORKING;
+        kh_fault_point("batch");
         if (m.env.kind == KH_MSG_LEDGER && !agg) {
             ledger = m.ledger;
             kh_agg_params_t params = {ledger.ref_year, ledger.cohort_from, ledger.cohort_to,
@@ -123,6 +125,7 @@ int main(int argc, char **argv)
                     kh_stage_fail(&st, "a person fact cannot be counted: %s", kh_strerror(rc));
             st.stats.tables[KH_TAB_F_INTRO].rows_in += m.npersons;
             if (m.last) {
+                kh_fault_point("finish");
                 rc = kh_agg_finish(agg);
                 if (rc)
                     kh_stage_fail(&st, "cannot compute the indicators: %s", kh_strerror(rc));

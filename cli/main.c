@@ -6,8 +6,12 @@
 
 #include "cli/check.h"
 #include "cli/gen.h"
+#include "cli/metrics.h"
 #include "cli/query.h"
+#include "cli/report.h"
 #include "cli/run.h"
+#include "cli/status.h"
+#include "cli/top.h"
 
 static const struct {
     const char *name;
@@ -18,7 +22,11 @@ static const struct {
     {"query", kh_query_main, "print stored indicators (exit, status, cost)"},
     {"runs", kh_runs_main, "print the run ledger"},
     {"quarantine", kh_quarantine_main, "print the rejected rows of a run"},
+    {"top", kh_top_main, "watch the running import, one line per stage"},
+    {"status", kh_status_main, "print the running import's state once (--json for scripts)"},
+    {"metrics", kh_metrics_main, "print the store's ledger as Prometheus text"},
     {"check", kh_check_main, "apply the row rules to an extract directory, no store"},
+    {"report", kh_report_main, "write an HTML report with charts of one reference year"},
     {"gen", kh_gen_main, "write a synthetic extract directory"},
     {"keygen", kh_keygen_main, "write a pseudonymisation key file"},
 };

@@ -39,6 +39,7 @@
 #include "util.h"
 
 #define MAX_CHILDREN KH_RUNSTATE_MAX_STAGES
+#define MAX_RESTARTS 3
 
 typedef kh_runstage_t child_t;
 
@@ -54,6 +55,7 @@ typedef struct {
     uint8_t key[KH_KEY_LEN];
     kh_runstate_t state;          /* the run as the operator's views see it */
     kh_runview_t *view;
+    void *resend;                 /* PUSH to ingest, opened at the first replacement */
     void *stats;
     char reason[KH_REASON_MAX];
     int failed, succeeded;
@@ -130,7 +132,12 @@ static void find_bindir(run_t *r)
 
 static int is_ready(const child_t *c)
 {
-    return c->last_seen_ms != 0 && c->stats.state != KH_ST_STARTING;
+    return c->stats.state != KH_ST_STARTING;
+}
+
+static int is_worker(const child_t *c)
+{
+    return strcmp(c->stage, "validate") == 0 || strcmp(c->stage, "anonymise") == 0;
 }
 
 static child_t *child_of(run_t *r, pid_t pid)
@@ -163,8 +170,10 @@ static void fail(run_t *r, const char *fmt, ...)
     snprintf(r->state.reason, sizeof r->state.reason, "%s", r->reason);
 }
 
-/* Starts one stage. extra: NULL-terminated further arguments. */
-static void spawn(run_t *r, const char *stage, int worker, const char *const *extra, int key_fd)
+/* Starts one stage into `slot` (NULL: a new slot). extra: NULL-terminated
+ * further arguments. */
+static void spawn_into(run_t *r, child_t *slot, const char *stage, int worker,
+                       const char *const *extra, int key_fd)
 {
     char exe[PATH_MAX + 32], workerarg[16], workersarg[16];
     snprintf(exe, sizeof exe, "%s/kohort-%s", r->bindir, stage);
@@ -181,7 +190,8 @@ static void spawn(run_t *r, const char *stage, int worker, const char *const *ex
     argv[n++] = workerarg;
     argv[n++] = "--workers";
     argv[n++] = workersarg;
-    if (r->quiet)
+    /* a progress bar on a terminal is not to be interleaved with info lines */
+    if (r->quiet || (r->progress && isatty(STDERR_FILENO)))
         argv[n++] = "--quiet";
     for (int i = 0; extra && extra[i] && n < 38; i++)
         argv[n++] = extra[i];
@@ -206,12 +216,20 @@ static void spawn(run_t *r, const char *stage, int worker, const char *const *ex
         fprintf(stderr, "kohort: cannot start %s: %s\n", exe, strerror(errno));
         _exit(127);
     }
-    child_t *c = &r->state.stages[r->state.nstages++];
+    child_t *c = slot ? slot : &r->state.stages[r->state.nstages++];
+    uint32_t restarts = slot ? slot->restarts + 1 : 0;
     memset(c, 0, sizeof *c);
+    c->restarts = restarts;
+    c->last_seen_ms = (uint64_t)now_ms(); /* the heartbeat clock starts at spawn */
     c->pid = pid;
     c->alive = 1;
     snprintf(c->stage, sizeof c->stage, "%s", stage);
     c->worker = worker;
+}
+
+static void spawn(run_t *r, const char *stage, int worker, const char *const *extra, int key_fd)
+{
+    spawn_into(r, NULL, stage, worker, extra, key_fd);
 }
 
 /* Hands the key to one anonymiser through a pipe; returns the read end. */
@@ -228,6 +246,8 @@ static int key_pipe(run_t *r)
     }
     return fds[0];
 }
+
+static void replace_worker(run_t *r, child_t *c, int status);
 
 static void reap(run_t *r)
 {
@@ -248,6 +268,10 @@ static void reap(run_t *r)
                        strcmp(c->stage, "aggregate") == 0 || strcmp(c->stage, "sink") == 0;
         if (clean && finishes)
             continue;
+        if (is_worker(c) && !r->failed) {
+            replace_worker(r, c, status);
+            continue;
+        }
         /* give a dying stage's FAIL message a moment to arrive */
         for (int i = 0; i < 5 && !r->failed; i++) {
             kh_msg_t m;
@@ -298,6 +322,27 @@ static void handle(run_t *r, kh_msg_t *m)
     }
 }
 
+/* A stage that sends no stats for the stall timeout hangs: a worker is
+ * killed (and so replaced), a stateful stage fails the run. */
+static void check_heartbeats(run_t *r)
+{
+    uint64_t now = (uint64_t)now_ms(), limit = (uint64_t)r->stall_timeout * 1000u;
+    for (int i = 0; i < r->state.nstages && !r->failed && !r->succeeded; i++) {
+        child_t *c = &r->state.stages[i];
+        if (!c->alive || now - c->last_seen_ms <= limit)
+            continue;
+        if (is_worker(c)) {
+            fprintf(stderr, "kohort: stage %s.%d (pid %d) sent no heartbeat for %d s; killing it\n",
+                    c->stage, c->worker, (int)c->pid, r->stall_timeout);
+            kill(c->pid, SIGKILL);
+            c->last_seen_ms = now; /* once; reap() replaces it */
+        } else {
+            fail(r, "stage %s.%d (pid %d) sent no heartbeat for %d seconds", c->stage, c->worker,
+                 (int)c->pid, r->stall_timeout);
+        }
+    }
+}
+
 /* One turn of the watch loop: messages, children, stall, signals. */
 static void watch(run_t *r, int timeout_ms)
 {
@@ -312,6 +357,7 @@ static void watch(run_t *r, int timeout_ms)
         }
     }
     reap(r);
+    check_heartbeats(r);
     r->state.updated_ms = now_ms();
     kh_runview_tick(r->view, &r->state);
     if (interrupted)
@@ -368,6 +414,12 @@ static void stop_children(run_t *r, int sig, int grace_ms)
         }
         if (!alive)
             return;
+        /* the children's last counters */
+        kh_msg_t m;
+        while (r->stats && kh_sock_recv(r->stats, &m, 0) == 0) {
+            handle(r, &m);
+            kh_msg_free(&m);
+        }
         if (kh_now_ns() > deadline) {
             for (int i = 0; i < r->state.nstages; i++)
                 if (r->state.stages[i].alive)
@@ -376,6 +428,66 @@ static void stop_children(run_t *r, int sig, int grace_ms)
         }
         struct timespec ts = {0, 10 * 1000000};
         nanosleep(&ts, NULL); /* polling children's exit, not synchronising data */
+    }
+}
+
+/* Starts validate or anonymise worker `worker` into `slot` (NULL: new). */
+static void start_worker(run_t *r, child_t *slot, const char *stage, int worker)
+{
+    if (strcmp(stage, "anonymise") == 0) {
+        int fd = key_pipe(r);
+        if (fd < 0) {
+            fail(r, "cannot hand the key to an anonymiser: %s", strerror(errno));
+            return;
+        }
+        const char *anon_args[] = {"--key-fd", "3", NULL};
+        spawn_into(r, slot, stage, worker, anon_args, fd);
+        close(fd);
+        return;
+    }
+    const char *val_args[4];
+    int n = 0;
+    if (r->allow_synthetic)
+        val_args[n++] = "--allow-synthetic-ids";
+    if (r->rule_2032)
+        val_args[n++] = "--id-rule-2032";
+    val_args[n] = NULL;
+    spawn_into(r, slot, stage, worker, val_args, -1);
+}
+
+/* A worker died (or hung and was killed): start a replacement in its slot
+ * and have ingest send again everything not yet acknowledged by the linker;
+ * the linker drops what it already has by sequence number. */
+static void replace_worker(run_t *r, child_t *c, int status)
+{
+    if (c->restarts >= MAX_RESTARTS) {
+        fail(r, "stage %s.%d died %u times; the last was %s %d", c->stage, c->worker,
+             c->restarts + 1, WIFSIGNALED(status) ? "signal" : "exit status",
+             WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
+        return;
+    }
+    fprintf(stderr, "kohort: stage %s.%d (pid %d) died (%s %d); starting a replacement\n",
+            c->stage, c->worker, (int)c->pid, WIFSIGNALED(status) ? "signal" : "exit status",
+            WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
+    char stage[16];
+    snprintf(stage, sizeof stage, "%s", c->stage);
+    /* an injected fault (test builds) strikes once: not the replacement */
+    unsetenv("KOHORT_FAULT");
+    start_worker(r, c, stage, c->worker);
+    if (!r->resend)
+        return; /* ingest has not started: nothing was sent yet */
+    kh_env_t env;
+    kh_packed_t p;
+    kh_env_set(&env, KH_MSG_RESEND, r->run, -1, 0);
+    kh_msg_pack_resend(&p, &env);
+    zmq_msg_t m;
+    zmq_msg_init_size(&m, p.len);
+    memcpy(zmq_msg_data(&m), p.data, p.len);
+    free(p.data);
+    /* queued until ingest takes it: never block the watch loop */
+    if (zmq_msg_send(&m, r->resend, ZMQ_DONTWAIT) < 0) {
+        zmq_msg_close(&m);
+        fail(r, "cannot ask ingest to send again what stage %s.%d held", c->stage, c->worker);
     }
 }
 
@@ -408,27 +520,12 @@ static void start_stages(run_t *r)
     if (r->failed)
         return;
     int first = r->state.nstages;
-    for (int i = 0; i < r->workers; i++) {
-        int fd = key_pipe(r);
-        if (fd < 0) {
-            fail(r, "cannot hand the key to an anonymiser: %s", strerror(errno));
-            return;
-        }
-        const char *anon_args[] = {"--key-fd", "3", NULL};
-        spawn(r, "anonymise", i, anon_args, fd);
-        close(fd);
-    }
+    for (int i = 0; i < r->workers && !r->failed; i++)
+        start_worker(r, NULL, "anonymise", i);
     wait_ready(r, first);
     first = r->state.nstages;
-    const char *val_args[4];
-    n = 0;
-    if (r->allow_synthetic)
-        val_args[n++] = "--allow-synthetic-ids";
-    if (r->rule_2032)
-        val_args[n++] = "--id-rule-2032";
-    val_args[n] = NULL;
     for (int i = 0; i < r->workers && !r->failed; i++)
-        spawn(r, "validate", i, val_args, -1);
+        start_worker(r, NULL, "validate", i);
     wait_ready(r, first);
     if (r->failed)
         return;
@@ -445,6 +542,18 @@ static void start_stages(run_t *r)
         ingest_args[n++] = r->max_file_bytes;
     }
     ingest_args[n] = NULL;
+    /* the channel for resend requests after a worker dies: connected before
+     * ingest binds, without ZMQ_IMMEDIATE, so a request waits in the queue */
+    char ep[256];
+    kh_sock_endpoint(ep, sizeof ep, r->dir, "ingest.ack");
+    r->resend = zmq_socket(kh_sock_ctx(), ZMQ_PUSH);
+    int linger = 0, hwm = 0;
+    zmq_setsockopt(r->resend, ZMQ_LINGER, &linger, sizeof linger);
+    zmq_setsockopt(r->resend, ZMQ_SNDHWM, &hwm, sizeof hwm);
+    if (zmq_connect(r->resend, ep) != 0) {
+        fail(r, "cannot connect to ingest: %s", zmq_strerror(errno));
+        return;
+    }
     spawn(r, "ingest", 0, ingest_args, -1);
     if (!r->failed)
         r->state.phase = KH_RUN_RUNNING;
@@ -713,6 +822,7 @@ int kh_run_main(int argc, char **argv)
     }
     r->state.updated_ms = now_ms();
     kh_runview_close(&r->view, &r->state);
+    kh_sock_close(&r->resend);
     kh_sock_close(&r->stats);
     kh_sock_term();
     char path[PATH_MAX + 16];

@@ -15,6 +15,7 @@
 #include <zmq.h>
 
 #include "err.h"
+#include "fault.h"
 #include "ingest/csvsplit.h"
 #include "ingest/extract.h"
 #include "ingest/header.h"
@@ -30,6 +31,14 @@
 #define READ_CHUNK (1u << 20)
 #define WINDOW 32
 
+/* A message sent and not yet acknowledged, kept to be sent again when a
+ * worker dies holding it. */
+typedef struct {
+    int table;
+    uint64_t slot;              /* 0: end-of-table, else batch seq + 1 */
+    kh_packed_t copy;
+} pending_t;
+
 typedef struct {
     kh_stage_t *st;
     void *out, *acks;
@@ -38,9 +47,9 @@ typedef struct {
     kh_header_t *header;
     kh_raw_t *raw;
     uint64_t seq, rows;
-    uint64_t inflight;          /* sent and not yet acknowledged */
-    uint8_t *acked[KH_TAB_COUNT];
-    uint64_t acked_cap[KH_TAB_COUNT];
+    pending_t pending[WINDOW];  /* sent and not yet acknowledged */
+    int npending;
+    uint64_t resent;
     int reference;
 } ingest_t;
 
@@ -51,40 +60,47 @@ static void usage(FILE *f)
                "Started by `kohort run`.\n");
 }
 
-/* Records one acknowledgement; duplicates (a resent batch) count once. */
+/* Records one acknowledgement; duplicates (of a resent batch) find nothing. */
 static void take_ack(ingest_t *in, const kh_msg_t *m)
 {
-    int t = m->env.table;
-    if (t < 0 || t >= KH_TAB_COUNT)
-        return;
-    /* the end-of-table is acknowledged as slot 0, batches from slot 1 */
     uint64_t slot = m->ack_eot ? 0 : m->env.seq + 1;
-    if (slot >= in->acked_cap[t]) {
-        uint64_t cap = in->acked_cap[t] ? in->acked_cap[t] : 64;
-        while (cap <= slot)
-            cap *= 2;
-        in->acked[t] = kh_xrealloc(in->acked[t], cap);
-        memset(in->acked[t] + in->acked_cap[t], 0, cap - in->acked_cap[t]);
-        in->acked_cap[t] = cap;
-    }
-    if (!in->acked[t][slot]) {
-        in->acked[t][slot] = 1;
-        in->inflight--;
+    for (int i = 0; i < in->npending; i++) {
+        pending_t *p = &in->pending[i];
+        if (p->table == m->env.table && p->slot == slot) {
+            free(p->copy.data);
+            *p = in->pending[--in->npending];
+            return;
+        }
     }
 }
 
-/* Takes acknowledgements until at most `limit` messages are in flight. */
-static void drain_acks(ingest_t *in, uint64_t limit)
+/* A worker died: everything it may have held is sent again; the linker
+ * recognises what it already has by table and sequence number. */
+static void resend(ingest_t *in)
+{
+    kh_info("resend batches=%d", in->npending);
+    for (int i = 0; i < in->npending && !kh_stage_stopping; i++) {
+        kh_packed_t p = {kh_xmalloc(in->pending[i].copy.len), in->pending[i].copy.len};
+        memcpy(p.data, in->pending[i].copy.data, p.len);
+        if (kh_stage_send(in->st, in->out, &p) != 0)
+            return;
+        in->resent++;
+    }
+}
+
+/* Takes acknowledgements (and resend requests) until at most `limit`
+ * messages are in flight. */
+static void drain_acks(ingest_t *in, int limit)
 {
     for (;;) {
-        int timeout = in->inflight > limit ? 200 : 0;
+        int timeout = in->npending > limit ? 200 : 0;
         kh_msg_t m;
         int rc = kh_sock_recv(in->acks, &m, timeout);
         kh_stage_tick(in->st);
         if (kh_stage_stopping)
             return;
         if (rc == -EAGAIN) {
-            if (in->inflight <= limit)
+            if (in->npending <= limit)
                 return;
             continue;
         }
@@ -94,18 +110,28 @@ static void drain_acks(ingest_t *in, uint64_t limit)
             kh_stage_fail(in->st, "cannot receive acknowledgements: %s", kh_strerror(rc));
         if (m.env.kind == KH_MSG_ACK && strcmp(m.env.run, in->st->run) == 0)
             take_ack(in, &m);
+        else if (m.env.kind == KH_MSG_RESEND && strcmp(m.env.run, in->st->run) == 0)
+            resend(in);
         kh_msg_free(&m);
     }
 }
 
-static int send_packed(ingest_t *in, kh_packed_t *p)
+static int send_packed(ingest_t *in, kh_packed_t *p, uint64_t slot)
 {
     drain_acks(in, WINDOW - 1);
-    if (kh_stage_stopping || kh_stage_send(in->st, in->out, p) != 0) {
+    if (kh_stage_stopping) {
         free(p->data);
         return KH_E_INTERRUPTED;
     }
-    in->inflight++;
+    pending_t *pend = &in->pending[in->npending++];
+    pend->table = in->table;
+    pend->slot = slot;
+    pend->copy.len = p->len;
+    pend->copy.data = kh_xmalloc(p->len);
+    memcpy(pend->copy.data, p->data, p->len);
+    if (kh_stage_send(in->st, in->out, p) != 0)
+        return KH_E_INTERRUPTED;
+    kh_fault_point(slot ? "batch" : "eot");
     return 0;
 }
 
@@ -122,7 +148,7 @@ static int flush_batch(ingest_t *in)
     ts->rows_out += in->raw->nrows;
     in->seq++;
     kh_raw_clear(in->raw);
-    return send_packed(in, &p);
+    return send_packed(in, &p, in->seq);
 }
 
 static void set_meta(ingest_t *in)
@@ -184,7 +210,7 @@ static void send_eot(ingest_t *in, int present, uint64_t bytes)
     kh_packed_t p;
     kh_stage_env(in->st, &env, KH_MSG_EOT, in->table, in->seq);
     kh_msg_pack_eot(&p, &env, &eot);
-    send_packed(in, &p);
+    send_packed(in, &p, 0);
 }
 
 static void read_table(ingest_t *in, const char *dir, size_t line_limit, uint64_t max_bytes, char *buf)
@@ -366,10 +392,11 @@ int main(int argc, char **argv)
         read_table(&in, extracts, line_limit, max_bytes, buf);
     }
     kh_stage_state(&st, KH_ST_DRAINING);
+    kh_fault_point("finish");
     drain_acks(&in, 0);
+    for (int i = 0; i < in.npending; i++)
+        free(in.pending[i].copy.data);
     free(buf);
     kh_raw_destroy(&in.raw);
-    for (int t = 0; t < KH_TAB_COUNT; t++)
-        free(in.acked[t]);
     return kh_stage_finish(&st);
 }

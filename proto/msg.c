@@ -428,6 +428,13 @@ void kh_msg_pack_fail(kh_packed_t *out, const kh_env_t *env, const char *reason)
     pk_end(&p, out);
 }
 
+void kh_msg_pack_resend(kh_packed_t *out, const kh_env_t *env)
+{
+    packer_t p;
+    pk_begin(&p, env, 0);
+    pk_end(&p, out);
+}
+
 /* ---- decoding ---------------------------------------------------------------- */
 
 /* A cursor over the elements of one msgpack array. Every getter checks the
@@ -832,6 +839,8 @@ static void unpack_body(cur_t *c, kh_msg_t *m)
         break;
     case KH_MSG_FAIL:
         get_str(c, m->reason, sizeof m->reason);
+        break;
+    case KH_MSG_RESEND:
         break;
     default:
         c->bad = 1;

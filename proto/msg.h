@@ -34,6 +34,7 @@ typedef enum {
     KH_MSG_STATS,     /* every stage -> run: counters and state */
     KH_MSG_RESULT,    /* sink -> run: committed (or not) */
     KH_MSG_FAIL,      /* any stage -> run: a fatal error, one sentence */
+    KH_MSG_RESEND,    /* run -> ingest: a worker died; send everything unacknowledged again */
     KH_MSG_KIND_MAX
 } kh_msgkind_t;
 
@@ -193,6 +194,7 @@ void kh_msg_pack_stats(kh_packed_t *out, const kh_env_t *env, const kh_stats_t *
 void kh_msg_pack_result(kh_packed_t *out, const kh_env_t *env, int ok, const char *reason,
                         const kh_ledger_t *ledger);
 void kh_msg_pack_fail(kh_packed_t *out, const kh_env_t *env, const char *reason);
+void kh_msg_pack_resend(kh_packed_t *out, const kh_env_t *env);
 
 /* Decodes one message of `len` bytes into *msg (zeroed first). Returns 0 or
  * KH_E_DECODE; on error *msg holds nothing to free. On success free with

@@ -12,6 +12,7 @@
 #include <zmq.h>
 
 #include "err.h"
+#include "fault.h"
 #include "log.h"
 #include "sock.h"
 #include "util.h"
@@ -29,7 +30,7 @@ void kh_stage_init(kh_stage_t *st, const char *stage)
     memset(st, 0, sizeof *st);
     snprintf(st->stats.stage, sizeof st->stats.stage, "%s", stage);
     st->workers = 1;
-    st->log_level = KH_LOG_INFO;
+    st->log_level = getenv("KOHORT_DEBUG") ? KH_LOG_DEBUG : KH_LOG_INFO;
     st->start_ns = kh_now_ns();
 }
 
@@ -64,6 +65,7 @@ int kh_stage_start(kh_stage_t *st)
     char name[KH_NAME_MAX + 16];
     snprintf(name, sizeof name, "%s.%d", st->stats.stage, st->worker);
     kh_log_init(name, (kh_log_level_t)st->log_level);
+    kh_fault_init(st->stats.stage, st->worker);
     if (!st->run[0] || !st->dir[0] || st->workers < 1 || st->worker < 0) {
         kh_error("usage: --run ID and --dir DIR are required");
         return KH_E_USAGE;
@@ -141,8 +143,11 @@ static void send_stats(kh_stage_t *st)
 
 void kh_stage_state(kh_stage_t *st, kh_state_t state)
 {
+    int first = st->stats.state == KH_ST_STARTING && state != KH_ST_STARTING;
     st->stats.state = state;
     send_stats(st);
+    if (first)
+        kh_fault_point("start");
 }
 
 void kh_stage_tick(kh_stage_t *st)
@@ -203,8 +208,8 @@ void kh_stage_fail(kh_stage_t *st, const char *fmt, ...)
 int kh_stage_finish(kh_stage_t *st)
 {
     int stopped = kh_stage_stopping != 0;
-    if (!stopped)
-        kh_stage_state(st, KH_ST_DONE);
+    /* the last counters always go out, also when stopped */
+    kh_stage_state(st, stopped ? (kh_state_t)st->stats.state : KH_ST_DONE);
     close_all(st, stopped ? 0 : -1);
     return stopped ? 1 : 0;
 }

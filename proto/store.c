@@ -297,8 +297,10 @@ static int put_sbuf(MDB_txn *txn, MDB_dbi dbi, void *key, size_t klen, msgpack_s
     return mdb_put(txn, dbi, &k, &v, 0);
 }
 
-int kh_store_put_rejects(kh_store_t *s, const char *run, int table, const kh_rejects_t *rej)
+int kh_store_put_rejects(kh_store_t *s, const char *run, int table, const kh_rejects_t *rej,
+                         uint32_t *added)
 {
+    uint32_t fresh = 0;
     MDB_txn *txn;
     int rc = mdb_txn_begin(s->env, NULL, 0, &txn);
     if (rc)
@@ -323,14 +325,22 @@ int kh_store_put_rejects(kh_store_t *s, const char *run, int table, const kh_rej
         n = strlen(r->value);
         msgpack_pack_str(&pk, n);
         msgpack_pack_str_body(&pk, r->value, n);
-        rc = put_sbuf(txn, s->dbi[DB_QUARANTINE], key, klen, &sb);
+        MDB_val k = {klen, key}, v = {sb.size, sb.data};
+        rc = mdb_put(txn, s->dbi[DB_QUARANTINE], &k, &v, MDB_NOOVERWRITE);
+        if (rc == 0)
+            fresh++;
+        else if (rc == MDB_KEYEXIST)
+            rc = 0;
     }
     msgpack_sbuffer_destroy(&sb);
     if (rc) {
         mdb_txn_abort(txn);
         return kh_err_from_mdb(rc);
     }
-    return kh_err_from_mdb(mdb_txn_commit(txn));
+    rc = kh_err_from_mdb(mdb_txn_commit(txn));
+    if (rc == 0 && added)
+        *added = fresh;
+    return rc;
 }
 
 /* Deletes every key starting with `prefix` (plen bytes). Re-seeks after each

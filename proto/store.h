@@ -53,8 +53,12 @@ int kh_store_lock(const char *path);
 /* 1 when a run holds the lock of the store at `path`. */
 int kh_store_locked(const char *path);
 
-/* Writes rejected rows of `table` for `run` in one transaction. */
-int kh_store_put_rejects(kh_store_t *s, const char *run, int table, const kh_rejects_t *rej);
+/* Writes rejected rows of `table` for `run` in one transaction. A row
+ * already there (the same run, table and line: a batch sent again after a
+ * worker died) is kept once; *added (may be NULL) gets the number of rows
+ * that were new. */
+int kh_store_put_rejects(kh_store_t *s, const char *run, int table, const kh_rejects_t *rej,
+                         uint32_t *added);
 
 /* The commit of a successful run, in one transaction: every indicator row of
  * rec->ledger.ref_year is replaced by `rows` (per indicator table), the

@@ -13,6 +13,7 @@
 #include <zmq.h>
 
 #include "err.h"
+#include "fault.h"
 #include "log.h"
 #include "msg.h"
 #include "sock.h"
@@ -113,12 +114,15 @@ int main(int argc, char **argv)
         }
         uint64_t t0 = kh_now_ns();
         st.stats.state = KH_ST_WORKING;
+        kh_fault_point("batch");
         switch (m.env.kind) {
         case KH_MSG_REJECTS:
-            rc = kh_store_put_rejects(store, st.run, m.env.table, &m.rejects);
+            uint32_t added = 0;
+            rc = kh_store_put_rejects(store, st.run, m.env.table, &m.rejects, &added);
             if (rc)
                 kh_stage_fail(&st, "cannot write the quarantine: %s", kh_strerror(rc));
-            rejects[m.env.table] += m.rejects.n;
+            rejects[m.env.table] += added;
+            kh_debug("quarantined table=%d rows=%u new=%u", m.env.table, m.rejects.n, added);
             st.stats.tables[m.env.table].batches_in++;
             st.stats.tables[m.env.table].rows_in += m.rejects.n;
             break;
@@ -152,8 +156,16 @@ int main(int argc, char **argv)
                               (unsigned long long)ledger.tables[t].rejected);
             ready = rejects[t] == ledger.tables[t].rejected;
         }
-        if (!ready)
+        if (!ready) {
+            if (have_ledger)
+                for (int t = 0; t < KH_TAB_COUNT; t++)
+                    if (rejects[t] != ledger.tables[t].rejected)
+                        kh_debug("waiting table=%s quarantined=%llu rejected=%llu",
+                                 kh_schema_table((kh_table_t)t)->name,
+                                 (unsigned long long)rejects[t],
+                                 (unsigned long long)ledger.tables[t].rejected);
             continue;
+        }
 
         st.stats.state = KH_ST_DRAINING;
         kh_runrec_t rec;
@@ -170,6 +182,9 @@ int main(int argc, char **argv)
             rows[t] = ind[t].rows;
             nrows[t] = ind[t].n;
         }
+        kh_fault_point("commit");
+        if (kh_fault_hit("enospc"))
+            kh_store_fault_next_commit(-ENOSPC);
         rc = kh_store_commit(store, &rec, rows, nrows, &ref);
         if (rc)
             kh_stage_fail(&st, "cannot write the store: %s", kh_strerror(rc));

@@ -15,6 +15,7 @@
 #include <zmq.h>
 
 #include "err.h"
+#include "fault.h"
 #include "log.h"
 #include "msg.h"
 #include "sock.h"
@@ -105,6 +106,8 @@ int main(int argc, char **argv)
         kh_msg_t m;
         int rc = kh_sock_recv(in, &m, 200);
         kh_stage_tick(&st);
+        if (rc == -EAGAIN && st.stats.state == KH_ST_WORKING)
+            kh_stage_state(&st, KH_ST_WAITING); /* idle: counters go out now */
         if (rc == -EAGAIN || rc == -EINTR)
             continue;
         if (rc)
@@ -113,6 +116,7 @@ int main(int argc, char **argv)
         st.stats.state = KH_ST_WORKING;
         kh_tablestats_t *ts = &st.stats.tables[m.env.table >= 0 ? m.env.table : 0];
         kh_packed_t p;
+        kh_fault_point(m.env.kind == KH_MSG_EOT ? "eot" : "batch");
         if (m.env.kind == KH_MSG_ROWS && !m.rows->anonymised) {
             ts->batches_in++;
             ts->rows_in += m.rows->nrows;

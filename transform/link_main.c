@@ -14,6 +14,7 @@
 #include <zmq.h>
 
 #include "err.h"
+#include "fault.h"
 #include "log.h"
 #include "msg.h"
 #include "sock.h"
@@ -235,6 +236,7 @@ int main(int argc, char **argv)
         int t = m.env.table;
         tablestate_t *ts = &tables[t];
         kh_tablestats_t *tstat = &st.stats.tables[t];
+        kh_fault_point(m.env.kind == KH_MSG_EOT ? "eot" : "batch");
         if (m.env.kind == KH_MSG_ROWS) {
             if (!m.rows->anonymised)
                 kh_stage_fail(&st, "a batch of %s reached the linker without pseudonyms",
@@ -287,6 +289,7 @@ int main(int argc, char **argv)
     if (!kh_stage_stopping) {
         uint64_t t0 = kh_now_ns();
         kh_stage_state(&st, KH_ST_DRAINING);
+        kh_fault_point("finish");
         int rc = kh_link_finish(link);
         if (rc)
             kh_stage_fail(&st, "the linker cannot finish: %s", kh_strerror(rc));
@@ -294,6 +297,8 @@ int main(int argc, char **argv)
         send_results(&st, agg, link, tables);
         st.stats.busy_ns += kh_now_ns() - t0;
         const kh_link_counts_t *c = kh_link_counts(link);
+        for (int t = 0; t < KH_TAB_COUNT; t++)
+            st.stats.tables[t].rows_rejected += c->rejected[t];
         kh_info("linked ref_year=%d participants=%llu placed=%llu no_home=%llu ambiguous_kommune=%llu",
                 c->ref_year, (unsigned long long)c->participants, (unsigned long long)c->placed,
                 (unsigned long long)c->no_home, (unsigned long long)c->ambiguous_kommune);

@@ -13,6 +13,7 @@
 #include <zmq.h>
 
 #include "err.h"
+#include "fault.h"
 #include "log.h"
 #include "msg.h"
 #include "reason.h"
@@ -79,6 +80,8 @@ int main(int argc, char **argv)
         kh_msg_t m;
         int rc = kh_sock_recv(in, &m, 200);
         kh_stage_tick(&st);
+        if (rc == -EAGAIN && st.stats.state == KH_ST_WORKING)
+            kh_stage_state(&st, KH_ST_WAITING); /* idle: counters go out now */
         if (rc == -EAGAIN || rc == -EINTR)
             continue;
         if (rc)
@@ -88,6 +91,7 @@ int main(int argc, char **argv)
         kh_packed_t p;
         int have_rejects = 0;
         kh_packed_t prej;
+        kh_fault_point(m.env.kind == KH_MSG_EOT ? "eot" : "batch");
         if (m.env.kind == KH_MSG_RAW) {
             kh_tablestats_t *ts = &st.stats.tables[m.env.table];
             kh_rows_t *rows = kh_rows_new((kh_table_t)m.env.table, m.raw->nrows + 1);

@@ -93,6 +93,10 @@ const RULES = {
 
 const sqlString = (s) => `'${String(s).replace(/'/g, "''")}'`;
 
+// KH_REF_TIMING=1 prints how long each step took (to stderr).
+const T0 = Date.now();
+const timing = (what) => { if (process.env.KH_REF_TIMING) process.stderr.write(`reference: ${what} at ${Date.now() - T0} ms\n`); };
+
 async function rows(con, sql) {
   const reader = await con.runAndReadAll(sql);
   return reader.getRowObjectsJS();
@@ -120,6 +124,7 @@ async function loadTable(con, table, opts, tmpDir) {
   if (head.headerProblem) fail(`${fileName} is unusable: ${head.headerProblem}`);
   if (head.header === null) fail(`${fileName} is unusable: it has no header line`);
   const names = head.header;
+  timing(`  split ${table.name}`);
   const lower = names.map((n) => n.toLowerCase());
   const seen = new Set();
   for (const n of lower) {
@@ -132,24 +137,33 @@ async function loadTable(con, table, opts, tmpDir) {
     if (at < 0) fail(`${fileName} is unusable: required column ${col} is missing`);
     index[col] = at + 1;
   }
+  // The quarantine names a column by its header name (as spelled there).
+  const hname = (col) => sqlString(names[index[col] - 1]);
+  COLUMN_NAMES[table.name] = Object.fromEntries(table.cols.map(([c]) => [c, names[index[c] - 1]]));
+  COLUMN_INDEX[table.name] = index;
+  // bad_quoting names the column where the quoting first broke when it is
+  // one of the table's columns (not an ignored extra one).
+  const quoteCol = `CASE qfield ${table.cols.map(([c]) => `WHEN ${index[c] - 1} THEN ${hname(c)}`).join(' ')} END`;
   // One row per record (split.mjs): its start line, a record-level reason
   // (line_too_long, encoding, bad_quoting) or the unquoted, trimmed fields.
   await con.run(`CREATE OR REPLACE TABLE rec_${table.name} AS
-    SELECT line, pre_reason,
-           CASE WHEN pre_reason IS NULL THEN list_transform(string_split(coalesce(f, ''), chr(31)), x -> kh_unesc(x)) END AS f
-    FROM read_csv(${sqlString(staged)}, columns = {'line': 'BIGINT', 'pre_reason': 'VARCHAR', 'f': 'VARCHAR'},
+    SELECT line, pre_reason, qfield,
+           CASE WHEN pre_reason IS NULL THEN list_transform(string_split(coalesce(f, ''), chr(31)), x -> trim(kh_unesc(x), ' ' || chr(9))) END AS f
+    FROM read_csv(${sqlString(staged)},
+                  columns = {'line': 'BIGINT', 'pre_reason': 'VARCHAR', 'qfield': 'INTEGER', 'f': 'VARCHAR'},
                   header = false, delim = chr(29), quote = '', escape = '', auto_detect = false,
                   strict_mode = false, max_line_size = 200000000)`);
   fs.rmSync(staged, { force: true });
+  timing(`  records of ${table.name}`);
   const ordered = [...table.cols].sort((a, b) => index[a[0]] - index[b[0]]);
   const val = (col) => `f[${index[col]}]`;
   const whens = ordered.map(([col, rule, optional]) => {
     const v = val(col);
     const checks = [];
-    if (!optional) checks.push(`WHEN ${v} = '' THEN {'col': '${col}', 'reason': 'missing'}`);
+    if (!optional) checks.push(`WHEN ${v} = '' THEN {'col': ${hname(col)}, 'reason': 'missing'}`);
     const r = RULES[rule].reason(v, opts);
-    checks.push(`WHEN ${v} <> '' AND ${r} IS NOT NULL THEN {'col': '${col}', 'reason': ${r}}`);
-    checks.push(...crossRules(table.name, col, index));
+    checks.push(`WHEN ${v} <> '' AND ${r} IS NOT NULL THEN {'col': ${hname(col)}, 'reason': ${r}}`);
+    checks.push(...crossRules(table.name, col, index, hname));
     return checks.join('\n            ');
   });
   const typed = table.cols.map(([col, rule]) =>
@@ -157,25 +171,31 @@ async function loadTable(con, table, opts, tmpDir) {
   await con.run(`CREATE OR REPLACE TABLE v_${table.name} AS
     SELECT line, rj.col AS col, rj.reason AS reason, ${typed.join(', ')}
     FROM (SELECT line, f, CASE
+            WHEN pre_reason = 'bad_quoting' THEN {'col': ${quoteCol}, 'reason': pre_reason}
             WHEN pre_reason IS NOT NULL THEN {'col': NULL, 'reason': pre_reason}
             WHEN len(f) <> ${names.length} THEN {'col': NULL, 'reason': 'field_count'}
             ${whens.join('\n            ')}
           END AS rj FROM rec_${table.name}) t`);
+  timing(`  validated ${table.name}`);
   // Typed values of rejected rows are never used; NULL them for clarity.
   await con.run(`UPDATE v_${table.name} SET ${table.cols.map(([c]) => `${c} = NULL`).join(', ')} WHERE reason IS NOT NULL`);
   return fileName;
 }
 
-function crossRules(tableName, col, index) {
+function crossRules(tableName, col, index, hname) {
   const f = (c) => `f[${index[c]}]`;
   if (tableName === 'f_intro' && col === 'avgangsdato')
-    return [`WHEN kh_date(${f('avgangsdato')}) < kh_date(${f('startdato')}) THEN {'col': 'avgangsdato', 'reason': 'end_before_start'}`];
+    return [`WHEN kh_date(${f('avgangsdato')}) < kh_date(${f('startdato')}) THEN {'col': ${hname('avgangsdato')}, 'reason': 'end_before_start'}`];
   if (tableName === 'f_intro' && col === 'sluttstatus')
-    return [`WHEN ${f('sluttstatus')} = '' AND ${f('avgangsdato')} <> '' THEN {'col': 'sluttstatus', 'reason': 'missing'}`];
+    return [`WHEN ${f('sluttstatus')} = '' AND ${f('avgangsdato')} <> '' THEN {'col': ${hname('sluttstatus')}, 'reason': 'missing'}`];
   if (tableName === 'f_jobber' && col === 'sluttdato')
-    return [`WHEN kh_date(${f('sluttdato')}) < kh_date(${f('startdato')}) THEN {'col': 'sluttdato', 'reason': 'end_before_start'}`];
+    return [`WHEN kh_date(${f('sluttdato')}) < kh_date(${f('startdato')}) THEN {'col': ${hname('sluttdato')}, 'reason': 'end_before_start'}`];
   return [];
 }
+
+// Per table: canonical column -> header spelling, and -> 1-based field index.
+const COLUMN_NAMES = {};
+const COLUMN_INDEX = {};
 
 async function createEmpty(con, table) {
   const cols = table.cols.map(([col, rule]) => `${col} ${RULES[rule].type}`);
@@ -227,13 +247,17 @@ async function main() {
     for (const t of TABLES) {
       const fileName = await loadTable(con, t, opts, tmpDir);
       if (fileName) files[t.name] = fileName;
+      timing(`read ${t.name}`);
     }
     const R = opts.refYear ?? Number((await rows(con, 'SELECT max(aar) AS r FROM v_bosatte WHERE reason IS NULL'))[0].r);
     if (!Number.isInteger(R) || R === 0) fail('no reference year: give --ref-year or accepted bosatte rows');
     const params = { R, FROM: opts.from ?? R - 7, TO: opts.to ?? R };
     await link(con, params);
+    timing('link');
     await con.run(substitute(fs.readFileSync(path.join(HERE, 'indicators.sql'), 'utf8'), params));
+    timing('indicators');
     await writeOutputs(con, opts, params, files);
+    timing('outputs');
   } finally {
     con.closeSync?.();
     fs.rmSync(tmpDir, { recursive: true, force: true });
@@ -254,15 +278,24 @@ async function link(con, params) {
 
 // ---- ledger and quarantine --------------------------------------------------
 
+// [table of rejected lines, reason, column]; a list of key columns names the
+// one that comes first in the header. The spec names no column for these:
+// a duplicate is named at its key (the first key column in header order), a
+// cycle row at nytt_id (the id that closes the cycle), as kohort does
+// (see tests/reference/README.md).
 const LINKER_REJECTS = {
-  id_historikk: [['ih_dup', 'duplicate', 'gammelt_id'], ['ih_cyc', 'id_cycle', 'gammelt_id']],
-  bosatte: [['dup_bosatte', 'duplicate', 'fnr']],
-  befolkning: [['dup_befolkning', 'duplicate', 'fnr']],
-  ref_monitor: [['dup_ref_monitor', 'duplicate', 'landbakgrunn']],
-  ref_nasjonal: [['dup_ref_nasjonal', 'duplicate', 'aar']],
-  ref_kostnader: [['dup_ref_kostnader', 'duplicate', 'kommnr']],
-  ref_kommuneendringer: [['dup_ref_kommuneendringer', 'duplicate', 'gammel']],
+  id_historikk: [['ih_dup', 'duplicate', ['gammelt_id']], ['ih_cyc', 'id_cycle', ['nytt_id']]],
+  bosatte: [['dup_bosatte', 'duplicate', ['fnr']]],
+  befolkning: [['dup_befolkning', 'duplicate', ['fnr']]],
+  ref_monitor: [['dup_ref_monitor', 'duplicate', ['landbakgrunn', 'kjonn']]],
+  ref_nasjonal: [['dup_ref_nasjonal', 'duplicate', ['aar']]],
+  ref_kostnader: [['dup_ref_kostnader', 'duplicate', ['kommnr', 'aar']]],
+  ref_kommuneendringer: [['dup_ref_kommuneendringer', 'duplicate', ['gammel', 'ny']]],
 };
+function keyColumn(table, cols) {
+  const first = [...cols].sort((a, b) => COLUMN_INDEX[table][a] - COLUMN_INDEX[table][b])[0];
+  return COLUMN_NAMES[table][first];
+}
 // id_historikk rows are never out of scope: all of them are kept to resolve
 // identities (lead's ruling); f_intro rows define the scope.
 const PERSONAL = ['bosatte', 'shj', 'utdanning', 'f_jobber', 'befolkning'];
@@ -272,7 +305,7 @@ async function ledger(con, files) {
   const quarantine = [];
   for (const [name, fileName] of Object.entries(files)) {
     const linkerSql = (LINKER_REJECTS[name] ?? [])
-      .map(([tbl, reason, col]) => `SELECT line, '${col}' AS col, '${reason}' AS reason FROM ${tbl}`);
+      .map(([tbl, reason, cols]) => `SELECT line, ${sqlString(keyColumn(name, cols))} AS col, '${reason}' AS reason FROM ${tbl}`);
     const rejectSql = [`SELECT line, col, reason FROM v_${name} WHERE reason IS NOT NULL`, ...linkerSql].join(' UNION ALL ');
     const outSql = PERSONAL.includes(name)
       ? `SELECT count(*) FROM p_${name} WHERE pid NOT IN (SELECT pid FROM scope)

@@ -3,11 +3,12 @@
 // Reads one extract file (gunzipped when needed) once, in a streaming pass,
 // and writes a normalised file for DuckDB: one record per line,
 //
-//     LINE 0x1D PRE_REASON 0x1D FIELD 0x1F FIELD 0x1F ... LF
+//     LINE 0x1D PRE_REASON 0x1D QFIELD 0x1D FIELD 0x1F FIELD 0x1F ... LF
 //
 // where LINE is the physical line the record starts on, PRE_REASON is
 // line_too_long, encoding or bad_quoting (in that order of precedence; then
-// no fields are written) or empty, and the fields are unquoted and trimmed.
+// no fields are written) or empty, QFIELD the 0-based field where the
+// quoting first broke (bad_quoting only), and the fields unquoted and trimmed.
 // Bytes DuckDB's reader would trip on are escaped inside field values
 // (0x1E -> 1E 01, CR -> 1E 02, LF -> 1E 03, 0x1F -> 1E 04, 0x1D -> 1E 05;
 // reference.mjs's kh_unesc undoes it). The header (first non-blank record) is
@@ -97,6 +98,23 @@ class Out {
     }
     this.n = n;
   }
+  // The bytes of a quote-free record, `;` turned into the field separator
+  // (fields are trimmed in SQL).
+  fields(f) {
+    this.ensure(2 * f.length);
+    const buf = this.buf;
+    let n = this.n;
+    for (let i = 0; i < f.length; i++) {
+      const b = f[i];
+      if (b > 0x1f) { buf[n++] = b === SEMI ? 0x1f : b; continue; }
+      if (b === 0x1e) { buf[n++] = 0x1e; buf[n++] = 1; }
+      else if (b === CR) { buf[n++] = 0x1e; buf[n++] = 2; }
+      else if (b === 0x1f) { buf[n++] = 0x1e; buf[n++] = 4; }
+      else if (b === 0x1d) { buf[n++] = 0x1e; buf[n++] = 5; }
+      else buf[n++] = b;
+    }
+    this.n = n;
+  }
   flush() { let o = 0; while (o < this.n) o += fs.writeSync(this.fd, this.buf, o, this.n - o); this.n = 0; }
 }
 
@@ -113,6 +131,8 @@ export async function normalise(src, gz, dst, limit = LINE_LIMIT) {
   let rlen = 0;          // bytes of the record so far (without its final LF)
   let state = S_FIELD;
   let bad = false;       // malformed quoting seen
+  let field = 0;         // index of the field being read
+  let badField = -1;     // field where the quoting first broke
   let blank = true;      // only spaces/tabs so far
   let line = 1;          // physical line of the byte being read
   let recLine = 1;       // line the record started on
@@ -142,14 +162,15 @@ export async function normalise(src, gz, dst, limit = LINE_LIMIT) {
       if (!isUtf8(bytes)) pre = 'encoding';
       else if (bad) pre = 'bad_quoting';
     }
-    out.ascii(`${recLine}\x1d${pre ?? ''}\x1d`);
+    out.ascii(`${recLine}\x1d${pre ?? ''}\x1d${pre === 'bad_quoting' ? badField : ''}\x1d`);
     if (pre === null) {
       const fields = fieldsOf(bytes, rlen);
       for (let i = 0; i < fields.length; i++) { if (i) out.byte(0x1f); out.field(fields[i]); }
     }
     out.byte(LF);
   };
-  const startRecord = () => { rlen = 0; state = S_FIELD; bad = false; blank = true; recLine = line; };
+  const startRecord = () => { rlen = 0; state = S_FIELD; bad = false; field = 0; badField = -1; blank = true; recLine = line; };
+  const broken = () => { if (!bad) { bad = true; badField = field; } };
 
   try {
     for await (let chunk of stream) {
@@ -164,6 +185,30 @@ export async function normalise(src, gz, dst, limit = LINE_LIMIT) {
       }
       const n = chunk.length;
       for (let i = 0; i < n; i++) {
+        if (state === S_FIELD && rlen === 0 && header !== null) {
+          // Fast path: a whole line in this chunk without a quote is a record.
+          const e = chunk.indexOf(LF, i);
+          if (e >= 0 && e - i <= limit + 1) {
+            const whole = chunk.subarray(i, e);
+            if (whole.indexOf(QUOTE) < 0) {
+              const end = e > i && chunk[e - 1] === CR ? e - 1 : e;
+              let k = i;
+              while (k < end && (chunk[k] === SP || chunk[k] === TAB)) k++;
+              if (end - i > limit) out.ascii(`${line}\x1dline_too_long\x1d\x1d`);
+              else if (k === end) { line++; i = e; continue; } // blank
+              else {
+                const content = chunk.subarray(i, end);
+                if (!isUtf8(content)) out.ascii(`${line}\x1dencoding\x1d\x1d`);
+                else { out.ascii(`${line}\x1d\x1d\x1d`); out.fields(content); }
+              }
+              out.byte(LF);
+              line++;
+              recLine = line;
+              i = e;
+              continue;
+            }
+          }
+        }
         const b = chunk[i];
         if (state === S_SKIP) {
           const e = chunk.indexOf(LF, i);
@@ -199,24 +244,26 @@ export async function normalise(src, gz, dst, limit = LINE_LIMIT) {
           case S_FIELD:
             if (b === QUOTE) state = S_INQ;
             else if (b !== SEMI) state = S_UNQ;
+            else field++;
             break;
           case S_UNQ:
-            if (b === SEMI) state = S_FIELD;
-            else if (b === QUOTE) bad = true;
+            if (b === SEMI) { state = S_FIELD; field++; }
+            else if (b === QUOTE) broken();
             break;
           case S_INQ:
             if (b === QUOTE) state = S_QSEEN;
             break;
           case S_QSEEN:
             if (b === QUOTE) state = S_INQ;
-            else if (b === SEMI) state = S_FIELD;
+            else if (b === SEMI) { state = S_FIELD; field++; }
             else if (b === CR) state = S_QCR;
-            else { bad = true; state = S_UNQ; }
+            else { broken(); state = S_UNQ; }
             break;
           case S_QCR: // `"` CR not followed by LF: the CR is data after the quote
-            bad = true;
+            broken();
             state = S_UNQ;
-            if (b === SEMI) state = S_FIELD;
+            if (b === SEMI) { state = S_FIELD; field++; }
+            else if (b === QUOTE) { /* a quote in the now unquoted field: already broken */ }
             break;
         }
       }
@@ -231,8 +278,8 @@ export async function normalise(src, gz, dst, limit = LINE_LIMIT) {
   }
   // End of file: the last record when it lacks its line end.
   if (state !== S_SKIP && (rlen > 0)) {
-    if (state === S_INQ) bad = true;   // unterminated quote runs to the end
-    if (state === S_QCR) bad = true;   // `"` then a lone CR at the end
+    if (state === S_INQ) broken();     // unterminated quote runs to the end
+    if (state === S_QCR) broken();     // `"` then a lone CR at the end
     emit(rlen > limit ? 'line_too_long' : null);
   }
   out.flush();
