@@ -81,7 +81,7 @@ bench: all
 	@tools/bench.sh
 
 fuzz:
-	@tools/fuzz.sh $(FUZZ_SECONDS)
+	@tools/fuzz.sh $(or $(FUZZ_SECONDS),60)
 
 lint:
 	cppcheck --enable=warning,performance,portability --error-exitcode=1 -q --inline-suppr \

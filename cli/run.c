@@ -48,7 +48,7 @@ typedef struct {
     int ref_year, min_cell, workers, allow_synthetic, rule_2032, progress, quiet;
     int stall_timeout;
     const char *line_limit, *max_file_bytes;
-    const char *metrics_addr, *metrics_file;
+    const char *metrics_addr, *metrics_file, *store_max;
     char run[KH_RUN_ID_MAX];
     char dir[PATH_MAX];
     char bindir[PATH_MAX];
@@ -90,6 +90,7 @@ static void usage(FILE *f)
         "  --progress / --quiet    progress on stderr / only errors\n"
         "  --metrics ADDR:PORT     serve /metrics and /health while the run lasts\n"
         "  --metrics-file PATH     write the run's metrics there at the end\n"
+        "  --store-max-bytes N     the largest the store may grow (16 GiB)\n"
         "Exit status: 0 ok, 1 the run failed, 2 usage, 3 the store is busy.\n");
 }
 
@@ -498,7 +499,8 @@ static void start_stages(run_t *r)
     snprintf(started, sizeof started, "%lld", (long long)r->started_ms);
     snprintf(ref, sizeof ref, "%d", r->ref_year);
 
-    const char *sink_args[] = {"--store", r->store, "--started-ms", started, "--min-cell", mincell, NULL};
+    const char *sink_args[] = {"--store", r->store, "--started-ms", started, "--min-cell", mincell,
+                               r->store_max ? "--store-max-bytes" : NULL, r->store_max, NULL};
     spawn(r, "sink", 0, sink_args, -1);
     wait_ready(r, r->state.nstages - 1);
     const char *agg_args[] = {"--min-cell", mincell, NULL};
@@ -659,6 +661,7 @@ static int parse_args(run_t *r, int argc, char **argv)
         {"bin-dir", required_argument, 0, 'B'},
         {"metrics", required_argument, 0, 'm'},
         {"metrics-file", required_argument, 0, 'F'},
+        {"store-max-bytes", required_argument, 0, 'X'},
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0}};
     int opt;
@@ -700,6 +703,14 @@ static int parse_args(run_t *r, int argc, char **argv)
         case 'B': r->bindir_opt = optarg; break;
         case 'm': r->metrics_addr = optarg; break;
         case 'F': r->metrics_file = optarg; break;
+        case 'X': {
+            char *end;
+            unsigned long long v = strtoull(optarg, &end, 10);
+            if (*end || v < (1u << 20))
+                return kh_cli_usage("--store-max-bytes wants a size in bytes, at least 1048576");
+            r->store_max = optarg;
+            break;
+        }
         case 'h': usage(stdout); return 1;
         default: usage(stderr); return 2;
         }

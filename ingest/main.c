@@ -26,7 +26,7 @@
 #include "stage.h"
 #include "util.h"
 
-#define BATCH_ROWS 8192
+#define BATCH_ROWS 65536
 #define BATCH_BYTES (1u << 20)
 #define READ_CHUNK (1u << 20)
 #define WINDOW 32

@@ -847,9 +847,83 @@ static void unpack_body(cur_t *c, kh_msg_t *m)
     }
 }
 
+static uint64_t be(const uint8_t *p, int n)
+{
+    uint64_t v = 0;
+    for (int i = 0; i < n; i++)
+        v = v << 8 | p[i];
+    return v;
+}
+
+/* Walks the MessagePack headers of data[0..len) without allocating and
+ * checks that every declared count and length fits in the bytes that remain
+ * (an element takes at least one byte). msgpack-c allocates a container's
+ * storage from its declared count before it has seen the elements, so a
+ * forged count of 2^32 must never reach it. Returns 1 when plausible. */
+static int headers_fit(const char *data, size_t len)
+{
+    const uint8_t *p = (const uint8_t *)data, *end = p + len;
+    uint64_t pending = 1; /* objects still to read */
+    while (pending) {
+        if (p >= end)
+            return 0;
+        uint8_t t = *p++;
+        size_t avail = (size_t)(end - p);
+        uint64_t skip = 0, items = 0;
+        if (t <= 0x7f || t >= 0xe0 || t == 0xc0 || t == 0xc2 || t == 0xc3) {
+            /* fixint, nil, bool */
+        } else if (t >= 0xa0 && t <= 0xbf) {
+            skip = t & 0x1f;
+        } else if (t >= 0x90 && t <= 0x9f) {
+            items = t & 0x0f;
+        } else if (t >= 0x80 && t <= 0x8f) {
+            items = 2u * (t & 0x0f);
+        } else {
+            static const struct { uint8_t type, hdr, kind; } ext[] = {
+                /* kind: 0 fixed payload `hdr` bytes, 1 length-prefixed bytes,
+                 * 2 array count, 3 map count, 4 ext (length + type byte) */
+                {0xcc, 1, 0}, {0xcd, 2, 0}, {0xce, 4, 0}, {0xcf, 8, 0},
+                {0xd0, 1, 0}, {0xd1, 2, 0}, {0xd2, 4, 0}, {0xd3, 8, 0},
+                {0xca, 4, 0}, {0xcb, 8, 0},
+                {0xd9, 1, 1}, {0xda, 2, 1}, {0xdb, 4, 1},
+                {0xc4, 1, 1}, {0xc5, 2, 1}, {0xc6, 4, 1},
+                {0xdc, 2, 2}, {0xdd, 4, 2}, {0xde, 2, 3}, {0xdf, 4, 3},
+                {0xd4, 2, 0}, {0xd5, 3, 0}, {0xd6, 5, 0}, {0xd7, 9, 0}, {0xd8, 17, 0},
+                {0xc7, 1, 4}, {0xc8, 2, 4}, {0xc9, 4, 4},
+            };
+            size_t i = 0;
+            while (i < sizeof ext / sizeof ext[0] && ext[i].type != t)
+                i++;
+            if (i == sizeof ext / sizeof ext[0] || avail < ext[i].hdr)
+                return 0;
+            uint64_t n = ext[i].kind == 0 ? 0 : be(p, ext[i].hdr);
+            p += ext[i].hdr;
+            avail -= ext[i].hdr;
+            if (ext[i].kind == 1)
+                skip = n;
+            else if (ext[i].kind == 2)
+                items = n;
+            else if (ext[i].kind == 3)
+                items = 2 * n;
+            else if (ext[i].kind == 4)
+                skip = n + 1;
+        }
+        if (skip > avail)
+            return 0;
+        p += skip;
+        avail -= (size_t)skip;
+        pending = pending - 1 + items;
+        if (pending > avail)
+            return 0;
+    }
+    return 1;
+}
+
 int kh_msg_unpack(const char *data, size_t len, kh_msg_t *msg)
 {
     memset(msg, 0, sizeof *msg);
+    if (!headers_fit(data, len))
+        return KH_E_DECODE;
     msgpack_unpacked up;
     msgpack_unpacked_init(&up);
     size_t off = 0;

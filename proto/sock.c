@@ -6,12 +6,30 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <zmq.h>
 
 #include "err.h"
 #include "util.h"
 
 static void *ctx;
+#ifdef KH_TEST_BUILD
+static FILE *tap;
+#endif
+
+void kh_sock_tap(const char *name)
+{
+#ifdef KH_TEST_BUILD
+    const char *dir = getenv("KOHORT_TAP");
+    if (!dir || tap)
+        return;
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s.%d.tap", dir, name, (int)getpid());
+    tap = fopen(path, "ab");
+#else
+    (void)name;
+#endif
+}
 
 void *kh_sock_ctx(void)
 {
@@ -118,6 +136,12 @@ int kh_sock_recv(void *sock, kh_msg_t *msg, int timeout_ms)
         zmq_msg_close(&m);
         return -e;
     }
+#ifdef KH_TEST_BUILD
+    if (tap) {
+        fwrite(zmq_msg_data(&m), 1, zmq_msg_size(&m), tap);
+        fflush(tap);
+    }
+#endif
     rc = kh_msg_unpack(zmq_msg_data(&m), zmq_msg_size(&m), msg);
     zmq_msg_close(&m);
     return rc;

@@ -37,6 +37,12 @@ void kh_sock_close(void **sock);
  * wait (the message is then freed and not sent), or -errno. */
 int kh_sock_send(void *sock, kh_packed_t *packed);
 
+/* Test builds only: when the environment names a directory in KOHORT_TAP,
+ * every message this process receives is also appended, raw, to
+ * DIR/NAME.PID.tap (the leak test reads what crossed the sockets). A no-op in
+ * other builds. */
+void kh_sock_tap(const char *name);
+
 /* Waits up to timeout_ms (-1 = forever) for a message and decodes it into
  * *msg. Returns 0, -EAGAIN on timeout, -EINTR on a signal, KH_E_DECODE for a
  * malformed message (dropped), or -errno. Free *msg with kh_msg_free(). */

@@ -66,6 +66,7 @@ int kh_stage_start(kh_stage_t *st)
     snprintf(name, sizeof name, "%s.%d", st->stats.stage, st->worker);
     kh_log_init(name, (kh_log_level_t)st->log_level);
     kh_fault_init(st->stats.stage, st->worker);
+    kh_sock_tap(name);
     if (!st->run[0] || !st->dir[0] || st->workers < 1 || st->worker < 0) {
         kh_error("usage: --run ID and --dir DIR are required");
         return KH_E_USAGE;

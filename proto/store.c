@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "err.h"
+#include "fault.h"
 #include "log.h"
 #include "util.h"
 
@@ -29,7 +30,10 @@ struct kh_store {
     MDB_env *env;
     MDB_dbi dbi[DB_COUNT];
     int write;
+    uint64_t limit;       /* the map may grow up to this many bytes */
 };
+
+#define INITIAL_MAP ((uint64_t)8 << 20)
 
 static int fault_code;
 
@@ -90,14 +94,21 @@ int kh_store_open(const char *path, int write, uint64_t max_bytes, kh_store_t **
         int rc = ensure_dir(path);
         if (rc)
             return rc;
+        if (kh_fault_hit("eacces"))
+            return -EACCES;
+        if (chmod(path, 0700) != 0)
+            return -errno;
     }
     kh_store_t *s = kh_xcalloc(1, sizeof *s);
     s->write = write;
+    s->limit = max_bytes ? max_bytes : KH_STORE_DEFAULT_MAX;
+    /* LMDB takes the larger of this and the size the store already has */
+    uint64_t initial = INITIAL_MAP < s->limit ? INITIAL_MAP : s->limit;
     int rc = mdb_env_create(&s->env);
     if (rc == 0)
         rc = mdb_env_set_maxdbs(s->env, DB_COUNT + 2);
     if (rc == 0)
-        rc = mdb_env_set_mapsize(s->env, max_bytes ? max_bytes : (uint64_t)4 << 30);
+        rc = mdb_env_set_mapsize(s->env, write ? initial : s->limit);
     if (rc == 0)
         rc = mdb_env_set_maxreaders(s->env, 126);
     if (rc == 0)
@@ -291,18 +302,43 @@ static int unpack_runrec(const MDB_val *v, kh_runrec_t *rec)
 
 /* ---- writing ------------------------------------------------------------------ */
 
+/* After a write failed with a full map: grows the map (doubling, up to the
+ * limit) and returns 1 when the write is worth trying again. Called with no
+ * transaction open, as mdb_env_set_mapsize() requires. */
+/* Begins a write transaction; another process may have grown the map. */
+static int begin_write(kh_store_t *s, MDB_txn **txn)
+{
+    int rc = mdb_txn_begin(s->env, NULL, 0, txn);
+    if (rc == MDB_MAP_RESIZED) {
+        mdb_env_set_mapsize(s->env, 0);
+        rc = mdb_txn_begin(s->env, NULL, 0, txn);
+    }
+    return rc;
+}
+
+static int grow_map(kh_store_t *s)
+{
+    MDB_envinfo info;
+    if (mdb_env_info(s->env, &info) != 0 || info.me_mapsize >= s->limit)
+        return 0;
+    uint64_t next = (uint64_t)info.me_mapsize * 2;
+    if (next > s->limit)
+        next = s->limit;
+    return mdb_env_set_mapsize(s->env, next) == 0;
+}
+
 static int put_sbuf(MDB_txn *txn, MDB_dbi dbi, void *key, size_t klen, msgpack_sbuffer *sb)
 {
     MDB_val k = {klen, key}, v = {sb->size, sb->data};
     return mdb_put(txn, dbi, &k, &v, 0);
 }
 
-int kh_store_put_rejects(kh_store_t *s, const char *run, int table, const kh_rejects_t *rej,
-                         uint32_t *added)
+static int put_rejects_once(kh_store_t *s, const char *run, int table, const kh_rejects_t *rej,
+                            uint32_t *added)
 {
     uint32_t fresh = 0;
     MDB_txn *txn;
-    int rc = mdb_txn_begin(s->env, NULL, 0, &txn);
+    int rc = begin_write(s, &txn);
     if (rc)
         return kh_err_from_mdb(rc);
     msgpack_sbuffer sb;
@@ -400,10 +436,10 @@ static int put_run(kh_store_t *s, MDB_txn *txn, const kh_runrec_t *rec)
     return rc;
 }
 
-int kh_store_put_run(kh_store_t *s, const kh_runrec_t *rec)
+static int put_run_once(kh_store_t *s, const kh_runrec_t *rec)
 {
     MDB_txn *txn;
-    int rc = mdb_txn_begin(s->env, NULL, 0, &txn);
+    int rc = begin_write(s, &txn);
     if (rc)
         return kh_err_from_mdb(rc);
     rc = put_run(s, txn, rec);
@@ -416,11 +452,11 @@ int kh_store_put_run(kh_store_t *s, const kh_runrec_t *rec)
     return kh_err_from_mdb(mdb_txn_commit(txn));
 }
 
-int kh_store_commit(kh_store_t *s, const kh_runrec_t *rec, kh_indrow_t *const rows[KH_IND_COUNT],
-                    const size_t nrows[KH_IND_COUNT], const kh_refdata_t *ref)
+static int commit_once(kh_store_t *s, const kh_runrec_t *rec, kh_indrow_t *const rows[KH_IND_COUNT],
+                       const size_t nrows[KH_IND_COUNT], const kh_refdata_t *ref)
 {
     MDB_txn *txn;
-    int rc = mdb_txn_begin(s->env, NULL, 0, &txn);
+    int rc = begin_write(s, &txn);
     if (rc)
         return kh_err_from_mdb(rc);
     int year = rec->ledger.ref_year;
@@ -466,6 +502,32 @@ int kh_store_commit(kh_store_t *s, const kh_runrec_t *rec, kh_indrow_t *const ro
         return kh_err_from_mdb(rc);
     }
     return kh_err_from_mdb(mdb_txn_commit(txn));
+}
+
+int kh_store_put_rejects(kh_store_t *s, const char *run, int table, const kh_rejects_t *rej,
+                         uint32_t *added)
+{
+    int rc;
+    while ((rc = put_rejects_once(s, run, table, rej, added)) == KH_E_MAP_FULL && grow_map(s))
+        ;
+    return rc;
+}
+
+int kh_store_put_run(kh_store_t *s, const kh_runrec_t *rec)
+{
+    int rc;
+    while ((rc = put_run_once(s, rec)) == KH_E_MAP_FULL && grow_map(s))
+        ;
+    return rc;
+}
+
+int kh_store_commit(kh_store_t *s, const kh_runrec_t *rec, kh_indrow_t *const rows[KH_IND_COUNT],
+                    const size_t nrows[KH_IND_COUNT], const kh_refdata_t *ref)
+{
+    int rc;
+    while ((rc = commit_once(s, rec, rows, nrows, ref)) == KH_E_MAP_FULL && grow_map(s))
+        ;
+    return rc;
 }
 
 /* ---- reading ------------------------------------------------------------------ */

@@ -38,8 +38,12 @@ typedef struct {
     char file[KH_FILE_MAX];
 } kh_qrec_t;
 
-/* Opens (creating when `write` and absent) the store at `path`.
- * max_bytes bounds the map (0 = default). Caller owns result; close with
+#define KH_STORE_DEFAULT_MAX ((uint64_t)16 << 30)
+
+/* Opens (creating when `write` and absent) the store at `path`, which is
+ * made readable by its owner only. The map starts small and grows as writes
+ * need, up to max_bytes (0 = KH_STORE_DEFAULT_MAX); past it a write fails
+ * with KH_E_MAP_FULL and changes nothing. Caller owns result; close with
  * kh_store_close(). Returns 0 or a negative code; KH_E_NOTFOUND when a
  * read-only open finds no store. */
 int kh_store_open(const char *path, int write, uint64_t max_bytes, kh_store_t **store);

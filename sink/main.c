@@ -37,6 +37,7 @@ static int64_t now_ms(void)
 static void usage(FILE *f)
 {
     fprintf(f, "usage: kohort-sink --run ID --dir DIR --store DIR [--started-ms T] [--min-cell K]\n"
+               "       [--store-max-bytes N]\n"
                "Started by `kohort run`; writes the store.\n");
 }
 
@@ -60,11 +61,13 @@ int main(int argc, char **argv)
     const char *store_path = NULL;
     int64_t started_ms = now_ms();
     int min_cell = 5;
+    uint64_t max_bytes = 0;
     static const struct option opts[] = {
         KH_STAGE_LONGOPTS,
         {"store", required_argument, 0, 's'},
         {"started-ms", required_argument, 0, 't'},
         {"min-cell", required_argument, 0, 'k'},
+        {"store-max-bytes", required_argument, 0, 'x'},
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0}};
     int opt;
@@ -75,6 +78,7 @@ int main(int argc, char **argv)
         case 's': store_path = optarg; break;
         case 't': started_ms = strtoll(optarg, NULL, 10); break;
         case 'k': min_cell = atoi(optarg); break;
+        case 'x': max_bytes = strtoull(optarg, NULL, 10); break;
         case 'h': usage(stdout); return 0;
         default: usage(stderr); return 2;
         }
@@ -84,7 +88,7 @@ int main(int argc, char **argv)
         return 2;
     }
     kh_store_t *store = NULL;
-    int rc = kh_store_open(store_path, 1, 0, &store);
+    int rc = kh_store_open(store_path, 1, max_bytes, &store);
     if (rc)
         kh_stage_fail(&st, "cannot open the store: %s", kh_strerror(rc));
     void *in = kh_stage_socket(&st, ZMQ_PULL, "sink", 1);
@@ -120,7 +124,8 @@ int main(int argc, char **argv)
             uint32_t added = 0;
             rc = kh_store_put_rejects(store, st.run, m.env.table, &m.rejects, &added);
             if (rc)
-                kh_stage_fail(&st, "cannot write the quarantine: %s", kh_strerror(rc));
+                kh_stage_fail(&st, "cannot write the quarantine: %s%s", kh_strerror(rc),
+                              rc == KH_E_MAP_FULL ? " (see --store-max-bytes)" : "");
             rejects[m.env.table] += added;
             kh_debug("quarantined table=%d rows=%u new=%u", m.env.table, m.rejects.n, added);
             st.stats.tables[m.env.table].batches_in++;
@@ -187,7 +192,8 @@ int main(int argc, char **argv)
             kh_store_fault_next_commit(-ENOSPC);
         rc = kh_store_commit(store, &rec, rows, nrows, &ref);
         if (rc)
-            kh_stage_fail(&st, "cannot write the store: %s", kh_strerror(rc));
+            kh_stage_fail(&st, "cannot write the store: %s%s", kh_strerror(rc),
+                          rc == KH_E_MAP_FULL ? " (see --store-max-bytes)" : "");
         committed = 1;
         kh_info("committed ref_year=%d exit_rows=%zu status_rows=%zu cost_rows=%zu",
                 ledger.ref_year, nrows[0], nrows[1], nrows[2]);

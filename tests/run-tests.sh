@@ -37,6 +37,8 @@ done
 for t in "$here"/e2e/test_*.sh; do
   run_one "e2e/$(basename "$t" .sh)" bash "$t"
 done
+# the fuzz targets, briefly (`make fuzz` for longer)
+run_one "fuzz/smoke" "$here/../tools/fuzz.sh" "${KOHORT_FUZZ_SECONDS:-15}"
 if [ -x "$here/reference/check-fixtures.sh" ]; then
   run_one "reference/check-fixtures" "$here/reference/check-fixtures.sh"
 fi
