@@ -82,15 +82,10 @@ int main(int argc, char **argv)
     int done = 0;
     while (!done && !kh_stage_stopping) {
         kh_msg_t m;
-        int rc = kh_sock_recv(in, &m, 200);
-        kh_stage_tick(&st);
-        if (rc == -EAGAIN || rc == -EINTR)
+        if (!kh_stage_recv(&st, in, &m))
             continue;
-        if (rc)
-            kh_stage_fail(&st, "cannot receive: %s", kh_strerror(rc));
+        int rc = 0;
         uint64_t t0 = kh_now_ns();
-        if (strcmp(m.env.run, st.run) != 0)
-            kh_stage_fail(&st, "a message of another run arrived");
         st.stats.state = KH_ST_WORKING;
         kh_fault_point("batch");
         if (m.env.kind == KH_MSG_LEDGER && !agg) {

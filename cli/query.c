@@ -16,6 +16,18 @@
 #include "transform/pseudo.h"
 #include "util.h"
 
+/* Opens the store read-only; says why on stderr and returns NULL when it
+ * cannot. Caller owns result; close with kh_store_close(). */
+static kh_store_t *open_store(const char *path)
+{
+    kh_store_t *store = NULL;
+    int rc = kh_store_open(path, 0, 0, &store);
+    if (rc)
+        fprintf(stderr, "kohort: cannot read the store %s: %s\n", path,
+                rc == KH_E_NOTFOUND ? "no store there" : kh_strerror(rc));
+    return store;
+}
+
 /* ---- printing values ---------------------------------------------------------- */
 
 /* Formats a scaled value: 313 at scale 4 is "0.0313"; -0 prints as 0. */
@@ -176,13 +188,10 @@ int kh_query_main(int argc, char **argv)
         year = 0;
     else if (ref && kh_cli_int(ref, 1900, 2100, &year))
         return kh_cli_usage("--ref-year wants a year or 'all'");
-    kh_store_t *store = NULL;
-    int rc = kh_store_open(store_path, 0, 0, &store);
-    if (rc) {
-        fprintf(stderr, "kohort: cannot read the store %s: %s\n", store_path,
-                rc == KH_E_NOTFOUND ? "no store there" : kh_strerror(rc));
+    kh_store_t *store = open_store(store_path);
+    if (!store)
         return 1;
-    }
+    int rc;
     if (year < 0)
         kh_store_newest_year(store, &year);
     q.def = kh_schema_indtable((kh_indtable_t)t);
@@ -274,9 +283,9 @@ static int print_run(void *ctx, const kh_runrec_t *rec)
                (unsigned long long)l->ambiguous_kommune);
     } else {
         if (!rc->count)
-            printf("%-27s %-20s %-7s %-8s %-9s %s\n", "run", "started", "status", "ref_year",
+            printf("%-29s %-20s %-7s %-8s %-9s %s\n", "run", "started", "status", "ref_year",
                    "placed", "reason");
-        printf("%-27s %-20s %-7s %-8d %-9llu %s\n", rec->run, started, rec->ok ? "ok" : "failed",
+        printf("%-29s %-20s %-7s %-8d %-9llu %s\n", rec->run, started, rec->ok ? "ok" : "failed",
                l->ref_year, (unsigned long long)l->placed, rec->reason);
     }
     rc->count++;
@@ -312,13 +321,10 @@ int kh_runs_main(int argc, char **argv)
     }
     if (!store_path)
         return kh_cli_usage("kohort runs needs --store DIR");
-    kh_store_t *store = NULL;
-    int err = kh_store_open(store_path, 0, 0, &store);
-    if (err) {
-        fprintf(stderr, "kohort: cannot read the store %s: %s\n", store_path,
-                err == KH_E_NOTFOUND ? "no store there" : kh_strerror(err));
+    kh_store_t *store = open_store(store_path);
+    if (!store)
         return 1;
-    }
+    int err;
     if (rc.fmt == KH_FMT_JSON)
         printf("[");
     err = kh_store_each_run(store, print_run, &rc);
@@ -403,13 +409,10 @@ int kh_quarantine_main(int argc, char **argv)
     }
     if (!store_path)
         return kh_cli_usage("kohort quarantine needs --store DIR");
-    kh_store_t *store = NULL;
-    int err = kh_store_open(store_path, 0, 0, &store);
-    if (err) {
-        fprintf(stderr, "kohort: cannot read the store %s: %s\n", store_path,
-                err == KH_E_NOTFOUND ? "no store there" : kh_strerror(err));
+    kh_store_t *store = open_store(store_path);
+    if (!store)
         return 1;
-    }
+    int err;
     char newest[KH_RUN_ID_MAX] = "";
     if (!c.run) {
         kh_store_each_run(store, newest_run, newest);

@@ -77,9 +77,53 @@ static int parse_quoted(const char *rec, size_t len, size_t *pos, char *scratch,
     return 0;
 }
 
+/* High bit set in each byte of w that equals the byte in `pat` (every byte
+ * of pat the same); exact, no false positives. */
+static uint64_t bytes_eq(uint64_t w, uint64_t pat)
+{
+    uint64_t t = w ^ pat;
+    return ~(((t & UINT64_C(0x7F7F7F7F7F7F7F7F)) + UINT64_C(0x7F7F7F7F7F7F7F7F)) | t) &
+           UINT64_C(0x8080808080808080);
+}
+
+#define SEMIS UINT64_C(0x3B3B3B3B3B3B3B3B)
+#define QUOTES UINT64_C(0x2222222222222222)
+
+/* The common case, a record without any quote: fields end at each `;`,
+ * found eight bytes at a time. Returns 0, or -1 (nothing to be trusted)
+ * when the record holds a quote and needs the full rules. */
+static int split_unquoted(const char *rec, size_t len, kh_field_t *fields, int maxfields,
+                          int *nfields)
+{
+    int count = 0;
+    size_t start = 0;
+    for (size_t base = 0; base < len; base += 8) {
+        uint64_t w = 0;
+        size_t n = len - base < 8 ? len - base : 8;
+        memcpy(&w, rec + base, n); /* bytes past the record stay 0 */
+        if (bytes_eq(w, QUOTES))
+            return -1;
+        uint64_t semi = bytes_eq(w, SEMIS);
+        while (semi) {
+            size_t at = base + (size_t)(__builtin_ctzll(semi) >> 3);
+            semi &= semi - 1;
+            if (count < maxfields)
+                fields[count] = trimmed(rec + start, at - start);
+            count++;
+            start = at + 1;
+        }
+    }
+    if (count < maxfields)
+        fields[count] = trimmed(rec + start, len - start);
+    *nfields = count + 1;
+    return 0;
+}
+
 int kh_csv_split(const char *rec, size_t len, char *scratch, kh_field_t *fields, int maxfields,
                  int *nfields)
 {
+    if (split_unquoted(rec, len, fields, maxfields, nfields) == 0)
+        return 0;
     size_t pos = 0;
     size_t scratch_used = 0;
     int count = 0;

@@ -133,9 +133,15 @@ typedef struct {
     msgpack_packer pk;
 } packer_t;
 
-static void pk_begin(packer_t *p, const kh_env_t *env, size_t body_items)
+/* `hint`: bytes the body will take, about; the buffer starts that large so
+ * that a batch is not copied again and again as the buffer grows. */
+static void pk_begin_sized(packer_t *p, const kh_env_t *env, size_t body_items, size_t hint)
 {
     msgpack_sbuffer_init(&p->sb);
+    if (hint > MSGPACK_SBUFFER_INIT_SIZE) {
+        p->sb.alloc = hint + 1024;
+        p->sb.data = kh_xmalloc(p->sb.alloc);
+    }
     msgpack_packer_init(&p->pk, &p->sb, msgpack_sbuffer_write);
     msgpack_pack_array(&p->pk, 4 + body_items);
     msgpack_pack_int(&p->pk, env->kind);
@@ -144,6 +150,11 @@ static void pk_begin(packer_t *p, const kh_env_t *env, size_t body_items)
     msgpack_pack_str_body(&p->pk, env->run, n);
     msgpack_pack_int32(&p->pk, env->table);
     msgpack_pack_uint64(&p->pk, env->seq);
+}
+
+static void pk_begin(packer_t *p, const kh_env_t *env, size_t body_items)
+{
+    pk_begin_sized(p, env, body_items, 0);
 }
 
 static void pk_end(packer_t *p, kh_packed_t *out)
@@ -196,7 +207,7 @@ static int table_ncols(int table)
 void kh_msg_pack_raw(kh_packed_t *out, const kh_env_t *env, const kh_raw_t *raw)
 {
     packer_t p;
-    pk_begin(&p, env, 6);
+    pk_begin_sized(&p, env, 6, sizeof raw->meta + (size_t)raw->nrows * 9 + raw->len + 64);
     pk_meta(&p, &raw->meta, table_ncols(env->table));
     msgpack_pack_uint32(&p.pk, raw->nrows);
     pk_u32s(&p, raw->lines, raw->nrows);
@@ -210,8 +221,12 @@ void kh_msg_pack_rows(kh_packed_t *out, const kh_env_t *env, const kh_tablemeta_
                       const kh_rows_t *rows, uint32_t rejected)
 {
     const kh_tabledef_t *def = kh_schema_table(rows->table);
+    size_t hint = sizeof *meta + (size_t)rows->nrows * 4 + rows->dec_len + 64;
+    for (int c = 0; c < def->ncols; c++)
+        hint += (size_t)rows->nrows *
+                (def->cols[c].type == KH_COL_ID && rows->anonymised ? KH_PSEUDO_LEN : 8);
     packer_t p;
-    pk_begin(&p, env, 6);
+    pk_begin_sized(&p, env, 6, hint);
     pk_meta(&p, meta, def->ncols);
     msgpack_pack_uint32(&p.pk, rejected);
     msgpack_pack_uint32(&p.pk, rows->nrows);

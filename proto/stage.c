@@ -165,6 +165,21 @@ int kh_stage_send(kh_stage_t *st, void *sock, kh_packed_t *packed)
     kh_stage_fail(st, "cannot send a message: %s", kh_strerror(rc));
 }
 
+int kh_stage_recv(kh_stage_t *st, void *sock, kh_msg_t *msg)
+{
+    int rc = kh_sock_recv(sock, msg, 200);
+    kh_stage_tick(st);
+    if (rc == -EAGAIN || rc == -EINTR)
+        return 0;
+    if (rc)
+        kh_stage_fail(st, "cannot receive: %s", kh_strerror(rc));
+    if (strcmp(msg->env.run, st->run) != 0) {
+        kh_msg_free(msg);
+        kh_stage_fail(st, "a message of another run arrived");
+    }
+    return 1;
+}
+
 static void close_all(kh_stage_t *st, int data_linger)
 {
     for (int i = 0; i < st->nsocks; i++) {

@@ -63,6 +63,13 @@ void kh_stage_tick(kh_stage_t *st);
  * fails the stage. Returns 0, or -EINTR when the stage is being stopped. */
 int kh_stage_send(kh_stage_t *st, void *sock, kh_packed_t *packed);
 
+/* Waits up to 200 ms for the next message of this run on `sock`, sending
+ * heartbeats meanwhile. Returns 1 with *msg filled (free with kh_msg_free()),
+ * or 0 when nothing came (or a signal interrupted the wait: check
+ * kh_stage_stopping). A receive error or a message of another run fails
+ * the stage. */
+int kh_stage_recv(kh_stage_t *st, void *sock, kh_msg_t *msg);
+
 /* Logs `fmt` as an error, tells `kohort run` (FAIL), closes every socket and
  * exits with status 1. */
 void kh_stage_fail(kh_stage_t *st, const char *fmt, ...)

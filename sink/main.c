@@ -106,16 +106,8 @@ int main(int argc, char **argv)
 
     while (!committed && !kh_stage_stopping) {
         kh_msg_t m;
-        rc = kh_sock_recv(in, &m, 200);
-        kh_stage_tick(&st);
-        if (rc == -EAGAIN || rc == -EINTR)
+        if (!kh_stage_recv(&st, in, &m))
             continue;
-        if (rc)
-            kh_stage_fail(&st, "cannot receive: %s", kh_strerror(rc));
-        if (strcmp(m.env.run, st.run) != 0) {
-            kh_msg_free(&m);
-            kh_stage_fail(&st, "a message of another run arrived");
-        }
         uint64_t t0 = kh_now_ns();
         st.stats.state = KH_ST_WORKING;
         kh_fault_point("batch");

@@ -7,6 +7,7 @@
  * inherited pipe (--key-fd), never in argv, the environment or a file. */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
+#include <malloc.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,26 +45,33 @@ static int read_key(int fd, uint8_t key[KH_KEY_LEN])
     return 0;
 }
 
-/* Swaps the id columns of `rows` for pseudonyms. */
+/* Swaps the id columns of `rows` for pseudonyms: what kh_rows_make_pseudo()
+ * does, without the zeroed allocation and the temporary copy of the ids:
+ * each pseudonym is written straight from its id, then the ids are wiped. */
 static void anonymise(kh_pseudo_t *ps, kh_rows_t *rows)
 {
     const kh_tabledef_t *def = kh_schema_table(rows->table);
-    int64_t *ids[KH_MAX_COLS] = {0};
     for (int c = 0; c < def->ncols; c++) {
         if (def->cols[c].type != KH_COL_ID)
             continue;
-        ids[c] = kh_xmalloc((size_t)rows->nrows * sizeof(int64_t) + 8);
-        memcpy(ids[c], rows->col[c].i64, (size_t)rows->nrows * sizeof(int64_t));
+        kh_rowcol_t *col = &rows->col[c];
+        uint8_t *pseudo = kh_xmalloc((size_t)rows->cap * KH_PSEUDO_LEN);
+        if (col->i64) {
+            for (uint32_t r = 0; r < rows->nrows; r++)
+                kh_pseudo_of(ps, col->i64[r], pseudo + (size_t)r * KH_PSEUDO_LEN);
+            sodium_memzero(col->i64, (size_t)rows->cap * sizeof(int64_t));
+            free(col->i64);
+            col->i64 = NULL;
+        } else {
+            memset(pseudo, 0, (size_t)rows->nrows * KH_PSEUDO_LEN);
+        }
+        /* the room past the rows is zeroed, as kh_rows_make_pseudo leaves it */
+        memset(pseudo + (size_t)rows->nrows * KH_PSEUDO_LEN, 0,
+               (size_t)(rows->cap - rows->nrows) * KH_PSEUDO_LEN);
+        free(col->pseudo);
+        col->pseudo = pseudo;
     }
-    kh_rows_make_pseudo(rows);
-    for (int c = 0; c < def->ncols; c++) {
-        if (!ids[c])
-            continue;
-        for (uint32_t r = 0; r < rows->nrows; r++)
-            kh_pseudo_of(ps, ids[c][r], kh_rows_pseudo(rows, c, r));
-        sodium_memzero(ids[c], (size_t)rows->nrows * sizeof(int64_t));
-        free(ids[c]);
-    }
+    rows->anonymised = 1;
 }
 
 int main(int argc, char **argv)
@@ -93,6 +101,11 @@ int main(int argc, char **argv)
     uint8_t key[KH_KEY_LEN];
     if (read_key(key_fd, key) != 0)
         kh_stage_fail(&st, "the pseudonymisation key could not be read from its pipe");
+    /* Batches are a few MB, allocated and freed once each: keep them on
+     * the heap and the heap from shrinking, so that each batch does not
+     * fault its pages in afresh. */
+    mallopt(M_MMAP_THRESHOLD, 32 << 20);
+    mallopt(M_TRIM_THRESHOLD, 128 << 20);
     kh_pseudo_t *ps = kh_pseudo_new(key);
     sodium_memzero(key, sizeof key);
 

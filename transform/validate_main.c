@@ -78,14 +78,11 @@ int main(int argc, char **argv)
     kh_validate_t *v = kh_validate_new(&opts);
     while (!kh_stage_stopping) {
         kh_msg_t m;
-        int rc = kh_sock_recv(in, &m, 200);
-        kh_stage_tick(&st);
-        if (rc == -EAGAIN && st.stats.state == KH_ST_WORKING)
-            kh_stage_state(&st, KH_ST_WAITING); /* idle: counters go out now */
-        if (rc == -EAGAIN || rc == -EINTR)
+        if (!kh_stage_recv(&st, in, &m)) {
+            if (st.stats.state == KH_ST_WORKING)
+                kh_stage_state(&st, KH_ST_WAITING); /* idle: counters go out now */
             continue;
-        if (rc)
-            kh_stage_fail(&st, "cannot receive: %s", kh_strerror(rc));
+        }
         uint64_t t0 = kh_now_ns();
         st.stats.state = KH_ST_WORKING;
         kh_packed_t p;
