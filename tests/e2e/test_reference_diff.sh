@@ -16,7 +16,7 @@ if ! why=$("$root/tools/install-duckdb.sh" 2>&1); then
   exit 77
 fi
 REF="$root/tests/reference/reference.mjs"
-CASES=${KH_DIFF_CASES:-"1:20000 2:20000 3:20000 4:200000"}
+CASES=${KH_DIFF_CASES:-"1:20000 2:20000 3:20000 4:200000 5:200000 6:200000"}
 
 # compare KOHORT_DIR REF_DIR LABEL: prints the differences, exits 1 on any.
 compare() {
