@@ -3,12 +3,12 @@
 # the Debian packages that are missing. See README.md.
 
 CC       ?= cc
-PKGS     := libzmq msgpack lmdb libsodium zlib
+PKGS     := libzmq msgpack lmdb libsodium libcrypto zlib
 WARN     := -std=c11 -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Werror
 OPT      ?= -O2 -g
 CPPFLAGS += -Iproto -I.
 CFLAGS   += $(WARN) $(OPT) $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-LDLIBS   += $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lzmq -lmsgpackc -llmdb -lsodium -lz) -lgmp -lm
+LDLIBS   += $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lzmq -lmsgpackc -llmdb -lsodium -lcrypto -lz) -lgmp -lm
 
 # `make SANITIZER=address,undefined` builds everything instrumented into
 # build-san/ and bin-san/; `make test` uses that build.

@@ -511,11 +511,13 @@ static void get_str(cur_t *c, char *buf, size_t cap)
     const msgpack_object *o = next(c);
     buf[0] = '\0';
     if (!o || o->type != MSGPACK_OBJECT_STR || o->via.str.size >= cap ||
-        memchr(o->via.str.ptr, '\0', o->via.str.size)) {
+        (o->via.str.size && memchr(o->via.str.ptr, '\0', o->via.str.size))) {
         c->bad = 1;
         return;
     }
-    memcpy(buf, o->via.str.ptr, o->via.str.size);
+    /* an empty string may come with a NULL pointer: no memcpy from it */
+    if (o->via.str.size)
+        memcpy(buf, o->via.str.ptr, o->via.str.size);
     buf[o->via.str.size] = '\0';
 }
 

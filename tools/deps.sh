@@ -6,7 +6,7 @@ set -euo pipefail
 
 packages=(
   gcc make pkg-config            # build
-  libzmq3-dev libmsgpack-dev liblmdb-dev libsodium-dev zlib1g-dev libgmp-dev
+  libzmq3-dev libmsgpack-dev liblmdb-dev libsodium-dev libssl-dev zlib1g-dev libgmp-dev
   libcmocka-dev                  # unit tests
   clang                          # fuzz targets (libFuzzer)
   python3                        # end-to-end test checks
