@@ -292,7 +292,10 @@ static int print_run(void *ctx, const kh_runrec_t *rec)
     return 0;
 }
 
-int kh_runs_main(int argc, char **argv)
+/* The options `kohort runs` and `kohort quarantine` share: --store DIR,
+ * --run ID, --format F. Returns -1 to go on, else the exit status. */
+static int parse_ledger_args(int argc, char **argv, const char *help, const char **store,
+                             const char **run, kh_format_t *fmt, int allow_table)
 {
     static const struct option opts[] = {
         {"store", required_argument, 0, 's'},
@@ -300,27 +303,36 @@ int kh_runs_main(int argc, char **argv)
         {"format", required_argument, 0, 'f'},
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0}};
-    const char *store_path = NULL;
-    rctx_t rc = {KH_FMT_TABLE, NULL, 0};
     int opt;
     optind = 1;
     while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         switch (opt) {
-        case 's': store_path = optarg; break;
-        case 'r': rc.only = optarg; break;
+        case 's': *store = optarg; break;
+        case 'r': *run = optarg; break;
         case 'f':
-            if (kh_cli_format(optarg, &rc.fmt))
-                return kh_cli_usage("--format wants table, csv or json");
+            if (kh_cli_format(optarg, fmt) || (!allow_table && *fmt == KH_FMT_TABLE))
+                return kh_cli_usage(allow_table ? "--format wants table, csv or json"
+                                                : "--format wants csv or json");
             break;
-        case 'h':
-            printf("usage: kohort runs --store DIR [--run ID] [--format table|csv|json]\n"
-                   "Prints the run ledger, newest first.\n");
-            return 0;
-        default: return 2;
+        case 'h': fputs(help, stdout); return 0;
+        default: fputs(help, stderr); return 2;
         }
     }
-    if (!store_path)
-        return kh_cli_usage("kohort runs needs --store DIR");
+    if (!*store)
+        return kh_cli_usage("the command needs --store DIR");
+    return -1;
+}
+
+int kh_runs_main(int argc, char **argv)
+{
+    const char *store_path = NULL;
+    rctx_t rc = {KH_FMT_TABLE, NULL, 0};
+    int status = parse_ledger_args(argc, argv,
+                                   "usage: kohort runs --store DIR [--run ID] [--format table|csv|json]\n"
+                                   "Prints the run ledger, newest first.\n",
+                                   &store_path, &rc.only, &rc.fmt, 1);
+    if (status >= 0)
+        return status;
     kh_store_t *store = open_store(store_path);
     if (!store)
         return 1;
@@ -382,33 +394,14 @@ static int print_reject(void *ctx, const kh_qrec_t *q)
 
 int kh_quarantine_main(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"store", required_argument, 0, 's'},
-        {"run", required_argument, 0, 'r'},
-        {"format", required_argument, 0, 'f'},
-        {"help", no_argument, 0, 'h'},
-        {0, 0, 0, 0}};
     const char *store_path = NULL;
     qqctx_t c = {KH_FMT_CSV, NULL, 0};
-    int opt;
-    optind = 1;
-    while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        switch (opt) {
-        case 's': store_path = optarg; break;
-        case 'r': c.run = optarg; break;
-        case 'f':
-            if (kh_cli_format(optarg, &c.fmt) || c.fmt == KH_FMT_TABLE)
-                return kh_cli_usage("--format wants csv or json");
-            break;
-        case 'h':
-            printf("usage: kohort quarantine --store DIR [--run ID] [--format csv|json]\n"
-                   "Prints the rejected rows of a run (default: the newest), by file and line.\n");
-            return 0;
-        default: return 2;
-        }
-    }
-    if (!store_path)
-        return kh_cli_usage("kohort quarantine needs --store DIR");
+    int status = parse_ledger_args(argc, argv,
+                                   "usage: kohort quarantine --store DIR [--run ID] [--format csv|json]\n"
+                                   "Prints the rejected rows of a run (default: the newest), by file and line.\n",
+                                   &store_path, &c.run, &c.fmt, 0);
+    if (status >= 0)
+        return status;
     kh_store_t *store = open_store(store_path);
     if (!store)
         return 1;
