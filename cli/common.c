@@ -73,3 +73,17 @@ void kh_cli_time(char *buf, size_t cap, long long ms)
     gmtime_r(&t, &tm);
     strftime(buf, cap, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
+
+void kh_cli_format_value(char *buf, size_t cap, int64_t v, int scale)
+{
+    if (scale == 0) {
+        snprintf(buf, cap, "%lld", (long long)v);
+        return;
+    }
+    uint64_t div = 1;
+    for (int i = 0; i < scale; i++)
+        div *= 10;
+    uint64_t a = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+    snprintf(buf, cap, "%s%llu.%0*llu", v < 0 ? "-" : "", (unsigned long long)(a / div), scale,
+             (unsigned long long)(a % div));
+}

@@ -3,6 +3,7 @@
 #ifndef KH_CLI_COMMON_H
 #define KH_CLI_COMMON_H
 
+#include <stdint.h>
 #include <stdio.h>
 
 typedef enum { KH_FMT_TABLE = 0, KH_FMT_CSV, KH_FMT_JSON } kh_format_t;
@@ -21,6 +22,10 @@ void kh_cli_json_str(FILE *f, const char *s);
 
 /* Writes s as one RFC 4180 CSV field (quoted when needed). */
 void kh_cli_csv_str(FILE *f, const char *s);
+
+/* Formats a stored cell scaled by 10^scale as `kohort query` prints it:
+ * 313 at scale 4 is "0.0313"; 0 is never printed with a sign. */
+void kh_cli_format_value(char *buf, size_t cap, int64_t v, int scale);
 
 /* Formats Unix milliseconds as 2026-11-26T02:00:00Z into buf. */
 void kh_cli_time(char *buf, size_t cap, long long ms);

@@ -30,20 +30,6 @@ static kh_store_t *open_store(const char *path)
 
 /* ---- printing values ---------------------------------------------------------- */
 
-/* Formats a scaled value: 313 at scale 4 is "0.0313"; -0 prints as 0. */
-static void format_value(char *buf, size_t cap, int64_t v, int scale)
-{
-    if (scale == 0) {
-        snprintf(buf, cap, "%lld", (long long)v);
-        return;
-    }
-    int64_t div = 1;
-    for (int i = 0; i < scale; i++)
-        div *= 10;
-    uint64_t a = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
-    snprintf(buf, cap, "%s%llu.%0*llu", v < 0 ? "-" : "", (unsigned long long)(a / (uint64_t)div),
-             scale, (unsigned long long)(a % (uint64_t)div));
-}
 
 typedef struct {
     const kh_indtabledef_t *def;
@@ -76,7 +62,7 @@ static int print_row(void *ctx, int ref_year, const kh_indrow_t *row)
     snprintf(key[2], sizeof key[2], "%04d", row->key2);
     for (int c = 0; c < def->ncols; c++) {
         if (row->present[c])
-            format_value(val[c], sizeof val[c], row->value[c], def->cols[c].scale);
+            kh_cli_format_value(val[c], sizeof val[c], row->value[c], def->cols[c].scale);
         else
             strcpy(val[c], (q->fmt == KH_FMT_TABLE && (row->suppressed_mask >> c & 1)) ? ":" : "");
     }

@@ -168,27 +168,13 @@ static int cell(const rep_t *r, int t, int kommnr, int key2, int col, double *v)
     return 1;
 }
 
-/* The value as `kohort query` prints it: 313 at scale 4 is "0.0313". */
-static void format_value(char *buf, size_t cap, int64_t v, int scale)
-{
-    if (scale == 0) {
-        snprintf(buf, cap, "%lld", (long long)v);
-        return;
-    }
-    uint64_t div = 1;
-    for (int i = 0; i < scale; i++)
-        div *= 10;
-    uint64_t a = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
-    snprintf(buf, cap, "%s%llu.%0*llu", v < 0 ? "-" : "", (unsigned long long)(a / div), scale,
-             (unsigned long long)(a % div));
-}
 
 /* The printed text of a cell: its value, ":" when suppressed, "" when
  * unavailable. */
 static void cell_text(char *buf, size_t cap, int t, const kh_indrow_t *row, int col)
 {
     if (row && row->present[col])
-        format_value(buf, cap, row->value[col], kh_schema_indtable((kh_indtable_t)t)->cols[col].scale);
+        kh_cli_format_value(buf, cap, row->value[col], kh_schema_indtable((kh_indtable_t)t)->cols[col].scale);
     else
         snprintf(buf, cap, "%s", row && (row->suppressed_mask >> col & 1) ? ":" : "");
 }
@@ -567,7 +553,7 @@ static int draw_series(const rep_t *r, const plot_t *p, int t, int col, int komm
         const kh_indrow_t *row = find_row(r, t, kommnr, y);
         if (!cell(r, t, kommnr, y, col, &v))
             continue;
-        format_value(text, sizeof text, row->value[col], def->cols[col].scale);
+        kh_cli_format_value(text, sizeof text, row->value[col], def->cols[col].scale);
         value_tip(tip, sizeof tip, v, ax, unit);
         fprintf(f, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3.5\" fill=\"%s\" data-cells=\"%s:%04d:%04d:%s\" "
                    "data-v=\"%s\"><title>",
