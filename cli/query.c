@@ -247,9 +247,9 @@ static int print_run(void *ctx, const kh_runrec_t *rec)
                 continue;
             printf("%s\"%s\": {\"file\": ", first ? "" : ", ", kh_schema_table((kh_table_t)t)->name);
             kh_cli_json_str(stdout, tc->file);
-            printf(", \"bytes\": %llu, \"read\": %llu, \"accepted\": %llu, \"rejected\": %llu, "
-                   "\"out_of_scope\": %llu}",
-                   (unsigned long long)tc->bytes, (unsigned long long)tc->read,
+            printf(", \"bytes\": %llu, \"crc32\": \"%08x\", \"read\": %llu, \"accepted\": %llu, "
+                   "\"rejected\": %llu, \"out_of_scope\": %llu}",
+                   (unsigned long long)tc->bytes, (unsigned)tc->crc32, (unsigned long long)tc->read,
                    (unsigned long long)tc->accepted, (unsigned long long)tc->rejected,
                    (unsigned long long)tc->out_of_scope);
             first = 0;

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <zlib.h>
 #include <zmq.h>
 
 #include "err.h"
@@ -48,6 +49,7 @@ typedef struct {
     kh_header_t *header;
     kh_raw_t *raw;
     uint64_t seq, rows;
+    uint32_t crc;               /* CRC-32 of the table's content so far, for the ledger */
     pending_t pending[WINDOW];  /* sent and not yet acknowledged */
     int npending;
     uint64_t resent;
@@ -205,6 +207,7 @@ static void send_eot(ingest_t *in, int present, uint64_t bytes)
     eot.batches = in->seq;
     eot.rows = in->rows;
     eot.bytes = bytes;
+    eot.crc32 = in->crc;
     eot.present = present;
     snprintf(eot.file, sizeof eot.file, "%s", in->file ? in->file : "");
     kh_env_t env;
@@ -220,6 +223,7 @@ static void read_table(ingest_t *in, const char *dir, size_t line_limit, uint64_
     char path[4096];
     const char *base = NULL;
     in->seq = in->rows = 0;
+    in->crc = 0;
     in->header = NULL;
     in->reference = def->reference;
     in->file = def->name;
@@ -245,6 +249,7 @@ static void read_table(ingest_t *in, const char *dir, size_t line_limit, uint64_
             break;
         in->st->stats.tables[in->table].bytes_read = kh_source_disk_done(src);
         uint64_t t0 = kh_now_ns();
+        in->crc = (uint32_t)crc32(in->crc, (const Bytef *)buf, (uInt)got);
         rc = kh_csvsplit_feed(split, buf, got, on_record, in);
         in->st->stats.busy_ns += kh_now_ns() - t0;
         if (rc == KH_E_INTERRUPTED)

@@ -257,10 +257,11 @@ void kh_msg_pack_rows(kh_packed_t *out, const kh_env_t *env, const kh_tablemeta_
 void kh_msg_pack_eot(kh_packed_t *out, const kh_env_t *env, const kh_eot_t *eot)
 {
     packer_t p;
-    pk_begin(&p, env, 5);
+    pk_begin(&p, env, 6);
     msgpack_pack_uint64(&p.pk, eot->batches);
     msgpack_pack_uint64(&p.pk, eot->rows);
     msgpack_pack_uint64(&p.pk, eot->bytes);
+    msgpack_pack_uint32(&p.pk, eot->crc32);
     msgpack_pack_int32(&p.pk, eot->present);
     pk_str(&p, eot->file);
     pk_end(&p, out);
@@ -346,7 +347,7 @@ void kh_msg_pack_refdata(kh_packed_t *out, const kh_env_t *env, const kh_refdata
 
 static void pk_ledger(packer_t *p, const kh_ledger_t *l)
 {
-    msgpack_pack_array(&p->pk, 7 + KH_TAB_COUNT * 8);
+    msgpack_pack_array(&p->pk, 7 + KH_TAB_COUNT * 9);
     msgpack_pack_int32(&p->pk, l->ref_year);
     msgpack_pack_int32(&p->pk, l->cohort_from);
     msgpack_pack_int32(&p->pk, l->cohort_to);
@@ -363,6 +364,7 @@ static void pk_ledger(packer_t *p, const kh_ledger_t *l)
         msgpack_pack_uint64(&p->pk, tc->rejected);
         msgpack_pack_uint64(&p->pk, tc->out_of_scope);
         msgpack_pack_uint64(&p->pk, tc->bytes);
+        msgpack_pack_uint32(&p->pk, tc->crc32);
         pk_str(p, tc->file);
     }
 }
@@ -671,7 +673,7 @@ static void unpack_rows(cur_t *c, kh_msg_t *m)
 
 static void unpack_ledger(cur_t *c, kh_ledger_t *l)
 {
-    cur_t a = get_array(c, 7 + KH_TAB_COUNT * 8);
+    cur_t a = get_array(c, 7 + KH_TAB_COUNT * 9);
     l->ref_year = (int32_t)get_int(&a, 0, 9999);
     l->cohort_from = (int32_t)get_int(&a, 0, 9999);
     l->cohort_to = (int32_t)get_int(&a, 0, 9999);
@@ -688,6 +690,7 @@ static void unpack_ledger(cur_t *c, kh_ledger_t *l)
         tc->rejected = get_u64(&a);
         tc->out_of_scope = get_u64(&a);
         tc->bytes = get_u64(&a);
+        tc->crc32 = (uint32_t)get_int(&a, 0, UINT32_MAX);
         get_str(&a, tc->file, sizeof tc->file);
     }
     done(c, &a);
@@ -706,6 +709,7 @@ static void unpack_body(cur_t *c, kh_msg_t *m)
         m->eot.batches = get_u64(c);
         m->eot.rows = get_u64(c);
         m->eot.bytes = get_u64(c);
+        m->eot.crc32 = (uint32_t)get_int(c, 0, UINT32_MAX);
         m->eot.present = (int32_t)get_int(c, 0, 1);
         get_str(c, m->eot.file, sizeof m->eot.file);
         break;

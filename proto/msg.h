@@ -80,6 +80,7 @@ typedef struct {
     uint64_t batches;
     uint64_t rows;       /* records read from the file */
     uint64_t bytes;      /* bytes of the file on disk */
+    uint32_t crc32;      /* CRC-32 of the file's (decompressed) content */
     int32_t present;     /* 0: an optional file that was absent */
     char file[KH_FILE_MAX];
 } kh_eot_t;
@@ -120,6 +121,7 @@ void kh_refdata_free(kh_refdata_t *r);
 typedef struct {
     int32_t present;
     uint64_t batches, read, accepted, rejected, out_of_scope, bytes;
+    uint32_t crc32;      /* CRC-32 of the file's (decompressed) content */
     char file[KH_FILE_MAX];
 } kh_tablecount_t;
 

@@ -114,6 +114,7 @@ static void send_results(kh_stage_t *st, void *agg, const kh_link_t *link, const
         tc->batches = ts->eot.batches;
         tc->read = ts->eot.rows;
         tc->bytes = ts->eot.bytes;
+        tc->crc32 = ts->eot.crc32;
         tc->accepted = ts->accepted - c->rejected[t];
         tc->rejected = ts->rejected + c->rejected[t];
         tc->out_of_scope = c->out_of_scope[t];

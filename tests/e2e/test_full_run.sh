@@ -11,9 +11,14 @@ for t in exit status cost; do
   [ "$n" -gt 2 ] || fail "table $t has no rows"
 done
 "$KOHORT" runs --store "$T/st" --format json >"$T/runs.json"
-python3 - "$T/runs.json" <<'PY'
-import json, sys
+python3 - "$T/runs.json" "$T/ex" <<'PY'
+import json, os, sys, zlib
 runs = json.load(open(sys.argv[1]))
+for name, t in runs[0]["tables"].items():
+    # the ledger keeps each file's size and the CRC-32 of its content
+    path = os.path.join(sys.argv[2], t["file"])
+    assert t["bytes"] == os.path.getsize(path), (name, t)
+    assert t["crc32"] == "%08x" % zlib.crc32(open(path, "rb").read()), (name, t)
 assert len(runs) == 1 and runs[0]["status"] == "ok" and runs[0]["reason"] is None, runs
 r = runs[0]
 for name, t in r["tables"].items():
