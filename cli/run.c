@@ -57,9 +57,6 @@ typedef struct {
     kh_runview_t *view;
     void *resend;                 /* PUSH to ingest, opened at the first replacement */
     void *stats;
-    char reason[KH_REASON_MAX];
-    int failed, succeeded;
-    kh_ledger_t ledger;
     int64_t started_ms;
     uint64_t t0, last_progress_ns, progress_sum;
 } run_t;
@@ -157,18 +154,27 @@ static child_t *child_named(run_t *r, const char *stage, int worker)
     return NULL;
 }
 
+/* The run's outcome is its phase (the operator's views read the same). */
+static int failed(const run_t *r)
+{
+    return r->state.phase == KH_RUN_FAILED;
+}
+
+static int succeeded(const run_t *r)
+{
+    return r->state.phase == KH_RUN_COMMITTED;
+}
+
 static void fail(run_t *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void fail(run_t *r, const char *fmt, ...)
 {
-    if (r->failed || r->succeeded)
+    if (failed(r) || succeeded(r))
         return;
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(r->reason, sizeof r->reason, fmt, ap);
+    vsnprintf(r->state.reason, sizeof r->state.reason, fmt, ap);
     va_end(ap);
-    r->failed = 1;
     r->state.phase = KH_RUN_FAILED;
-    snprintf(r->state.reason, sizeof r->state.reason, "%s", r->reason);
 }
 
 /* Starts one stage into `slot` (NULL: a new slot). extra: NULL-terminated
@@ -262,19 +268,19 @@ static void reap(run_t *r)
             continue;
         c->alive = 0;
         c->exit_status = status;
-        if (r->succeeded)
+        if (succeeded(r))
             continue;
         int clean = WIFEXITED(status) && WEXITSTATUS(status) == 0;
         int finishes = strcmp(c->stage, "ingest") == 0 || strcmp(c->stage, "link") == 0 ||
                        strcmp(c->stage, "aggregate") == 0 || strcmp(c->stage, "sink") == 0;
         if (clean && finishes)
             continue;
-        if (is_worker(c) && !r->failed) {
+        if (is_worker(c) && !failed(r)) {
             replace_worker(r, c, status);
             continue;
         }
         /* give a dying stage's FAIL message a moment to arrive */
-        for (int i = 0; i < 5 && !r->failed; i++) {
+        for (int i = 0; i < 5 && !failed(r); i++) {
             kh_msg_t m;
             if (kh_sock_recv(r->stats, &m, 100) == 0) {
                 if (m.env.kind == KH_MSG_FAIL)
@@ -315,9 +321,7 @@ static void handle(run_t *r, kh_msg_t *m)
         c->last_seen_ms = (uint64_t)now_ms();
     } else if (m->env.kind == KH_MSG_FAIL) {
         fail(r, "%s", m->reason);
-    } else if (m->env.kind == KH_MSG_RESULT && m->ok && !r->failed) {
-        r->ledger = m->ledger;
-        r->succeeded = 1;
+    } else if (m->env.kind == KH_MSG_RESULT && m->ok && !failed(r)) {
         r->state.phase = KH_RUN_COMMITTED;
         r->state.ledger = m->ledger;
     }
@@ -328,7 +332,7 @@ static void handle(run_t *r, kh_msg_t *m)
 static void check_heartbeats(run_t *r)
 {
     uint64_t now = (uint64_t)now_ms(), limit = (uint64_t)r->stall_timeout * 1000u;
-    for (int i = 0; i < r->state.nstages && !r->failed && !r->succeeded; i++) {
+    for (int i = 0; i < r->state.nstages && !failed(r) && !succeeded(r); i++) {
         child_t *c = &r->state.stages[i];
         if (!c->alive || now - c->last_seen_ms <= limit)
             continue;
@@ -382,7 +386,7 @@ static void wait_ready(run_t *r, int from)
         int all = 1;
         for (int i = from; i < r->state.nstages; i++)
             all &= is_ready(&r->state.stages[i]);
-        if (all || r->failed)
+        if (all || failed(r))
             return;
         if (kh_now_ns() > deadline) {
             fail(r, "stages did not start within 30 seconds");
@@ -519,17 +523,17 @@ static void start_stages(run_t *r)
     link_args[n] = NULL;
     spawn(r, "link", 0, link_args, -1);
     wait_ready(r, r->state.nstages - 1);
-    if (r->failed)
+    if (failed(r))
         return;
     int first = r->state.nstages;
-    for (int i = 0; i < r->workers && !r->failed; i++)
+    for (int i = 0; i < r->workers && !failed(r); i++)
         start_worker(r, NULL, "anonymise", i);
     wait_ready(r, first);
     first = r->state.nstages;
-    for (int i = 0; i < r->workers && !r->failed; i++)
+    for (int i = 0; i < r->workers && !failed(r); i++)
         start_worker(r, NULL, "validate", i);
     wait_ready(r, first);
-    if (r->failed)
+    if (failed(r))
         return;
     const char *ingest_args[8];
     n = 0;
@@ -557,7 +561,7 @@ static void start_stages(run_t *r)
         return;
     }
     spawn(r, "ingest", 0, ingest_args, -1);
-    if (!r->failed)
+    if (!failed(r))
         r->state.phase = KH_RUN_RUNNING;
 }
 
@@ -576,7 +580,7 @@ static void record_failure(run_t *r)
     rec->finished_ms = now_ms();
     rec->ok = 0;
     rec->min_cell = r->min_cell;
-    snprintf(rec->reason, sizeof rec->reason, "%s", r->reason);
+    snprintf(rec->reason, sizeof rec->reason, "%s", r->state.reason);
     rec->ledger.ref_year = r->ref_year;
     /* what the stages reported before the failure */
     for (int i = 0; i < r->state.nstages; i++) {
@@ -602,7 +606,7 @@ static void record_failure(run_t *r)
 
 static void print_summary(const run_t *r)
 {
-    const kh_ledger_t *l = &r->ledger;
+    const kh_ledger_t *l = &r->state.ledger;
     double secs = (double)(kh_now_ns() - r->t0) / 1e9;
     printf("kohort: run %s ok: reference year %d, cohorts %d-%d, %.1f s\n", r->run, l->ref_year,
            l->cohort_from, l->cohort_to, secs);
@@ -814,12 +818,12 @@ int kh_run_main(int argc, char **argv)
     sigaction(SIGINT, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
 
-    if (!r->failed)
+    if (!failed(r))
         start_stages(r);
-    while (!r->failed && !r->succeeded)
+    while (!failed(r) && !succeeded(r))
         watch(r, 200);
     sodium_memzero(r->key, sizeof r->key);
-    if (r->succeeded) {
+    if (succeeded(r)) {
         /* the stateful stages finish by themselves; the workers wait for more */
         for (int i = 0; i < r->state.nstages; i++) {
             child_t *c = &r->state.stages[i];
@@ -849,11 +853,11 @@ int kh_run_main(int argc, char **argv)
     rmdir(r->dir);
     close(lock);
     int status = 0;
-    if (r->succeeded) {
+    if (succeeded(r)) {
         if (!r->quiet)
             print_summary(r);
     } else {
-        fprintf(stderr, "kohort: run %s failed: %s\n", r->run, r->reason);
+        fprintf(stderr, "kohort: run %s failed: %s\n", r->run, r->state.reason);
         status = 1;
     }
     free(r);

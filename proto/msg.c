@@ -642,18 +642,8 @@ static void unpack_rows(cur_t *c, kh_msg_t *m)
                 const char *nul = memchr(p + off, '\0', len - off);
                 if (!nul)
                     break;
-                if (rows->dec_len + (size_t)(nul - (p + off)) + 1 > rows->dec_cap) {
-                    size_t cap = rows->dec_cap ? rows->dec_cap : 256;
-                    while (cap < rows->dec_len + (size_t)(nul - (p + off)) + 1)
-                        cap *= 2;
-                    rows->dec_data = kh_xrealloc(rows->dec_data, cap);
-                    rows->dec_cap = cap;
-                }
-                size_t tl = (size_t)(nul - (p + off)) + 1;
-                memcpy(rows->dec_data + rows->dec_len, p + off, tl);
-                rc->dec_off[r++] = (uint32_t)rows->dec_len;
-                rows->dec_len += tl;
-                off += tl;
+                rc->dec_off[r++] = kh_rows_add_text(rows, p + off);
+                off += (size_t)(nul - (p + off)) + 1;
             }
             if (r != n || off != len)
                 cols.bad = 1;

@@ -61,7 +61,7 @@ static void grow(kh_rows_t *rows)
     rows->cap = cap;
 }
 
-static uint32_t add_text(kh_rows_t *rows, const char *text)
+uint32_t kh_rows_add_text(kh_rows_t *rows, const char *text)
 {
     size_t n = strlen(text) + 1;
     if (rows->dec_len + n > rows->dec_cap) {
@@ -88,7 +88,7 @@ uint32_t kh_rows_append(kh_rows_t *rows, uint32_t line, const int64_t *values,
     for (int c = 0; c < def->ncols; c++) {
         kh_rowcol_t *col = &rows->col[c];
         if (col->dec_off)
-            col->dec_off[r] = add_text(rows, texts && texts[c] ? texts[c] : "");
+            col->dec_off[r] = kh_rows_add_text(rows, texts && texts[c] ? texts[c] : "");
         else if (col->i64)
             col->i64[r] = values[c];
     }

@@ -47,6 +47,10 @@ void kh_rows_clear(kh_rows_t *rows);
 uint32_t kh_rows_append(kh_rows_t *rows, uint32_t line, const int64_t *values,
                         const char *const *texts);
 
+/* Copies a NUL-terminated text into the batch's text store and returns its
+ * offset there (what dec_off holds). */
+uint32_t kh_rows_add_text(kh_rows_t *rows, const char *text);
+
 /* The text of DEC column `c` of row `r`. Borrowed: valid until the batch
  * changes. */
 const char *kh_rows_text(const kh_rows_t *rows, int c, uint32_t r);

@@ -42,3 +42,19 @@ wait_for() {
 }
 
 json() { python3 -c "import json,sys; d=json.load(sys.stdin); print(eval(sys.argv[1]))" "$1"; }
+
+# expect_failure WHAT STORE BEFORE PATTERN CMD...: CMD (a failing run on
+# STORE) must exit 1 with PATTERN in its stderr (kept in $T/err), and leave
+# the indicators of STORE as the dump in file BEFORE holds them.
+expect_failure() {
+  local what=$1 store=$2 before=$3 pattern=$4 rc
+  shift 4
+  set +e
+  "$@" 2>"$T/err"
+  rc=$?
+  set -e
+  [ $rc -eq 1 ] || fail "$what: exit $rc, not 1: $(cat "$T/err")"
+  grep -q -- "$pattern" "$T/err" || fail "$what: message does not match '$pattern': $(cat "$T/err")"
+  dump "$store" >"$T/after.csv"
+  cmp -s "$before" "$T/after.csv" || fail "$what changed the indicators"
+}
