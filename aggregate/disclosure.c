@@ -1,7 +1,6 @@
 /* disclosure.c - primary and secondary suppression for kohort-aggregate.
- * See disclosure.h. A line is a range of an index array: municipality lines
- * are ranges of the rows in (kommnr, key2) order, cohort lines ranges of an
- * index sorted by (key2, kommnr), so a whole pass is linear in the rows. */
+ * See disclosure.h. The lines come from lines.c, each a range of an index
+ * array, so a whole pass is linear in the rows. */
 #include "disclosure.h"
 
 #include <errno.h>
@@ -24,6 +23,8 @@ static const kh_disclosure_spec_t exit_spec = {
         [KH_EXIT_PARENTAL_LEAVE] = BIT(KH_EXIT_ATTAINED_SHARE_ADJUSTED),
         [KH_EXIT_EXTENDED] = BIT(KH_EXIT_EXTENDED_SHARE),
     },
+    /* municipality lines (cohort varies), then cohort lines (kommnr varies) */
+    .lines = {.ndims = 2, .nkinds = 2, .vary = {1, 0}},
 };
 
 static const kh_disclosure_spec_t status_spec = {
@@ -37,6 +38,7 @@ static const kh_disclosure_spec_t status_spec = {
         [KH_STATUS_SA_RECIPIENTS] = BIT(KH_STATUS_SA_SHARE) | BIT(KH_STATUS_SA_TOTAL) |
                                     BIT(KH_STATUS_SA_MEAN_PER_RECIPIENT),
     },
+    .lines = {.ndims = 2, .nkinds = 2, .vary = {1, 0}},
 };
 
 const kh_disclosure_spec_t *kh_disclosure_spec(kh_indtable_t table)
@@ -55,11 +57,7 @@ typedef struct {
     const kh_disclosure_spec_t *spec;
     uint32_t *masks;
     uint32_t whole_row;          /* every column's bit */
-    size_t *cohort_order;        /* row indexes by (key2, kommnr) */
-    size_t *muni_starts;         /* nmuni + 1 offsets into row order */
-    size_t nmuni;
-    size_t *cohort_starts;       /* ncohort + 1 offsets into cohort_order */
-    size_t ncohort;
+    kh_lines_t *lines;
 } control_t;
 
 /* Suppressing a base takes the whole row; anything else its dependants. */
@@ -79,16 +77,6 @@ static int spec_usable(const kh_disclosure_spec_t *spec)
     for (int i = 0; i < spec->ncounts; i++)
         if (spec->counts[i] < 0 || spec->counts[i] >= spec->ncols)
             return 0;
-    return 1;
-}
-
-static int rows_sorted(const kh_indrow_t *rows, size_t n)
-{
-    for (size_t i = 1; i < n; i++) {
-        const kh_indrow_t *a = &rows[i - 1], *b = &rows[i];
-        if (a->kommnr > b->kommnr || (a->kommnr == b->kommnr && a->key2 >= b->key2))
-            return 0;
-    }
     return 1;
 }
 
@@ -120,16 +108,15 @@ static void apply_primary(control_t *ctl, int k, kh_disclosure_stats_t *stats)
     }
 }
 
-/* One line (row indexes `idx[0..len)` in ascending (kommnr, key2) order):
- * when exactly one value of `col` is suppressed, suppress the smallest
- * unsuppressed one, the first in line order on a tie. Returns 1 when it
- * suppressed something. */
-static int check_line(control_t *ctl, const size_t *idx, size_t len, int col)
+/* One line: when exactly one value of `col` is suppressed, suppress the
+ * smallest unsuppressed one, the first in line order (ascending key) on a
+ * tie. Returns 1 when it suppressed something. */
+static int check_line(control_t *ctl, kh_line_t line, int col)
 {
     size_t nsuppressed = 0, best = 0;
     int have_best = 0;
-    for (size_t i = 0; i < len; i++) {
-        size_t r = idx[i];
+    for (size_t i = 0; i < line.len; i++) {
+        size_t r = line.idx[i];
         if (ctl->masks[r] & BIT(col)) {
             if (++nsuppressed > 1)
                 return 0;
@@ -144,75 +131,28 @@ static int check_line(control_t *ctl, const size_t *idx, size_t len, int col)
     return 1;
 }
 
-static size_t check_column(control_t *ctl, const size_t *row_order, int col)
+/* Every line of every kind, in the spec's order, for one column. */
+static size_t check_column(control_t *ctl, int col)
 {
     size_t changed = 0;
-    for (size_t m = 0; m < ctl->nmuni; m++)
-        changed += (size_t)check_line(ctl, row_order + ctl->muni_starts[m],
-                                      ctl->muni_starts[m + 1] - ctl->muni_starts[m], col);
-    for (size_t c = 0; c < ctl->ncohort; c++)
-        changed += (size_t)check_line(ctl, ctl->cohort_order + ctl->cohort_starts[c],
-                                      ctl->cohort_starts[c + 1] - ctl->cohort_starts[c], col);
+    for (int kind = 0; kind < ctl->spec->lines.nkinds; kind++) {
+        size_t nlines = kh_lines_count(ctl->lines, kind);
+        for (size_t i = 0; i < nlines; i++)
+            changed += (size_t)check_line(ctl, kh_lines_get(ctl->lines, kind, i), col);
+    }
     return changed;
 }
 
-static void apply_secondary(control_t *ctl, const size_t *row_order, kh_disclosure_stats_t *stats)
+static void apply_secondary(control_t *ctl, kh_disclosure_stats_t *stats)
 {
     size_t changed;
     do {
-        changed = check_column(ctl, row_order, ctl->spec->base);
+        changed = check_column(ctl, ctl->spec->base);
         for (int i = 0; i < ctl->spec->ncounts; i++)
-            changed += check_column(ctl, row_order, ctl->spec->counts[i]);
+            changed += check_column(ctl, ctl->spec->counts[i]);
         stats->secondary_cells += changed;
         stats->passes++;
     } while (changed > 0);
-}
-
-/* A row's key and index, sorted by (key2, kommnr) for the cohort lines; a
- * key copy keeps qsort free of global context. */
-typedef struct {
-    int32_t key2, kommnr;
-    size_t row;
-} cohort_key_t;
-
-static int by_cohort_then_kommnr(const void *pa, const void *pb)
-{
-    const cohort_key_t *a = pa, *b = pb;
-    if (a->key2 != b->key2)
-        return a->key2 < b->key2 ? -1 : 1;
-    if (a->kommnr != b->kommnr)
-        return a->kommnr < b->kommnr ? -1 : 1;
-    return 0;
-}
-
-/* Offsets where the key changes in `order`, plus the end; returns count. */
-static size_t line_starts(const kh_indrow_t *rows, const size_t *order, size_t n, int by_kommnr,
-                          size_t *starts)
-{
-    size_t nlines = 0;
-    for (size_t i = 0; i < n; i++) {
-        const kh_indrow_t *row = &rows[order[i]];
-        const kh_indrow_t *prev = i ? &rows[order[i - 1]] : NULL;
-        if (!prev || (by_kommnr ? prev->kommnr != row->kommnr : prev->key2 != row->key2))
-            starts[nlines++] = i;
-    }
-    starts[nlines] = n;
-    return nlines;
-}
-
-static void build_lines(control_t *ctl, size_t *row_order)
-{
-    cohort_key_t *keys = kh_xmalloc(ctl->n * sizeof *keys);
-    for (size_t i = 0; i < ctl->n; i++) {
-        row_order[i] = i;
-        keys[i] = (cohort_key_t){ctl->rows[i].key2, ctl->rows[i].kommnr, i};
-    }
-    qsort(keys, ctl->n, sizeof *keys, by_cohort_then_kommnr);
-    for (size_t i = 0; i < ctl->n; i++)
-        ctl->cohort_order[i] = keys[i].row;
-    free(keys);
-    ctl->nmuni = line_starts(ctl->rows, row_order, ctl->n, 1, ctl->muni_starts);
-    ctl->ncohort = line_starts(ctl->rows, ctl->cohort_order, ctl->n, 0, ctl->cohort_starts);
 }
 
 static void clear_suppressed(kh_indrow_t *rows, size_t n, const uint32_t *masks, int ncols)
@@ -235,28 +175,100 @@ int kh_disclosure_apply(kh_indrow_t *rows, size_t n, const kh_disclosure_spec_t 
     if (!stats)
         stats = &local;
     memset(stats, 0, sizeof *stats);
-    if (!spec_usable(spec) || (n > 0 && (!rows || !masks)) || !rows_sorted(rows, n))
+    if (!spec_usable(spec) || (n > 0 && (!rows || !masks)))
+        return -EINVAL;
+    kh_lines_t *lines = kh_lines_new(rows, n, &spec->lines);
+    if (!lines)
         return -EINVAL;
     if (n > 0)
         memset(masks, 0, n * sizeof *masks);
-    if (k <= 0 || n == 0)
-        return 0;
+    if (k > 0 && n > 0) {
+        control_t ctl = {
+            .rows = rows, .n = n, .spec = spec, .masks = masks,
+            .whole_row = spec->ncols == 32 ? UINT32_MAX : BIT(spec->ncols) - 1,
+            .lines = lines,
+        };
+        apply_primary(&ctl, k, stats);
+        apply_secondary(&ctl, stats);
+        clear_suppressed(rows, n, masks, spec->ncols);
+    }
+    kh_lines_destroy(&lines);
+    return 0;
+}
 
+int kh_disclosure_close(kh_indrow_t *rows, size_t n, const kh_disclosure_spec_t *spec,
+                        kh_disclosure_stats_t *stats)
+{
+    kh_disclosure_stats_t local;
+    if (!stats)
+        stats = &local;
+    memset(stats, 0, sizeof *stats);
+    if (!spec_usable(spec) || (n > 0 && !rows))
+        return -EINVAL;
+    kh_lines_t *lines = kh_lines_new(rows, n, &spec->lines);
+    if (!lines)
+        return -EINVAL;
+    uint32_t *masks = kh_xmalloc((n ? n : 1) * sizeof *masks);
+    for (size_t r = 0; r < n; r++)
+        masks[r] = rows[r].suppressed_mask;
     control_t ctl = {
         .rows = rows, .n = n, .spec = spec, .masks = masks,
         .whole_row = spec->ncols == 32 ? UINT32_MAX : BIT(spec->ncols) - 1,
-        .cohort_order = kh_xmalloc(n * sizeof(size_t)),
-        .muni_starts = kh_xmalloc((n + 1) * sizeof(size_t)),
-        .cohort_starts = kh_xmalloc((n + 1) * sizeof(size_t)),
+        .lines = lines,
     };
-    size_t *row_order = kh_xmalloc(n * sizeof(size_t));
-    build_lines(&ctl, row_order);
-    apply_primary(&ctl, k, stats);
-    apply_secondary(&ctl, row_order, stats);
+    apply_secondary(&ctl, stats);
     clear_suppressed(rows, n, masks, spec->ncols);
-    free(row_order);
-    free(ctl.cohort_order);
-    free(ctl.muni_starts);
-    free(ctl.cohort_starts);
+    free(masks);
+    kh_lines_destroy(&lines);
     return 0;
+}
+
+/* 1 when column c is a base or count of the spec. */
+static int protected_column(const kh_disclosure_spec_t *spec, int c)
+{
+    if (c == spec->base)
+        return 1;
+    for (int i = 0; i < spec->ncounts; i++)
+        if (spec->counts[i] == c)
+            return 1;
+    return 0;
+}
+
+size_t kh_disclosure_suppress(kh_indrow_t *row, const kh_disclosure_spec_t *spec, int col)
+{
+    uint32_t whole_row = spec->ncols == 32 ? UINT32_MAX : BIT(spec->ncols) - 1;
+    uint32_t add = col == spec->base ? whole_row : BIT(col) | spec->dependants[col];
+    uint32_t fresh = add & ~row->suppressed_mask;
+    size_t counted = 0;
+    for (int c = 0; c < spec->ncols; c++) {
+        if (!(fresh & BIT(c)))
+            continue;
+        row->present[c] = 0;
+        counted += (size_t)protected_column(spec, c);
+    }
+    row->suppressed_mask |= add;
+    row->suppressed = 1;
+    return counted;
+}
+
+size_t kh_disclosure_follow_cost(const kh_indrow_t *exit, size_t nexit, kh_indrow_t *cost,
+                                 size_t ncost)
+{
+    const uint32_t bit = BIT(KH_COST_COST_PER_ATTAINED);
+    size_t e = 0, changed = 0;
+    for (size_t i = 0; i < ncost; i++) {
+        kh_indrow_t *row = &cost[i];
+        while (e < nexit && (exit[e].kommnr < row->kommnr ||
+                             (exit[e].kommnr == row->kommnr && exit[e].key2 < row->key2)))
+            e++;
+        if (e == nexit || exit[e].kommnr != row->kommnr || exit[e].key2 != row->key2)
+            continue;
+        if (!(exit[e].suppressed_mask & BIT(KH_EXIT_ATTAINED)) || (row->suppressed_mask & bit))
+            continue;
+        row->suppressed_mask |= bit;
+        row->present[KH_COST_COST_PER_ATTAINED] = 0;
+        row->suppressed = 1;
+        changed++;
+    }
+    return changed;
 }

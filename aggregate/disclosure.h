@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "../proto/schema.h"
+#include "lines.h"
 
 #define KH_DISCLOSURE_MAX_COUNTS 8
 
@@ -21,6 +22,7 @@ typedef struct {
     int ncounts;
     int counts[KH_DISCLOSURE_MAX_COUNTS];       /* count columns, print order */
     uint32_t dependants[KH_IND_MAX_COLS];       /* bit j of [i]: j goes with i */
+    kh_lines_spec_t lines;                      /* key columns and kinds of line */
 } kh_disclosure_spec_t;
 
 /* What a run of kh_disclosure_apply() did, for the ledger and for tests. */
@@ -36,7 +38,7 @@ typedef struct {
 const kh_disclosure_spec_t *kh_disclosure_spec(kh_indtable_t table);
 
 /* Applies control with threshold k to `rows` (n of them, sorted strictly
- * by kommnr then key2, with every base and count cell present). On return
+ * by the spec's key columns, with every base and count cell present). On return
  * masks[i] (caller's array of n) has bit c set for each suppressed column c
  * of row i (all ncols bits for a row suppressed whole); those cells are
  * cleared from `present` and the row's `suppressed` is 1. k <= 0 turns
@@ -45,5 +47,29 @@ const kh_disclosure_spec_t *kh_disclosure_spec(kh_indtable_t table);
  * unusable. */
 int kh_disclosure_apply(kh_indrow_t *rows, size_t n, const kh_disclosure_spec_t *spec,
                         int k, uint32_t *masks, kh_disclosure_stats_t *stats);
+
+/* Step 7.2 alone, starting from the suppressions already marked in the
+ * rows (suppressed_mask; a suppressed cell's value is never read, so stored
+ * rows of another year will do): suppresses further cells with their
+ * dependants until no line holds exactly one suppressed value, clearing
+ * `present` and setting `suppressed`. For re-closing a year after cells
+ * were added (steps 7.3 and 7.4). Rows as for kh_disclosure_apply(); stats
+ * gets the cells and passes it added (secondary_cells, passes). Returns 0
+ * or -EINVAL. */
+int kh_disclosure_close(kh_indrow_t *rows, size_t n, const kh_disclosure_spec_t *spec,
+                        kh_disclosure_stats_t *stats);
+
+/* Marks cell `col` of `row` suppressed with its dependants (a base takes
+ * the whole row): sets the bits in suppressed_mask, clears present, sets
+ * suppressed. Returns the number of base and count cells newly suppressed
+ * (0 when it already was). */
+size_t kh_disclosure_suppress(kh_indrow_t *row, const kh_disclosure_spec_t *spec, int col);
+
+/* The one dependant across tables (indicators.md 5, 7): a `cost` row
+ * (H, Y) loses cost_per_attained whenever the `exit` row (H, C = Y) has
+ * `attained` suppressed. Both arrays sorted by (kommnr, key2). Returns the
+ * number of cost cells newly suppressed. */
+size_t kh_disclosure_follow_cost(const kh_indrow_t *exit, size_t nexit, kh_indrow_t *cost,
+                                 size_t ncost);
 
 #endif

@@ -145,6 +145,8 @@ const kh_indtabledef_t *kh_schema_indtable(kh_indtable_t table);
 typedef struct {
     int32_t kommnr;        /* 0 = all municipalities (printed 0000) */
     int32_t key2;          /* cohort or year; 0 = all cohorts (0000) */
+    int32_t key3;          /* followup's horizon (1, 2, 5); 0 in other tables */
+    int32_t key4;          /* followup's kjonn (0 = all, 1, 2, 9); 0 in other tables */
     int32_t suppressed;    /* 1 when any cell was suppressed */
     uint32_t suppressed_mask; /* bit i: cell i is empty because it was suppressed
                                  (not merely unavailable) */

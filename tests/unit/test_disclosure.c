@@ -17,6 +17,7 @@
  * dependants, so that the line rules can be followed cell by cell. */
 static const kh_disclosure_spec_t two_col = {
     .ncols = 2, .base = 0, .ncounts = 1, .counts = {1},
+    .lines = {.ndims = 2, .nkinds = 2, .vary = {1, 0}},
 };
 
 /* Only the base is protected: for following the base column's lines alone
@@ -24,6 +25,7 @@ static const kh_disclosure_spec_t two_col = {
  * their own in between). */
 static const kh_disclosure_spec_t base_only = {
     .ncols = 2, .base = 0, .ncounts = 0,
+    .lines = {.ndims = 2, .nkinds = 2, .vary = {1, 0}},
 };
 
 typedef struct {
