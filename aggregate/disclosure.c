@@ -196,6 +196,25 @@ int kh_disclosure_apply(kh_indrow_t *rows, size_t n, const kh_disclosure_spec_t 
     return 0;
 }
 
+int kh_disclosure_primary(const kh_indrow_t *rows, size_t n, const kh_disclosure_spec_t *spec,
+                          int k, uint32_t *masks)
+{
+    if (!spec_usable(spec) || (n > 0 && (!rows || !masks)))
+        return -EINVAL;
+    if (n > 0)
+        memset(masks, 0, n * sizeof *masks);
+    if (k <= 0)
+        return 0;
+    kh_disclosure_stats_t stats;
+    memset(&stats, 0, sizeof stats);
+    control_t ctl = {
+        .rows = rows, .n = n, .spec = spec, .masks = masks,
+        .whole_row = spec->ncols == 32 ? UINT32_MAX : BIT(spec->ncols) - 1,
+    };
+    apply_primary(&ctl, k, &stats);
+    return 0;
+}
+
 int kh_disclosure_close(kh_indrow_t *rows, size_t n, const kh_disclosure_spec_t *spec,
                         kh_disclosure_stats_t *stats)
 {

@@ -48,6 +48,13 @@ const kh_disclosure_spec_t *kh_disclosure_spec(kh_indtable_t table);
 int kh_disclosure_apply(kh_indrow_t *rows, size_t n, const kh_disclosure_spec_t *spec,
                         int k, uint32_t *masks, kh_disclosure_stats_t *stats);
 
+/* Step 7.1 alone, for reporting: sets masks[i] (caller's array of n) to
+ * the cells of row i that the primary rule suppresses (all ncols bits for
+ * a row suppressed whole); the rows are not changed. k <= 0 gives zeros.
+ * Returns 0 or -EINVAL. */
+int kh_disclosure_primary(const kh_indrow_t *rows, size_t n, const kh_disclosure_spec_t *spec,
+                          int k, uint32_t *masks);
+
 /* Step 7.2 alone, starting from the suppressions already marked in the
  * rows (suppressed_mask; a suppressed cell's value is never read, so stored
  * rows of another year will do): suppresses further cells with their

@@ -67,8 +67,9 @@ struct kh_agg {
 
     kh_indrow_t *rows[KH_IND_COUNT];
     size_t nrows[KH_IND_COUNT];
-    uint32_t *exit_masks;        /* disclosure masks of rows[KH_IND_EXIT] */
+    uint32_t *primary[KH_IND_COUNT]; /* step 7.1's masks per row */
     kh_disclosure_stats_t stats[KH_IND_COUNT];
+    kh_protect_stats_t protect;
 };
 
 /* ---- Life cycle and input ------------------------------------------------ */
@@ -117,7 +118,8 @@ void kh_agg_destroy(kh_agg_t **pagg)
     free(agg->index.slots);
     for (int t = 0; t < KH_IND_COUNT; t++)
         free(agg->rows[t]);
-    free(agg->exit_masks);
+    for (int t = 0; t < KH_IND_COUNT; t++)
+        free(agg->primary[t]);
     free(agg);
     *pagg = NULL;
 }
@@ -704,7 +706,7 @@ static int cost_per_attained(kh_agg_t *agg, kh_indrow_t *row, const cost_t *cost
                                        cost->kommnr, cost->year, &at);
     if (!exit)
         return 0;
-    if (agg->exit_masks[at] & (UINT32_C(1) << KH_EXIT_ATTAINED)) {
+    if (exit->suppressed_mask & (UINT32_C(1) << KH_EXIT_ATTAINED)) {
         row->suppressed = 1;
         row->suppressed_mask |= UINT32_C(1) << KH_COST_COST_PER_ATTAINED;
         return 0;
@@ -799,21 +801,31 @@ static int build_cost_table(kh_agg_t *agg)
 
 /* ---- Finish ----------------------------------------------------------------- */
 
+/* Steps 7.1 and 7.2 per table, then 7.3 over the year's tables together
+ * (the cost table is built afterwards and follows exit's `attained`). */
 static int apply_disclosure(kh_agg_t *agg)
 {
     int k = agg->params.min_cell;
-    agg->exit_masks = kh_xcalloc(agg->nrows[KH_IND_EXIT] + 1, sizeof *agg->exit_masks);
-    int rc = kh_disclosure_apply(agg->rows[KH_IND_EXIT], agg->nrows[KH_IND_EXIT],
-                                 kh_disclosure_spec(KH_IND_EXIT), k, agg->exit_masks,
-                                 &agg->stats[KH_IND_EXIT]);
-    if (rc != 0)
-        return rc;
-    uint32_t *masks = kh_xcalloc(agg->nrows[KH_IND_STATUS] + 1, sizeof *masks);
-    rc = kh_disclosure_apply(agg->rows[KH_IND_STATUS], agg->nrows[KH_IND_STATUS],
-                             kh_disclosure_spec(KH_IND_STATUS), k, masks,
-                             &agg->stats[KH_IND_STATUS]);
-    free(masks);
-    return rc;
+    kh_year_tables_t year;
+    memset(&year, 0, sizeof year);
+    for (int t = 0; t < KH_IND_COUNT; t++) {
+        const kh_disclosure_spec_t *spec = kh_disclosure_spec((kh_indtable_t)t);
+        if (!spec)
+            continue;
+        size_t n = agg->nrows[t];
+        agg->primary[t] = kh_xcalloc(n + 1, sizeof(uint32_t));
+        int rc = kh_disclosure_primary(agg->rows[t], n, spec, k, agg->primary[t]);
+        uint32_t *masks = kh_xcalloc(n + 1, sizeof *masks);
+        if (rc == 0)
+            rc = kh_disclosure_apply(agg->rows[t], n, spec, k, masks, &agg->stats[t]);
+        free(masks);
+        if (rc != 0)
+            return rc;
+        year.rows[t] = agg->rows[t];
+        year.n[t] = n;
+        year.primary[t] = agg->primary[t];
+    }
+    return kh_protect_year(&year, k, &agg->protect);
 }
 
 /* Positions of the cells in (kommnr, cohort) order. */
@@ -872,4 +884,19 @@ const kh_disclosure_stats_t *kh_agg_disclosure_stats(const kh_agg_t *agg, kh_ind
     if (!agg || (int)table < 0 || table >= KH_IND_COUNT)
         return &none;
     return &agg->stats[table];
+}
+
+kh_indrow_t *kh_agg_rows_mut(kh_agg_t *agg, kh_indtable_t table, size_t *n)
+{
+    return (kh_indrow_t *)kh_agg_rows(agg, table, n);
+}
+
+const uint32_t *kh_agg_primary_masks(const kh_agg_t *agg, kh_indtable_t table)
+{
+    return table >= 0 && table < KH_IND_COUNT ? agg->primary[table] : NULL;
+}
+
+const kh_protect_stats_t *kh_agg_protect_stats(const kh_agg_t *agg)
+{
+    return &agg->protect;
 }

@@ -10,6 +10,7 @@
 
 #include "../proto/schema.h"
 #include "disclosure.h"
+#include "protect.h"
 
 /* Run parameters: reference year R, cohort window cohort_from..cohort_to
  * (inclusive), disclosure threshold min_cell (k; 0 turns control off). */
@@ -60,6 +61,19 @@ int kh_agg_finish(kh_agg_t *agg);
  * (0 = all municipalities / all cohorts first); *n gets their number (0 and
  * NULL before finish). Borrowed: valid until kh_agg_destroy(). */
 const kh_indrow_t *kh_agg_rows(const kh_agg_t *agg, kh_indtable_t table, size_t *n);
+
+/* The same rows, for changing them after finish (step 7.4 re-closes the
+ * run's year). Borrowed: valid until kh_agg_destroy(). */
+kh_indrow_t *kh_agg_rows_mut(kh_agg_t *agg, kh_indtable_t table, size_t *n);
+
+/* Per table, the cells step 7.1 suppressed (bit c of [i]: column c of row
+ * i; a row suppressed whole has every bit); NULL for cost or before
+ * finish. Borrowed: valid until kh_agg_destroy(). */
+const uint32_t *kh_agg_primary_masks(const kh_agg_t *agg, kh_indtable_t table);
+
+/* What step 7.3 did to the run's year (kh_protect_year() inside
+ * kh_agg_finish()). Borrowed: valid until kh_agg_destroy(). */
+const kh_protect_stats_t *kh_agg_protect_stats(const kh_agg_t *agg);
 
 /* What disclosure control did to KH_IND_EXIT or KH_IND_STATUS (zeroes
  * before finish or for cost). Borrowed: valid until kh_agg_destroy(). */
