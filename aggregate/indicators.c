@@ -13,6 +13,7 @@
 #include "../proto/err.h"
 #include "../proto/util.h"
 #include "decimal.h"
+#include "followup.h"
 
 /* Reference rows are held by pointer so that GMP values never move. */
 typedef struct {
@@ -861,6 +862,9 @@ int kh_agg_finish(kh_agg_t *agg)
     rc = build_person_tables(agg, &pred, order);
     free(order);
     prediction_clear(&pred, agg);
+    if (rc == 0)
+        rc = kh_followup_build(agg->persons, agg->npersons, &agg->rows[KH_IND_FOLLOWUP],
+                               &agg->nrows[KH_IND_FOLLOWUP]);
     if (rc == 0)
         rc = apply_disclosure(agg);
     if (rc == 0)

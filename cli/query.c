@@ -50,16 +50,35 @@ static void table_cell(qctx_t *q, const char *s)
     q->cells[q->ncells++] = kh_xstrdup(s);
 }
 
+/* The key columns of a row as printed: ref_year, kommnr, cohort/year and,
+ * in followup, horizon and kjonn. Returns their number. */
+static int key_texts(const kh_indtabledef_t *def, int ref_year, const kh_indrow_t *row,
+                     char key[5][16], const char *name[5])
+{
+    snprintf(key[0], sizeof key[0], "%d", ref_year);
+    snprintf(key[1], sizeof key[1], "%04d", row->kommnr);
+    snprintf(key[2], sizeof key[2], "%04d", row->key2);
+    name[0] = "ref_year";
+    name[1] = "kommnr";
+    name[2] = def->key2;
+    if (!def->key3)
+        return 3;
+    snprintf(key[3], sizeof key[3], "%d", row->key3);
+    snprintf(key[4], sizeof key[4], "%d", row->key4);
+    name[3] = def->key3;
+    name[4] = def->key4;
+    return 5;
+}
+
 static int print_row(void *ctx, int ref_year, const kh_indrow_t *row)
 {
     qctx_t *q = ctx;
     if (q->kommune && row->kommnr != q->kommune)
         return 0;
     const kh_indtabledef_t *def = q->def;
-    char key[3][16], val[KH_IND_MAX_COLS][32];
-    snprintf(key[0], sizeof key[0], "%d", ref_year);
-    snprintf(key[1], sizeof key[1], "%04d", row->kommnr);
-    snprintf(key[2], sizeof key[2], "%04d", row->key2);
+    char key[5][16], val[KH_IND_MAX_COLS][32];
+    const char *name[5];
+    int nkeys = key_texts(def, ref_year, row, key, name);
     for (int c = 0; c < def->ncols; c++) {
         if (row->present[c])
             kh_cli_format_value(val[c], sizeof val[c], row->value[c], def->cols[c].scale);
@@ -67,18 +86,20 @@ static int print_row(void *ctx, int ref_year, const kh_indrow_t *row)
             strcpy(val[c], (q->fmt == KH_FMT_TABLE && (row->suppressed_mask >> c & 1)) ? ":" : "");
     }
     if (q->fmt == KH_FMT_CSV) {
-        printf("%s,%s,%s", key[0], key[1], key[2]);
+        for (int i = 0; i < nkeys; i++)
+            printf("%s%s", i ? "," : "", key[i]);
         for (int c = 0; c < def->ncols; c++)
             printf(",%s", val[c]);
         printf(",%d\n", row->suppressed ? 1 : 0);
     } else if (q->fmt == KH_FMT_JSON) {
-        printf("%s\n  {\"ref_year\": %s, \"kommnr\": \"%s\", \"%s\": \"%s\"", q->count ? "," : "",
-               key[0], key[1], def->key2, key[2]);
+        printf("%s\n  {\"ref_year\": %s", q->count ? "," : "", key[0]);
+        for (int i = 1; i < nkeys; i++)
+            printf(", \"%s\": \"%s\"", name[i], key[i]);
         for (int c = 0; c < def->ncols; c++)
             printf(", \"%s\": %s", def->cols[c].name, val[c][0] ? val[c] : "null");
         printf(", \"suppressed\": %d}", row->suppressed ? 1 : 0);
     } else {
-        for (int i = 0; i < 3; i++)
+        for (int i = 0; i < nkeys; i++)
             table_cell(q, key[i]);
         for (int c = 0; c < def->ncols; c++)
             table_cell(q, val[c]);
@@ -88,18 +109,28 @@ static int print_row(void *ctx, int ref_year, const kh_indrow_t *row)
     return 0;
 }
 
+/* The header: key columns, value columns, `suppressed`. Returns the count. */
+static int header_names(const kh_indtabledef_t *def, const char *head[KH_IND_MAX_COLS + 6])
+{
+    int n = 0;
+    head[n++] = "ref_year";
+    head[n++] = "kommnr";
+    head[n++] = def->key2;
+    if (def->key3) {
+        head[n++] = def->key3;
+        head[n++] = def->key4;
+    }
+    for (int c = 0; c < def->ncols; c++)
+        head[n++] = def->cols[c].name;
+    head[n++] = "suppressed";
+    return n;
+}
+
 static void print_table(qctx_t *q)
 {
-    const kh_indtabledef_t *def = q->def;
-    int ncols = def->ncols + 4;
-    const char *head[KH_IND_MAX_COLS + 4];
-    head[0] = "ref_year";
-    head[1] = "kommnr";
-    head[2] = def->key2;
-    for (int c = 0; c < def->ncols; c++)
-        head[3 + c] = def->cols[c].name;
-    head[ncols - 1] = "suppressed";
-    size_t width[KH_IND_MAX_COLS + 4];
+    const char *head[KH_IND_MAX_COLS + 6];
+    int ncols = header_names(q->def, head);
+    size_t width[KH_IND_MAX_COLS + 6];
     for (int c = 0; c < ncols; c++)
         width[c] = strlen(head[c]);
     for (size_t i = 0; i < q->ncells; i++) {
@@ -122,10 +153,11 @@ static void print_table(qctx_t *q)
 
 static void query_usage(FILE *f)
 {
-    fprintf(f, "usage: kohort query --store DIR --table exit|status|cost [--ref-year R|all]\n"
-               "                    [--kommune K] [--format csv|json|table]\n"
+    fprintf(f, "usage: kohort query --store DIR --table exit|status|cost|followup\n"
+               "                    [--ref-year R|all] [--kommune K] [--format csv|json|table]\n"
                "Prints the stored indicators of the newest reference year (or of R, or all),\n"
-               "sorted by reference year, municipality, then cohort (totals 0000 first).\n");
+               "sorted by reference year, municipality, then cohort (totals 0000 first);\n"
+               "followup then by horizon and kjonn.\n");
 }
 
 int kh_query_main(int argc, char **argv)
@@ -162,13 +194,13 @@ int kh_query_main(int argc, char **argv)
         }
     }
     if (!store_path || !table)
-        return kh_cli_usage("kohort query needs --store DIR and --table exit|status|cost");
+        return kh_cli_usage("kohort query needs --store DIR and --table exit|status|cost|followup");
     int t = -1;
     for (int i = 0; i < KH_IND_COUNT; i++)
         if (strcmp(table, kh_schema_indtable((kh_indtable_t)i)->name) == 0)
             t = i;
     if (t < 0)
-        return kh_cli_usage("--table wants exit, status or cost");
+        return kh_cli_usage("--table wants exit, status, cost or followup");
     int year = -1;
     if (ref && strcmp(ref, "all") == 0)
         year = 0;
@@ -182,10 +214,11 @@ int kh_query_main(int argc, char **argv)
         kh_store_newest_year(store, &year);
     q.def = kh_schema_indtable((kh_indtable_t)t);
     if (q.fmt == KH_FMT_CSV) {
-        printf("ref_year,kommnr,%s", q.def->key2);
-        for (int c = 0; c < q.def->ncols; c++)
-            printf(",%s", q.def->cols[c].name);
-        printf(",suppressed\n");
+        const char *head[KH_IND_MAX_COLS + 6];
+        int nhead = header_names(q.def, head);
+        for (int c = 0; c < nhead; c++)
+            printf("%s%s", c ? "," : "", head[c]);
+        printf("\n");
     } else if (q.fmt == KH_FMT_JSON) {
         printf("[");
     }

@@ -290,7 +290,7 @@ void kh_msg_pack_ack(kh_packed_t *out, const kh_env_t *env, int eot)
     pk_end(&p, out);
 }
 
-#define PERSON_FIELDS 11
+#define PERSON_FIELDS (11 + KH_FOLLOWUP_NHORIZONS)
 
 void kh_msg_pack_persons(kh_packed_t *out, const kh_env_t *env, const kh_person_t *ps,
                          uint32_t n, int last)
@@ -313,6 +313,8 @@ void kh_msg_pack_persons(kh_packed_t *out, const kh_env_t *env, const kh_person_
         f[8] = ps[i].sa_amount;
         f[9] = ps[i].landbakgrunn;
         f[10] = ps[i].kjonn;
+        for (int h = 0; h < KH_FOLLOWUP_NHORIZONS; h++)
+            f[11 + h] = ps[i].followup[h];
     }
     pk_bin(&p, buf, (size_t)n * PERSON_FIELDS * 8);
     free(buf);
@@ -387,9 +389,11 @@ void kh_msg_pack_indrows(kh_packed_t *out, const kh_env_t *env, const kh_indrow_
     msgpack_pack_int(&p.pk, last ? 1 : 0);
     msgpack_pack_array(&p.pk, n);
     for (uint32_t i = 0; i < n; i++) {
-        msgpack_pack_array(&p.pk, 4 + (size_t)ncols);
+        msgpack_pack_array(&p.pk, 6 + (size_t)ncols);
         msgpack_pack_int32(&p.pk, rows[i].kommnr);
         msgpack_pack_int32(&p.pk, rows[i].key2);
+        msgpack_pack_int32(&p.pk, rows[i].key3);
+        msgpack_pack_int32(&p.pk, rows[i].key4);
         msgpack_pack_int32(&p.pk, rows[i].suppressed);
         msgpack_pack_uint32(&p.pk, rows[i].suppressed_mask);
         for (int c = 0; c < ncols; c++) {
@@ -749,6 +753,11 @@ static void unpack_body(cur_t *c, kh_msg_t *m)
             ps->sa_amount = f[8];
             ps->landbakgrunn = (int32_t)f[9];
             ps->kjonn = (int32_t)f[10];
+            for (int h = 0; h < KH_FOLLOWUP_NHORIZONS; h++) {
+                if (f[11 + h] < 0 || f[11 + h] > (int64_t)KH_FU_ALL)
+                    c->bad = 1;
+                ps->followup[h] = (uint8_t)(f[11 + h] & KH_FU_ALL);
+            }
         }
         break;
     }
@@ -803,9 +812,13 @@ static void unpack_body(cur_t *c, kh_msg_t *m)
         m->indrows = kh_xcalloc(a.n ? a.n : 1, sizeof *m->indrows);
         for (uint32_t i = 0; i < a.n && !a.bad; i++) {
             kh_indrow_t *row = &m->indrows[i];
-            cur_t r = get_array(&a, 4 + (uint32_t)def->ncols);
+            cur_t r = get_array(&a, 6 + (uint32_t)def->ncols);
             row->kommnr = (int32_t)get_int(&r, 0, 9999);
             row->key2 = (int32_t)get_int(&r, 0, 9999);
+            /* horizon 1..5 and kjonn 0..9 in followup, 0 elsewhere */
+            int four = m->env.table == KH_IND_FOLLOWUP;
+            row->key3 = (int32_t)get_int(&r, four, four ? 5 : 0);
+            row->key4 = (int32_t)get_int(&r, 0, four ? 9 : 0);
             row->suppressed = (int32_t)get_int(&r, 0, 1);
             row->suppressed_mask = (uint32_t)get_int(&r, 0, (1 << KH_IND_MAX_COLS) - 1);
             for (int col = 0; col < def->ncols && !r.bad; col++) {

@@ -1,9 +1,11 @@
 /* store.h - the LMDB store: layout, keys and record codecs.
  *
  * One environment (a directory, readable only by its owner) with named
- * databases: `exit`, `status`, `cost` (indicator rows keyed by reference
- * year, municipality, cohort/year as big-endian 16-bit numbers, so that byte
- * order is print order), `reference`, `runs` (the ledger), `quarantine`
+ * databases: `exit`, `status`, `cost`, `followup` (indicator rows keyed by
+ * reference year, municipality, cohort/year and, in followup, horizon and
+ * kjonn, as big-endian 16-bit numbers, so that byte order is print order;
+ * a store of an older version has no `followup` and reads as having no
+ * rows there), `reference`, `runs` (the ledger), `quarantine`
  * (rejected rows of the newest runs) and `meta` (schema version). The sink
  * writes indicators; `kohort run` writes a failed run's ledger entry; the
  * query commands only read and never block a running import. */
