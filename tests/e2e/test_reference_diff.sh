@@ -34,16 +34,17 @@ def excerpt(a, b, what):
     more = len(lines) - 40
     return "\n".join(lines[:40] + ([f"... {more} more diff lines"] if more > 0 else []))
 
-for t in ("exit", "status", "cost"):
+for t in ("exit", "status", "cost", "followup"):
     k, r = read_csv(f"{kdir}/{t}.csv"), read_csv(f"{rdir}/{t}.csv")
+    nkey = 5 if t == "followup" else 3
     if k == r:
         continue
     msg = [f"table {t}: {len(k) - 1} rows (kohort) vs {len(r) - 1} (reference)"]
     if k and r and k[0] != r[0]:
         msg.append(f"  header {k[0]} vs {r[0]}")
     else:
-        kb = {tuple(x[:3]): x for x in k[1:]}
-        rb = {tuple(x[:3]): x for x in r[1:]}
+        kb = {tuple(x[:nkey]): x for x in k[1:]}
+        rb = {tuple(x[:nkey]): x for x in r[1:]}
         cells = [(key, k[0][i], kb[key][i], rb[key][i]) for key in sorted(kb.keys() & rb.keys())
                  for i in range(len(k[0])) if kb[key][i] != rb[key][i]]
         only_k, only_r = sorted(kb.keys() - rb.keys()), sorted(rb.keys() - kb.keys())
@@ -107,7 +108,7 @@ check_case() {
   "$KOHORT" run --extracts "$ex" --store "$st" --allow-synthetic-ids --quiet --min-cell "$k" \
     >"$kd/run.out" 2>&1 || fail "$label: kohort run failed: $(tail -n 5 "$kd/run.out")"
   wait "$ref_pid" || fail "$label: the reference failed: $(tail -n 5 "$rd.log")"
-  for t in exit status cost; do
+  for t in exit status cost followup; do
     "$KOHORT" query --store "$st" --table "$t" --format csv >"$kd/$t.csv"
   done
   "$KOHORT" runs --store "$st" --format json >"$kd/runs.json"

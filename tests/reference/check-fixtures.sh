@@ -1,8 +1,8 @@
 #!/bin/sh
 # check-fixtures.sh - run the reference oracle on every hand-computed fixture
 # (tests/fixtures/<name>/in with expected/args.txt) and diff its exit, status
-# and cost CSV against expected/. Exits non-zero on any difference; exits 77
-# (skip) with a message when DuckDB's Node binding cannot be installed.
+# and cost CSV (and followup where the fixture has it) against expected/.
+# Exits non-zero on any difference; exits 77 (skip) with a message when DuckDB's Node binding cannot be installed.
 set -u
 root=$(cd "$(dirname "$0")/../.." && pwd)
 if ! "$root/tools/install-duckdb.sh"; then
@@ -20,7 +20,9 @@ for dir in "$root"/tests/fixtures/*/; do
             $(cat "$dir/expected/args.txt") \
         && diff -u "$dir/expected/exit.csv" "$out/$name/exit.csv" \
         && diff -u "$dir/expected/status.csv" "$out/$name/status.csv" \
-        && diff -u "$dir/expected/cost.csv" "$out/$name/cost.csv"; then
+        && diff -u "$dir/expected/cost.csv" "$out/$name/cost.csv" \
+        && { [ ! -f "$dir/expected/followup.csv" ] \
+             || diff -u "$dir/expected/followup.csv" "$out/$name/followup.csv"; }; then
         echo "ok   $name"; passed=$((passed + 1))
     else
         echo "FAIL $name"; failed=$((failed + 1))
