@@ -2,7 +2,8 @@
 # check-fixtures.sh - run the reference oracle on every hand-computed fixture
 # (tests/fixtures/<name>/in with expected/args.txt) and diff its exit, status
 # and cost CSV (and followup where the fixture has it) against expected/.
-# Exits non-zero on any difference; exits 77 (skip) with a message when DuckDB's Node binding cannot be installed.
+# Exits non-zero on any difference; exits 77 (skip) with a message when
+# DuckDB's Node binding cannot be installed.
 set -u
 root=$(cd "$(dirname "$0")/../.." && pwd)
 if ! "$root/tools/install-duckdb.sh"; then
