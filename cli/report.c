@@ -19,6 +19,7 @@
 
 #include "cli/common.h"
 #include "cli/muninames.h"
+#include "cli/report_followup.h"
 #include "err.h"
 #include "util.h"
 
@@ -136,7 +137,11 @@ static int row_cmp(const void *key, const void *elem)
     const kh_indrow_t *a = key, *b = elem;
     if (a->kommnr != b->kommnr)
         return a->kommnr < b->kommnr ? -1 : 1;
-    return a->key2 < b->key2 ? -1 : a->key2 > b->key2;
+    if (a->key2 != b->key2)
+        return a->key2 < b->key2 ? -1 : 1;
+    if (a->key3 != b->key3) /* followup's horizon and kjonn; 0 elsewhere */
+        return a->key3 < b->key3 ? -1 : 1;
+    return a->key4 < b->key4 ? -1 : a->key4 > b->key4;
 }
 
 static const kh_indrow_t *find_row(const rep_t *r, int t, int kommnr, int key2)
@@ -1103,7 +1108,8 @@ static void section_cost(const rep_t *r)
 static const char *const table_titles[KH_IND_COUNT] = {
     "Table exit: status at exit, per municipality and exit year",
     "Table status: long-term status in the reference year, per municipality and exit year",
-    "Table cost: resources against results, per municipality and year"};
+    "Table cost: resources against results, per municipality and year",
+    "Table followup: status 1, 2 and 5 years after exit, per municipality, exit year and gender"};
 
 static void data_table(const rep_t *r, int t)
 {
@@ -1122,6 +1128,8 @@ static void data_table(const rep_t *r, int t)
     fprintf(f, "<div class=\"scroll\"><table class=\"data\" id=\"table-%s\" data-t=\"%s\">\n<thead><tr>"
                "<th class=\"name\">municipality</th><th>kommnr</th><th>%s</th>",
             def->name, def->name, def->key2);
+    if (def->key3)
+        fprintf(f, "<th>%s</th><th>%s</th>", def->key3, def->key4);
     for (int c = 0; c < def->ncols; c++)
         fprintf(f, "<th>%s</th>", def->cols[c].name);
     fprintf(f, "<th>suppressed</th></tr></thead>\n<tbody>\n");
@@ -1130,10 +1138,15 @@ static void data_table(const rep_t *r, int t)
         const kh_indrow_t *row = &r->tab[t].rows[i];
         if (row->kommnr && !wanted(r, row->kommnr))
             continue;
-        fprintf(f, "<tr%s data-k=\"%04d\" data-y=\"%04d\"><td class=\"name\">",
+        fprintf(f, "<tr%s data-k=\"%04d\" data-y=\"%04d\"",
                 row->kommnr == 0 || row->key2 == 0 ? " class=\"tot\"" : "", row->kommnr, row->key2);
+        if (def->key3)
+            fprintf(f, " data-h=\"%d\" data-g=\"%d\"", row->key3, row->key4);
+        fprintf(f, "><td class=\"name\">");
         esc(f, short_name(row->kommnr, buf, sizeof buf));
         fprintf(f, "</td><td>%04d</td><td>%04d</td>", row->kommnr, row->key2);
+        if (def->key3)
+            fprintf(f, "<td>%d</td><td>%d</td>", row->key3, row->key4);
         for (int c = 0; c < def->ncols; c++) {
             cell_text(text, sizeof text, t, row, c);
             if (strcmp(text, ":") == 0)
@@ -1222,6 +1235,8 @@ int kh_report_write(kh_store_t *store, const kh_report_opts_t *opts, FILE *out, 
     section_longterm(&r);
     section_duration(&r);
     section_cost(&r);
+    kh_report_followup(out, r.tab[KH_IND_FOLLOWUP].rows, r.tab[KH_IND_FOLLOWUP].n, r.chart,
+                       r.nchart);
     section_tables(&r);
     fprintf(out, "</main>\n<footer><p class=\"note\">Written by kohort report from the store alone; "
                  "self-contained, no scripts.</p></footer>\n</body>\n</html>\n");

@@ -18,9 +18,9 @@ report() { # STORE OUT [options]: a report that must succeed
   "$KOHORT" report --store "$1" --out "$2" "${@:3}" 2>"$T/report.err" \
     || { cat "$T/report.err"; fail "kohort report ${*:3} exited $?"; }
 }
-queries() { # STORE REF PREFIX: the three tables as CSV and in the table format
+queries() { # STORE REF PREFIX: the four tables as CSV and in the table format
   local t
-  for t in exit status cost; do
+  for t in exit status cost followup; do
     "$KOHORT" query --store "$1" --ref-year "$2" --table $t --format csv >"$3.$t.csv"
     "$KOHORT" query --store "$1" --ref-year "$2" --table $t --format table >"$3.$t.txt"
   done
@@ -33,7 +33,11 @@ cat >"$T/check.py" <<'PY'
 import csv, html.parser, os, sys
 
 VOID = {'meta', 'br', 'hr', 'img', 'input', 'link', 'area', 'base', 'col', 'wbr', 'source'}
-TABLES = ('exit', 'status', 'cost')
+TABLES = ('exit', 'status', 'cost', 'followup')
+
+def nkeys(t):
+    """Columns up to the values: ref_year and the key columns."""
+    return 5 if t == 'followup' else 3
 
 class Page(html.parser.HTMLParser):
     def __init__(self):
@@ -66,7 +70,7 @@ class Page(html.parser.HTMLParser):
             self.table = a['data-t']
             self.tables[self.table] = {'head': [], 'rows': {}}
         if self.table and tag == 'tr' and 'data-k' in a:
-            self.row = (a['data-k'], a['data-y'])
+            self.row = (a['data-k'], a['data-y']) + ((a['data-h'], a['data-g']) if 'data-h' in a else ())
             assert self.row not in self.tables[self.table]['rows'], ('row twice', self.row)
             self.tables[self.table]['rows'][self.row] = []
         if self.table and tag in ('td', 'th'):
@@ -118,7 +122,7 @@ def query_csv(prefix, t):
         head = next(r)
         for line in r:
             d = dict(zip(head, line))
-            rows[(d['kommnr'], d[head[2]])] = d
+            rows[tuple(d[h] for h in head[1:nkeys(t)])] = d
     return head, rows
 
 def query_table(prefix, t):
@@ -137,12 +141,12 @@ def query_table(prefix, t):
         for n, e in zip(names, ends):
             vals[n] = line[start:e].strip()
             start = e
-        rows[(vals['kommnr'], vals[names[2]])] = vals
+        rows[tuple(vals[n] for n in names[1:nkeys(t)])] = vals
     return rows
 
-SECTIONS = ['summary', 'attainment', 'predicted', 'longterm', 'duration', 'cost', 'tables']
+SECTIONS = ['summary', 'attainment', 'predicted', 'longterm', 'duration', 'cost', 'followup', 'tables']
 FIGS = ['fig-attainment', 'fig-predicted', 'fig-work-education', 'fig-social-assistance',
-        'fig-duration', 'fig-extended']
+        'fig-duration', 'fig-extended', 'fig-followup']
 COST_FIGS = ['fig-cost-results', 'fig-cost-index', 'fig-cost-per-attained']
 
 def check_tables(p, prefix, prefix0, only=None):
@@ -159,14 +163,15 @@ def check_tables(p, prefix, prefix0, only=None):
         fmt = query_table(prefix, t)
         rows0 = query_csv(prefix0, t)[1] if prefix0 else None
         got = p.tables[t]
-        cols = head[3:]
-        assert got['head'] == ['municipality', 'kommnr', head[2]] + cols, (t, got['head'])
+        nk = nkeys(t)
+        cols = head[nk:]
+        assert got['head'] == ['municipality'] + head[1:nk] + cols, (t, got['head'])
         assert set(got['rows']) == set(rows), (t, sorted(set(got['rows']) ^ set(rows))[:5])
         for key, d in rows.items():
             cells = got['rows'][key]
-            assert cells[1:3] == list(key), (t, key, cells[:3])
+            assert cells[1:nk] == list(key), (t, key, cells[:nk])
             for c, col in enumerate(cols):
-                shown = cells[3 + c]
+                shown = cells[nk + c]
                 if col == 'suppressed':
                     assert shown == d[col], (t, key, col, shown)
                 elif d[col] != '':
@@ -175,7 +180,7 @@ def check_tables(p, prefix, prefix0, only=None):
                     assert shown == fmt[key][col], (t, key, col, shown, fmt[key][col])
                     if rows0 is not None and rows0[key][col] != '':
                         assert shown == ':', ('suppressed cell not shown as ":"', t, key, col, shown)
-                        suppressed.add((t, key[0], key[1], col))
+                        suppressed.add((t,) + key + (col,))
                     if shown == ':':
                         nsup += 1
     return suppressed, nsup
@@ -191,9 +196,10 @@ def check_marks(p, prefix, suppressed, only=None):
             part = ref.split(':')
             if part[0] == 'national':
                 continue
-            t, k, y, col = part
-            assert (t, k, y, col) not in suppressed, ('suppressed cell drawn', fig, ref)
-            stored = rows[t].get((k, y), {}).get(col, '')
+            t, key, col = part[0], tuple(part[1:-1]), part[-1]
+            k = key[0]
+            assert (t,) + key + (col,) not in suppressed, ('suppressed cell drawn', fig, ref)
+            stored = rows[t].get(key, {}).get(col, '')
             assert stored != '', ('empty cell drawn', fig, ref, v)
             assert v == stored, ('drawn value differs', fig, ref, v, stored)
             if only is not None:
@@ -250,9 +256,9 @@ elif mode == 'one':
     assert '9999 (no rows in reference year' in p.alltext
 elif mode == 'allsup':
     _, nsup = check_tables(p, prefix, None)
-    for t in ('exit', 'status'):
+    for t in ('exit', 'status', 'followup'):
         for key, cells in p.tables[t]['rows'].items():
-            assert set(cells[3:-1]) == {':'}, (t, key, cells)
+            assert set(cells[nkeys(t):-1]) == {':'}, (t, key, cells)
     assert nsup > 100, nsup
     for f, cells, _ in p.marks:
         for c in cells:
