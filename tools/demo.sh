@@ -19,3 +19,6 @@ bin/kohort query --store demo/store --table status --format table
 echo
 echo "== cost: spending against results =="
 bin/kohort query --store demo/store --table cost --format table
+echo
+echo "== followup: 1, 2 and 5 years after exit, by gender, for Oslo (0301) =="
+bin/kohort query --store demo/store --table followup --kommune 0301 --format table
