@@ -53,7 +53,13 @@ void kh_cli_json_str(FILE *f, const char *s)
 
 void kh_cli_csv_str(FILE *f, const char *s)
 {
-    if (!strpbrk(s, ",\"\r\n")) {
+    kh_cli_csv_field(f, s, ',');
+}
+
+void kh_cli_csv_field(FILE *f, const char *s, char sep)
+{
+    char special[] = {sep, '"', '\r', '\n', '\0'};
+    if (!strpbrk(s, special)) {
         fputs(s, f);
         return;
     }

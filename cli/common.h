@@ -23,6 +23,9 @@ void kh_cli_json_str(FILE *f, const char *s);
 /* Writes s as one RFC 4180 CSV field (quoted when needed). */
 void kh_cli_csv_str(FILE *f, const char *s);
 
+/* The same with another field separator (';' for Norwegian Excel). */
+void kh_cli_csv_field(FILE *f, const char *s, char sep);
+
 /* Formats a stored cell scaled by 10^scale as `kohort query` prints it:
  * 313 at scale 4 is "0.0313"; 0 is never printed with a sign. */
 void kh_cli_format_value(char *buf, size_t cap, int64_t v, int scale);

@@ -10,6 +10,8 @@
 #include <string.h>
 
 #include "cli/common.h"
+#include "cli/jsonstat.h"
+#include "cli/muninames.h"
 #include "err.h"
 #include "reason.h"
 #include "store.h"
@@ -31,10 +33,24 @@ static kh_store_t *open_store(const char *path)
 /* ---- printing values ---------------------------------------------------------- */
 
 
+/* Which rows `kohort query` prints: every list empty = no filter. */
+typedef struct {
+    int nkommune;
+    int kommune[64];      /* codes, 0 = the all-municipalities rows */
+    int cohort_from, cohort_to; /* 0 = every cohort (or year) */
+    unsigned horizons;    /* bit h for horizon h; 0 = every horizon */
+    unsigned kjonn;       /* bit k for kjonn k (0, 1, 2, 9); 0 = every kjonn */
+} qfilter_t;
+
 typedef struct {
     const kh_indtabledef_t *def;
+    kh_indtable_t table;
     kh_format_t fmt;
-    int kommune;          /* 0 = every municipality */
+    int jsonstat;         /* --format jsonstat: rows go to js */
+    kh_jsonstat_t *js;
+    int with_names;       /* a kommunenavn column after kommnr */
+    int excel_no;         /* --csv-dialect excel-no: ';' and decimal comma */
+    qfilter_t filter;
     int count;
     /* table format: rows are buffered to size the columns */
     char **cells;
@@ -70,12 +86,53 @@ static int key_texts(const kh_indtabledef_t *def, int ref_year, const kh_indrow_
     return 5;
 }
 
+/* 1 when the row passes the filter. */
+static int wanted(const qfilter_t *f, const kh_indtabledef_t *def, const kh_indrow_t *row)
+{
+    if (f->nkommune) {
+        int hit = 0;
+        for (int i = 0; i < f->nkommune && !hit; i++)
+            hit = row->kommnr == f->kommune[i];
+        if (!hit)
+            return 0;
+    }
+    if (f->cohort_from && (row->key2 < f->cohort_from || row->key2 > f->cohort_to))
+        return 0;
+    if (def->key3 && f->horizons && !(f->horizons >> row->key3 & 1))
+        return 0;
+    if (def->key4 && f->kjonn && !(f->kjonn >> row->key4 & 1))
+        return 0;
+    return 1;
+}
+
+/* The municipality name column of --with-names. Borrowed: static. */
+static const char *muni_name(int kommnr)
+{
+    if (kommnr == 0)
+        return "All municipalities";
+    const char *name = kh_muninames_name(kommnr);
+    return name ? name : "";
+}
+
+/* Norwegian Excel: the decimal point becomes a comma. */
+static void decimal_comma(char *v)
+{
+    char *dot = strchr(v, '.');
+    if (dot)
+        *dot = ',';
+}
+
 static int print_row(void *ctx, int ref_year, const kh_indrow_t *row)
 {
     qctx_t *q = ctx;
-    if (q->kommune && row->kommnr != q->kommune)
-        return 0;
     const kh_indtabledef_t *def = q->def;
+    if (!wanted(&q->filter, def, row))
+        return 0;
+    if (q->jsonstat) {
+        kh_jsonstat_add(q->js, ref_year, row);
+        q->count++;
+        return 0;
+    }
     char key[5][16], val[KH_IND_MAX_COLS][32];
     const char *name[5];
     int nkeys = key_texts(def, ref_year, row, key, name);
@@ -84,23 +141,40 @@ static int print_row(void *ctx, int ref_year, const kh_indrow_t *row)
             kh_cli_format_value(val[c], sizeof val[c], row->value[c], def->cols[c].scale);
         else
             strcpy(val[c], (q->fmt == KH_FMT_TABLE && (row->suppressed_mask >> c & 1)) ? ":" : "");
+        if (q->excel_no)
+            decimal_comma(val[c]);
     }
+    const char *navn = muni_name(row->kommnr);
     if (q->fmt == KH_FMT_CSV) {
-        for (int i = 0; i < nkeys; i++)
-            printf("%s%s", i ? "," : "", key[i]);
+        const char *sep = q->excel_no ? ";" : ",";
+        for (int i = 0; i < nkeys; i++) {
+            printf("%s%s", i ? sep : "", key[i]);
+            if (i == 1 && q->with_names) {
+                fputs(sep, stdout);
+                kh_cli_csv_field(stdout, navn, sep[0]);
+            }
+        }
         for (int c = 0; c < def->ncols; c++)
-            printf(",%s", val[c]);
-        printf(",%d\n", row->suppressed ? 1 : 0);
+            printf("%s%s", sep, val[c]);
+        printf("%s%d\n", sep, row->suppressed ? 1 : 0);
     } else if (q->fmt == KH_FMT_JSON) {
         printf("%s\n  {\"ref_year\": %s", q->count ? "," : "", key[0]);
-        for (int i = 1; i < nkeys; i++)
+        for (int i = 1; i < nkeys; i++) {
             printf(", \"%s\": \"%s\"", name[i], key[i]);
+            if (i == 1 && q->with_names) {
+                printf(", \"kommunenavn\": ");
+                kh_cli_json_str(stdout, navn);
+            }
+        }
         for (int c = 0; c < def->ncols; c++)
             printf(", \"%s\": %s", def->cols[c].name, val[c][0] ? val[c] : "null");
         printf(", \"suppressed\": %d}", row->suppressed ? 1 : 0);
     } else {
-        for (int i = 0; i < nkeys; i++)
+        for (int i = 0; i < nkeys; i++) {
             table_cell(q, key[i]);
+            if (i == 1 && q->with_names)
+                table_cell(q, navn);
+        }
         for (int c = 0; c < def->ncols; c++)
             table_cell(q, val[c]);
         table_cell(q, row->suppressed ? "1" : "0");
@@ -109,12 +183,16 @@ static int print_row(void *ctx, int ref_year, const kh_indrow_t *row)
     return 0;
 }
 
-/* The header: key columns, value columns, `suppressed`. Returns the count. */
-static int header_names(const kh_indtabledef_t *def, const char *head[KH_IND_MAX_COLS + 6])
+/* The header: key columns (and kommunenavn with names), value columns,
+ * `suppressed`. Returns the count. */
+static int header_names(const kh_indtabledef_t *def, int with_names,
+                        const char *head[KH_IND_MAX_COLS + 7])
 {
     int n = 0;
     head[n++] = "ref_year";
     head[n++] = "kommnr";
+    if (with_names)
+        head[n++] = "kommunenavn";
     head[n++] = def->key2;
     if (def->key3) {
         head[n++] = def->key3;
@@ -128,9 +206,9 @@ static int header_names(const kh_indtabledef_t *def, const char *head[KH_IND_MAX
 
 static void print_table(qctx_t *q)
 {
-    const char *head[KH_IND_MAX_COLS + 6];
-    int ncols = header_names(q->def, head);
-    size_t width[KH_IND_MAX_COLS + 6];
+    const char *head[KH_IND_MAX_COLS + 7];
+    int ncols = header_names(q->def, q->with_names, head);
+    size_t width[KH_IND_MAX_COLS + 7];
     for (int c = 0; c < ncols; c++)
         width[c] = strlen(head[c]);
     for (size_t i = 0; i < q->ncells; i++) {
@@ -153,11 +231,84 @@ static void print_table(qctx_t *q)
 
 static void query_usage(FILE *f)
 {
-    fprintf(f, "usage: kohort query --store DIR --table exit|status|cost|followup\n"
-               "                    [--ref-year R|all] [--kommune K] [--format csv|json|table]\n"
+    fprintf(f, "usage: kohort query --store DIR --table exit|status|cost|followup [options]\n"
                "Prints the stored indicators of the newest reference year (or of R, or all),\n"
                "sorted by reference year, municipality, then cohort (totals 0000 first);\n"
-               "followup then by horizon and kjonn.\n");
+               "followup then by horizon and kjonn.\n\n"
+               "  --ref-year R|all        the reference year (default: the newest)\n"
+               "  --kommune K[,K...]      only these municipalities (0000: the totals)\n"
+               "  --cohort FROM[-TO]      only these cohorts (cost: years)\n"
+               "  --horizon H[,H...]      followup: only horizons 1, 2, 5\n"
+               "  --kjonn K[,K...]        followup: only kjonn 0, 1, 2, 9\n"
+               "  --with-names            add kommunenavn after kommnr\n"
+               "  --format F              table (default), csv, json or jsonstat (JSON-stat 2.0)\n"
+               "  --csv-dialect D         rfc4180 (default: ',' and '.') or excel-no (';' and\n"
+               "                          decimal comma, for Norwegian Excel)\n");
+}
+
+/* Parses a comma list of integers in [lo, hi] whose texts are `width`
+ * characters (0: any). Calls add() for each. Returns 0 or -1. */
+static int parse_list(const char *arg, int lo, int hi, size_t width,
+                      int (*add)(void *ctx, int v), void *ctx)
+{
+    char buf[512];
+    if (strlen(arg) >= sizeof buf)
+        return -1;
+    snprintf(buf, sizeof buf, "%s", arg);
+    char *save = NULL;
+    int n = 0;
+    for (char *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+        int v;
+        if ((width && strlen(tok) != width) || kh_cli_int(tok, lo, hi, &v) || add(ctx, v))
+            return -1;
+        n++;
+    }
+    return n ? 0 : -1;
+}
+
+static int add_kommune(void *ctx, int v)
+{
+    qfilter_t *f = ctx;
+    if (f->nkommune == (int)(sizeof f->kommune / sizeof f->kommune[0]))
+        return -1;
+    f->kommune[f->nkommune++] = v;
+    return 0;
+}
+
+static int add_bit(void *ctx, int v)
+{
+    *(unsigned *)ctx |= 1u << v;
+    return 0;
+}
+
+static int add_horizon(void *ctx, int v)
+{
+    for (int i = 0; i < KH_FOLLOWUP_NHORIZONS; i++)
+        if (kh_followup_horizons[i] == v)
+            return add_bit(ctx, v);
+    return -1;
+}
+
+static int add_kjonn(void *ctx, int v)
+{
+    return v == 0 || v == 1 || v == 2 || v == 9 ? add_bit(ctx, v) : -1;
+}
+
+/* FROM or FROM-TO, years 1900..2100. */
+static int parse_cohorts(const char *arg, qfilter_t *f)
+{
+    char from[8], to[8];
+    const char *dash = strchr(arg, '-');
+    size_t n = dash ? (size_t)(dash - arg) : strlen(arg);
+    if (n >= sizeof from || (dash && strlen(dash + 1) >= sizeof to))
+        return -1;
+    memcpy(from, arg, n);
+    from[n] = '\0';
+    snprintf(to, sizeof to, "%s", dash ? dash + 1 : from);
+    if (kh_cli_int(from, 1900, 2100, &f->cohort_from) || kh_cli_int(to, 1900, 2100, &f->cohort_to) ||
+        f->cohort_from > f->cohort_to)
+        return -1;
+    return 0;
 }
 
 int kh_query_main(int argc, char **argv)
@@ -167,7 +318,12 @@ int kh_query_main(int argc, char **argv)
         {"table", required_argument, 0, 't'},
         {"ref-year", required_argument, 0, 'r'},
         {"kommune", required_argument, 0, 'k'},
+        {"cohort", required_argument, 0, 'c'},
+        {"horizon", required_argument, 0, 'H'},
+        {"kjonn", required_argument, 0, 'g'},
+        {"with-names", no_argument, 0, 'n'},
         {"format", required_argument, 0, 'f'},
+        {"csv-dialect", required_argument, 0, 'd'},
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0}};
     const char *store_path = NULL, *table = NULL, *ref = NULL;
@@ -182,12 +338,34 @@ int kh_query_main(int argc, char **argv)
         case 't': table = optarg; break;
         case 'r': ref = optarg; break;
         case 'k':
-            if (strlen(optarg) != 4 || kh_cli_int(optarg, 1, 9999, &q.kommune))
-                return kh_cli_usage("--kommune wants a 4-digit municipality code");
+            if (parse_list(optarg, 0, 9999, 4, add_kommune, &q.filter))
+                return kh_cli_usage("--kommune wants 4-digit municipality codes separated by "
+                                    "commas (0000: the totals)");
             break;
+        case 'c':
+            if (parse_cohorts(optarg, &q.filter))
+                return kh_cli_usage("--cohort wants a year or FROM-TO, e.g. 2017-2020");
+            break;
+        case 'H':
+            if (parse_list(optarg, 1, 5, 0, add_horizon, &q.filter.horizons))
+                return kh_cli_usage("--horizon wants 1, 2 or 5, separated by commas");
+            break;
+        case 'g':
+            if (parse_list(optarg, 0, 9, 0, add_kjonn, &q.filter.kjonn))
+                return kh_cli_usage("--kjonn wants 0, 1, 2 or 9, separated by commas");
+            break;
+        case 'n': q.with_names = 1; break;
         case 'f':
-            if (kh_cli_format(optarg, &q.fmt))
-                return kh_cli_usage("--format wants csv, json or table");
+            if (strcmp(optarg, "jsonstat") == 0)
+                q.jsonstat = 1;
+            else if (kh_cli_format(optarg, &q.fmt))
+                return kh_cli_usage("--format wants table, csv, json or jsonstat");
+            break;
+        case 'd':
+            if (strcmp(optarg, "excel-no") == 0)
+                q.excel_no = 1;
+            else if (strcmp(optarg, "rfc4180") != 0)
+                return kh_cli_usage("--csv-dialect wants rfc4180 or excel-no");
             break;
         case 'h': query_usage(stdout); return 0;
         default: query_usage(stderr); return 2;
@@ -201,6 +379,12 @@ int kh_query_main(int argc, char **argv)
             t = i;
     if (t < 0)
         return kh_cli_usage("--table wants exit, status, cost or followup");
+    q.table = (kh_indtable_t)t;
+    q.def = kh_schema_indtable(q.table);
+    if ((q.filter.horizons || q.filter.kjonn) && !q.def->key3)
+        return kh_cli_usage("--horizon and --kjonn are for --table followup");
+    if (q.excel_no && (q.fmt != KH_FMT_CSV || q.jsonstat))
+        return kh_cli_usage("--csv-dialect is for --format csv");
     int year = -1;
     if (ref && strcmp(ref, "all") == 0)
         year = 0;
@@ -212,12 +396,13 @@ int kh_query_main(int argc, char **argv)
     int rc;
     if (year < 0)
         kh_store_newest_year(store, &year);
-    q.def = kh_schema_indtable((kh_indtable_t)t);
-    if (q.fmt == KH_FMT_CSV) {
-        const char *head[KH_IND_MAX_COLS + 6];
-        int nhead = header_names(q.def, head);
+    if (q.jsonstat) {
+        q.js = kh_jsonstat_new(q.table);
+    } else if (q.fmt == KH_FMT_CSV) {
+        const char *head[KH_IND_MAX_COLS + 7];
+        int nhead = header_names(q.def, q.with_names, head);
         for (int c = 0; c < nhead; c++)
-            printf("%s%s", c ? "," : "", head[c]);
+            printf("%s%s", c ? (q.excel_no ? ";" : ",") : "", head[c]);
         printf("\n");
     } else if (q.fmt == KH_FMT_JSON) {
         printf("[");
@@ -225,10 +410,16 @@ int kh_query_main(int argc, char **argv)
     rc = year || (ref && strcmp(ref, "all") == 0)
              ? kh_store_each_row(store, (kh_indtable_t)t, year, print_row, &q)
              : 0;
-    if (q.fmt == KH_FMT_JSON)
+    if (q.jsonstat) {
+        char source[64];
+        snprintf(source, sizeof source, "kohort");
+        kh_jsonstat_print(q.js, stdout, source);
+        kh_jsonstat_destroy(&q.js);
+    } else if (q.fmt == KH_FMT_JSON) {
         printf("%s]\n", q.count ? "\n" : "");
-    else if (q.fmt == KH_FMT_TABLE)
+    } else if (q.fmt == KH_FMT_TABLE) {
         print_table(&q);
+    }
     kh_store_close(&store);
     if (rc) {
         fprintf(stderr, "kohort: cannot read the store %s: %s\n", store_path, kh_strerror(rc));
