@@ -248,8 +248,6 @@ void kh_top_print(FILE *f, const kh_status_snap_t *cur, const kh_status_snap_t *
     snprintf(line, sizeof line, "%-13s %5s %-8s %7s %7s %7s %8s %5s %7s", "STAGE", "UP", "STATE",
              "IN/s", "OUT/s", "REJ", "BACKLOG", "UTIL%", "RSS");
     fprintf(f, "\n%.*s\n", width, line);
-    uint64_t prev_out = 0;
-    int have_prev = 0;
     for (int o = 0; o < NORDER + 1; o++) {
         /* o == NORDER: stages of names this build does not order */
         line_t l;
@@ -263,13 +261,12 @@ void kh_top_print(FILE *f, const kh_status_snap_t *cur, const kh_status_snap_t *
             if (name ? strcmp(st->stage, name) == 0 : !known)
                 add_process(&l, st, prev, dt_s);
         }
-        if (!l.nproc) {
-            have_prev = 0;
+        if (!l.nproc)
             continue;
-        }
         char backlog[16] = "-";
-        if (have_prev && o >= 1 && o <= 3)
-            kh_top_fmt_count(backlog, sizeof backlog, prev_out > l.in ? (double)(prev_out - l.in) : 0);
+        uint64_t queued;
+        if (name && kh_status_backlog(s, name, &queued))
+            kh_top_fmt_count(backlog, sizeof backlog, (double)queued);
         char label[32];
         if (l.nproc > 1)
             snprintf(label, sizeof label, "%s x%d", name ? name : "other", l.nproc);
@@ -288,8 +285,6 @@ void kh_top_print(FILE *f, const kh_status_snap_t *cur, const kh_status_snap_t *
                 print_line(f, label, &w, "", width);
             }
         }
-        prev_out = l.out;
-        have_prev = 1;
     }
 }
 
@@ -423,8 +418,8 @@ int kh_top_main(int argc, char **argv)
         return kh_cli_usage("unexpected argument; see kohort top --help");
     char store[PATH_MAX];
     int rc = kh_status_resolve(store_opt, store, sizeof store);
-    if (rc == 2)
-        return 2;
+    if (rc == 2 || rc < 0)
+        return rc < 0 ? 1 : 2;
     kh_status_snap_t *cur = kh_xmalloc(sizeof *cur), *prev = kh_xmalloc(sizeof *prev),
                      *next = kh_xmalloc(sizeof *next);
     if (rc != 0 || kh_status_read(store, cur) != 0 || !kh_status_alive(cur)) {
