@@ -18,18 +18,6 @@
 #include "transform/pseudo.h"
 #include "util.h"
 
-/* Opens the store read-only; says why on stderr and returns NULL when it
- * cannot. Caller owns result; close with kh_store_close(). */
-static kh_store_t *open_store(const char *path)
-{
-    kh_store_t *store = NULL;
-    int rc = kh_store_open(path, 0, 0, &store);
-    if (rc)
-        fprintf(stderr, "kohort: cannot read the store %s: %s\n", path,
-                rc == KH_E_NOTFOUND ? "no store there" : kh_strerror(rc));
-    return store;
-}
-
 /* ---- printing values ---------------------------------------------------------- */
 
 
@@ -37,7 +25,8 @@ static kh_store_t *open_store(const char *path)
 typedef struct {
     int nkommune;
     int kommune[64];      /* codes, 0 = the all-municipalities rows */
-    int cohort_from, cohort_to; /* 0 = every cohort (or year) */
+    int have_cohort;      /* cohort_from..cohort_to (0..0: the all-cohorts rows) */
+    int cohort_from, cohort_to;
     unsigned horizons;    /* bit h for horizon h; 0 = every horizon */
     unsigned kjonn;       /* bit k for kjonn k (0, 1, 2, 9); 0 = every kjonn */
 } qfilter_t;
@@ -96,7 +85,7 @@ static int wanted(const qfilter_t *f, const kh_indtabledef_t *def, const kh_indr
         if (!hit)
             return 0;
     }
-    if (f->cohort_from && (row->key2 < f->cohort_from || row->key2 > f->cohort_to))
+    if (f->have_cohort && (row->key2 < f->cohort_from || row->key2 > f->cohort_to))
         return 0;
     if (def->key3 && f->horizons && !(f->horizons >> row->key3 & 1))
         return 0;
@@ -237,7 +226,7 @@ static void query_usage(FILE *f)
                "followup then by horizon and kjonn.\n\n"
                "  --ref-year R|all        the reference year (default: the newest)\n"
                "  --kommune K[,K...]      only these municipalities (0000: the totals)\n"
-               "  --cohort FROM[-TO]      only these cohorts (cost: years)\n"
+               "  --cohort FROM[-TO]      only these cohorts (cost: years); 0000: the totals\n"
                "  --horizon H[,H...]      followup: only horizons 1, 2, 5\n"
                "  --kjonn K[,K...]        followup: only kjonn 0, 1, 2, 9\n"
                "  --with-names            add kommunenavn after kommnr\n"
@@ -294,9 +283,14 @@ static int add_kjonn(void *ctx, int v)
     return v == 0 || v == 1 || v == 2 || v == 9 ? add_bit(ctx, v) : -1;
 }
 
-/* FROM or FROM-TO, years 1900..2100. */
+/* FROM or FROM-TO, years 1900..2100; or 0000, the all-cohorts rows. */
 static int parse_cohorts(const char *arg, qfilter_t *f)
 {
+    f->have_cohort = 1;
+    if (strcmp(arg, "0000") == 0) {
+        f->cohort_from = f->cohort_to = 0;
+        return 0;
+    }
     char from[8], to[8];
     const char *dash = strchr(arg, '-');
     size_t n = dash ? (size_t)(dash - arg) : strlen(arg);
@@ -308,6 +302,23 @@ static int parse_cohorts(const char *arg, qfilter_t *f)
     if (kh_cli_int(from, 1900, 2100, &f->cohort_from) || kh_cli_int(to, 1900, 2100, &f->cohort_to) ||
         f->cohort_from > f->cohort_to)
         return -1;
+    return 0;
+}
+
+static int found_row(void *ctx, int ref_year, const kh_indrow_t *row)
+{
+    (void)ctx;
+    (void)ref_year;
+    (void)row;
+    return 1;
+}
+
+/* 1 when any indicator table holds rows of reference year `year`. */
+static int year_stored(kh_store_t *store, int year)
+{
+    for (int t = 0; t < KH_IND_COUNT; t++)
+        if (kh_store_each_row(store, (kh_indtable_t)t, year, found_row, NULL) > 0)
+            return 1;
     return 0;
 }
 
@@ -371,8 +382,10 @@ int kh_query_main(int argc, char **argv)
         default: query_usage(stderr); return 2;
         }
     }
+    store_path = kh_cli_store(store_path);
     if (!store_path || !table)
-        return kh_cli_usage("kohort query needs --store DIR and --table exit|status|cost|followup");
+        return kh_cli_usage("kohort query needs --store DIR (or KOHORT_STORE) and "
+                            "--table exit|status|cost|followup");
     int t = -1;
     for (int i = 0; i < KH_IND_COUNT; i++)
         if (strcmp(table, kh_schema_indtable((kh_indtable_t)i)->name) == 0)
@@ -390,12 +403,18 @@ int kh_query_main(int argc, char **argv)
         year = 0;
     else if (ref && kh_cli_int(ref, 1900, 2100, &year))
         return kh_cli_usage("--ref-year wants a year or 'all'");
-    kh_store_t *store = open_store(store_path);
-    if (!store)
+    kh_store_t *store;
+    if (kh_cli_open_store(store_path, &store))
         return 1;
     int rc;
     if (year < 0)
         kh_store_newest_year(store, &year);
+    else if (year > 0 && !year_stored(store, year)) {
+        fprintf(stderr, "kohort: the store %s holds no indicators for reference year %d\n",
+                store_path, year);
+        kh_store_close(&store);
+        return 1;
+    }
     if (q.jsonstat) {
         q.js = kh_jsonstat_new(q.table);
     } else if (q.fmt == KH_FMT_CSV) {
@@ -412,7 +431,7 @@ int kh_query_main(int argc, char **argv)
              : 0;
     if (q.jsonstat) {
         char source[64];
-        snprintf(source, sizeof source, "kohort");
+        snprintf(source, sizeof source, "kohort %s", kh_cli_version());
         kh_jsonstat_print(q.js, stdout, source);
         kh_jsonstat_destroy(&q.js);
     } else if (q.fmt == KH_FMT_JSON) {
@@ -488,15 +507,21 @@ static int print_run(void *ctx, const kh_runrec_t *rec)
                    "ambiguous_kommune\n");
         printf("%s,%s,%s,%s,", rec->run, started, finished, rec->ok ? "ok" : "failed");
         kh_cli_csv_str(stdout, rec->reason);
-        printf(",%d,%llu,%llu,%llu,%llu\n", l->ref_year, (unsigned long long)l->participants,
+        char year[8] = "";
+        if (l->ref_year)
+            snprintf(year, sizeof year, "%d", l->ref_year);
+        printf(",%s,%llu,%llu,%llu,%llu\n", year, (unsigned long long)l->participants,
                (unsigned long long)l->placed, (unsigned long long)l->no_home,
                (unsigned long long)l->ambiguous_kommune);
     } else {
         if (!rc->count)
             printf("%-29s %-20s %-7s %-8s %-9s %s\n", "run", "started", "status", "ref_year",
                    "placed", "reason");
-        printf("%-29s %-20s %-7s %-8d %-9llu %s\n", rec->run, started, rec->ok ? "ok" : "failed",
-               l->ref_year, (unsigned long long)l->placed, rec->reason);
+        char year[8] = "";
+        if (l->ref_year)
+            snprintf(year, sizeof year, "%d", l->ref_year);
+        printf("%-29s %-20s %-7s %-8s %-9llu %s\n", rec->run, started, rec->ok ? "ok" : "failed",
+               year, (unsigned long long)l->placed, rec->reason);
     }
     rc->count++;
     return 0;
@@ -528,8 +553,9 @@ static int parse_ledger_args(int argc, char **argv, const char *help, const char
         default: fputs(help, stderr); return 2;
         }
     }
+    *store = kh_cli_store(*store);
     if (!*store)
-        return kh_cli_usage("the command needs --store DIR");
+        return kh_cli_usage("the command needs --store DIR (or KOHORT_STORE)");
     return -1;
 }
 
@@ -538,14 +564,22 @@ int kh_runs_main(int argc, char **argv)
     const char *store_path = NULL;
     rctx_t rc = {KH_FMT_TABLE, NULL, 0};
     int status = parse_ledger_args(argc, argv,
-                                   "usage: kohort runs --store DIR [--run ID] [--format table|csv|json]\n"
+                                   "usage: kohort runs --store DIR [--run ID|PREFIX|latest] [--format table|csv|json]\n"
                                    "Prints the run ledger, newest first.\n",
                                    &store_path, &rc.only, &rc.fmt, 1);
     if (status >= 0)
         return status;
-    kh_store_t *store = open_store(store_path);
-    if (!store)
+    kh_store_t *store;
+    if (kh_cli_open_store(store_path, &store))
         return 1;
+    char only[KH_RUN_ID_MAX];
+    if (rc.only) {
+        if (kh_cli_resolve_run(store, rc.only, only)) {
+            kh_store_close(&store);
+            return 1;
+        }
+        rc.only = only;
+    }
     int err;
     if (rc.fmt == KH_FMT_JSON)
         printf("[");
@@ -555,10 +589,6 @@ int kh_runs_main(int argc, char **argv)
     kh_store_close(&store);
     if (err) {
         fprintf(stderr, "kohort: cannot read the ledger: %s\n", kh_strerror(err));
-        return 1;
-    }
-    if (rc.only && !rc.count) {
-        fprintf(stderr, "kohort: no run %s in the ledger\n", rc.only);
         return 1;
     }
     return 0;
@@ -571,12 +601,6 @@ typedef struct {
     const char *run;
     int count;
 } qqctx_t;
-
-static int newest_run(void *ctx, const kh_runrec_t *rec)
-{
-    snprintf(ctx, KH_RUN_ID_MAX, "%s", rec->run);
-    return 1; /* stop at the first (newest) */
-}
 
 static int print_reject(void *ctx, const kh_qrec_t *q)
 {
@@ -602,25 +626,34 @@ static int print_reject(void *ctx, const kh_qrec_t *q)
     return 0;
 }
 
+static int newest_run(void *ctx, const kh_runrec_t *rec)
+{
+    snprintf(ctx, KH_RUN_ID_MAX, "%s", rec->run);
+    return 1; /* stop at the first (newest) */
+}
+
 int kh_quarantine_main(int argc, char **argv)
 {
     const char *store_path = NULL;
     qqctx_t c = {KH_FMT_CSV, NULL, 0};
     int status = parse_ledger_args(argc, argv,
-                                   "usage: kohort quarantine --store DIR [--run ID] [--format csv|json]\n"
+                                   "usage: kohort quarantine --store DIR [--run ID|PREFIX|latest] [--format csv|json]\n"
                                    "Prints the rejected rows of a run (default: the newest), by file and line.\n",
                                    &store_path, &c.run, &c.fmt, 0);
     if (status >= 0)
         return status;
-    kh_store_t *store = open_store(store_path);
-    if (!store)
+    kh_store_t *store;
+    if (kh_cli_open_store(store_path, &store))
         return 1;
     int err;
-    char newest[KH_RUN_ID_MAX] = "";
-    if (!c.run) {
-        kh_store_each_run(store, newest_run, newest);
-        c.run = newest;
+    char run[KH_RUN_ID_MAX] = "";
+    if (c.run && kh_cli_resolve_run(store, c.run, run)) {
+        kh_store_close(&store);
+        return 1;
     }
+    if (!c.run) /* the newest run; none yet gives an empty list */
+        kh_store_each_run(store, newest_run, run);
+    c.run = run;
     if (c.fmt == KH_FMT_CSV)
         printf("run,file,line,column,reason,value\n");
     else

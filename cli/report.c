@@ -1238,8 +1238,9 @@ int kh_report_write(kh_store_t *store, const kh_report_opts_t *opts, FILE *out, 
     kh_report_followup(out, r.tab[KH_IND_FOLLOWUP].rows, r.tab[KH_IND_FOLLOWUP].n, r.chart,
                        r.nchart);
     section_tables(&r);
-    fprintf(out, "</main>\n<footer><p class=\"note\">Written by kohort report from the store alone; "
-                 "self-contained, no scripts.</p></footer>\n</body>\n</html>\n");
+    fprintf(out, "</main>\n<footer><p class=\"note\">Written by kohort %s report from the store "
+                 "alone; self-contained, no scripts.</p></footer>\n</body>\n</html>\n",
+            kh_cli_version());
 done:
     rep_free(&r);
     return rc;
@@ -1310,15 +1311,14 @@ int kh_report_main(int argc, char **argv)
         default: report_usage(stderr); free(kommuner); return 2;
         }
     }
+    store_path = kh_cli_store(store_path);
     if (!store_path || !out_path || optind < argc) {
         free(kommuner);
-        return kh_cli_usage("kohort report needs --store DIR and --out FILE.html (see --help)");
+        return kh_cli_usage("kohort report needs --store DIR (or KOHORT_STORE) and --out FILE.html (see --help)");
     }
     kh_store_t *store = NULL;
-    int rc = kh_store_open(store_path, 0, 0, &store);
-    if (rc) {
-        fprintf(stderr, "kohort: cannot read the store %s: %s\n", store_path,
-                rc == KH_E_NOTFOUND ? "no store there" : kh_strerror(rc));
+    int rc;
+    if (kh_cli_open_store(store_path, &store)) {
         free(kommuner);
         return 1;
     }
