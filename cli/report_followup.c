@@ -2,7 +2,7 @@
  * report_followup.h. One small chart per municipality: at each horizon a
  * bar for men and one for women (work_or_education_share of all cohorts
  * together, cohort 0000), a dashed mark at the national figure of that
- * horizon (0000, 0000, h, 0) and a red line at the goal. A suppressed or
+ * horizon (0000, 0000, h, 0) and a green line at the goal. A suppressed or
  * unavailable share draws no bar but ":" or "n/a". Every bar and mark
  * carries data-cells (followup:kommnr:cohort:horizon:kjonn:column) and
  * data-v (the value as `kohort query` prints it), as report.c's charts do. */
@@ -13,7 +13,9 @@
 #include <string.h>
 
 #include "cli/common.h"
+#include "cli/html.h"
 #include "cli/muninames.h"
+#include "cli/svg.h"
 
 #define FU_W 236
 #define FU_H 200
@@ -21,23 +23,10 @@
 #define FU_RIGHT 8.0
 #define FU_TOP 12.0
 #define FU_BOTTOM 34.0
-#define MEN_COLOR "#1f77b4"
-#define WOMEN_COLOR "#d62728"
-#define GOAL_COLOR "#c00000"
-#define NATIONAL_COLOR "#111111"
-
-static void esc(FILE *f, const char *s)
-{
-    for (; *s; s++) {
-        switch (*s) {
-        case '&': fputs("&amp;", f); break;
-        case '<': fputs("&lt;", f); break;
-        case '>': fputs("&gt;", f); break;
-        case '"': fputs("&quot;", f); break;
-        default: fputc(*s, f);
-        }
-    }
-}
+#define MEN_COLOR (kh_svg_palette[0])
+#define WOMEN_COLOR (kh_svg_palette[1])
+#define GOAL_COLOR "#009E73"
+#define NATIONAL_COLOR KH_SVG_NATIONAL_COLOR
 
 static int by_key(const void *pa, const void *pb)
 {
@@ -112,9 +101,9 @@ static void small_chart(FILE *f, const kh_indrow_t *rows, size_t n, int kommnr)
     fprintf(f, "<svg class=\"chart fu\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 %d %d\" "
                "width=\"%d\" height=\"%d\" role=\"img\" data-k=\"%04d\" aria-label=\"",
             FU_W, FU_H + 18, FU_W, FU_H + 18, kommnr);
-    esc(f, label);
+    kh_html_esc(f, label);
     fprintf(f, "\">\n<text x=\"%.1f\" y=\"12\" font-weight=\"bold\">", FU_LEFT);
-    esc(f, label);
+    kh_html_esc(f, label);
     fprintf(f, "</text>\n<g transform=\"translate(0 14)\">\n");
     double right = FU_W - FU_RIGHT;
     for (int t = 0; t <= 4; t++) {
@@ -159,7 +148,7 @@ void kh_report_followup(FILE *f, const kh_indrow_t *rows, size_t n, const int *k
                "November) or in education, 1, 2 and 5 years after the year they left, counting those "
                "still living in Norway; all exit years of the window together (cohort 0000). Men "
                "and women side by side, as the official statistics report them; the dashed mark is "
-               "the figure for all municipalities and genders, the red line the national goal of "
+               "the figure for all municipalities and genders, the green line the national goal of "
                "%.0f %% one year after.</p>\n",
             KH_REPORT_FOLLOWUP_GOAL * 100);
     if (n == 0) {
