@@ -1041,6 +1041,8 @@ static void write_participant_education(gen_t *g, const person_t *p, const stay_
         write_education(g, p, y, level);
     if (rng_chance(r, 0.03))
         write_education(g, p, c + rng_range(r, 0, 3), 9);
+    if (rng_chance(r, 0.05)) /* back to school years later (followup's horizon 5) */
+        write_education(g, p, year_of(s->exit) + rng_range(r, 4, 6), rng_range(r, 3, 7));
 }
 
 static void write_participant_shj(gen_t *g, const person_t *p, const stay_t *s)
