@@ -507,7 +507,8 @@ static void start_stages(run_t *r)
                                r->store_max ? "--store-max-bytes" : NULL, r->store_max, NULL};
     spawn(r, "sink", 0, sink_args, -1);
     wait_ready(r, r->state.nstages - 1);
-    const char *agg_args[] = {"--min-cell", mincell, NULL};
+    /* the aggregator reads (never writes) the other stored years: 7.4 */
+    const char *agg_args[] = {"--min-cell", mincell, "--store", r->store, NULL};
     spawn(r, "aggregate", 0, agg_args, -1);
     wait_ready(r, r->state.nstages - 1);
     const char *link_args[8];
