@@ -623,6 +623,14 @@ static void print_summary(const run_t *r)
     printf("persons: participants %llu, placed %llu, no_home %llu, ambiguous_kommune %llu\n",
            (unsigned long long)l->participants, (unsigned long long)l->placed,
            (unsigned long long)l->no_home, (unsigned long long)l->ambiguous_kommune);
+    /* step 7.4 may have hidden cells of other stored years: say which */
+    if (l->has_suppression && l->nchanged_years) {
+        printf("disclosure control across years: %llu cells of other reference years newly "
+               "suppressed (", (unsigned long long)l->suppressed_elsewhere);
+        for (uint32_t i = 0; i < l->nchanged_years; i++)
+            printf("%s%d", i ? " " : "", l->changed_years[i]);
+        printf(")\n");
+    }
 }
 
 /* What the operator's views know from the start. */
