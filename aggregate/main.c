@@ -107,6 +107,7 @@ static int load_other_years(const char *store_path, int run_year, kh_across_t *a
 static int across_years(kh_stage_t *st, kh_agg_t *agg, const char *store_path, int min_cell,
                         kh_ledger_t *ledger, kh_across_t **out)
 {
+    uint64_t t0 = kh_now_ns();
     kh_across_t *across = *out = kh_across_new(min_cell);
     kh_indrow_t *rows[KH_IND_COUNT];
     size_t n[KH_IND_COUNT];
@@ -156,8 +157,9 @@ static int across_years(kh_stage_t *st, kh_agg_t *agg, const char *store_path, i
             return -E2BIG;
         ledger->changed_years[ledger->nchanged_years++] = kh_across_year(across, i);
     }
-    kh_info("across years: rounds=%zu other_years=%zu changed=%zu suppressed_elsewhere=%zu",
-            stats.rounds, kh_across_nyears(across), stats.changed_years, stats.elsewhere_total);
+    kh_info("across years: rounds=%zu other_years=%zu changed=%zu suppressed_elsewhere=%zu "
+            "ms=%.1f", stats.rounds, kh_across_nyears(across), stats.changed_years,
+            stats.elsewhere_total, (double)(kh_now_ns() - t0) / 1e6);
     return 0;
 }
 
