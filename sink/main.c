@@ -47,7 +47,10 @@ static yeartables_t *year_tables(yeartables_t **years, size_t *nyears, int year)
 }
 
 /* 1 when the run's year is complete and the other years are exactly the
- * ones the ledger names, each with every table it started complete. */
+ * ones the ledger names, each with every table it started complete; 0 when
+ * something is still to come; -year for rows of a year the ledger does not
+ * name (the aggregator sends its ledger after every row, so it never
+ * comes). */
 static int years_ready(const yeartables_t *years, size_t nyears, const kh_ledger_t *ledger)
 {
     size_t others = 0;
@@ -57,7 +60,7 @@ static int years_ready(const yeartables_t *years, size_t nyears, const kh_ledger
         for (uint32_t j = 0; !named && j < ledger->nchanged_years; j++)
             named = ledger->changed_years[j] == y->year;
         if (!named)
-            return 0;
+            return -y->year;
         others += y->year != ledger->ref_year;
         for (int t = 0; t < KH_IND_COUNT; t++)
             if (y->year == ledger->ref_year ? !y->t[t].complete
@@ -186,7 +189,11 @@ int main(int argc, char **argv)
         kh_msg_free(&m);
         st.stats.busy_ns += kh_now_ns() - t0;
 
-        int ready = have_ledger && have_ref && years_ready(years, nyears, &ledger);
+        int ready = have_ledger ? years_ready(years, nyears, &ledger) : 0;
+        if (ready < 0)
+            kh_stage_fail(&st, "counts do not reconcile: indicator rows of reference year %d "
+                          "that the run's ledger does not name", -ready);
+        ready = ready && have_ref;
         for (int t = 0; ready && t < KH_TAB_COUNT; t++) {
             if (rejects[t] > ledger.tables[t].rejected)
                 kh_stage_fail(&st, "counts do not reconcile: %s has %llu quarantined rows but "
