@@ -14,7 +14,7 @@ BASES_COUNTS = {
     "exit": {"exits", "attained", "to_work", "to_education", "parental_leave", "extended"},
     "status": {"persons", "work", "education", "work_or_education", "sa_recipients"},
     "cost": set(),
-    "followup": {"persons", "work", "education", "work_or_education", "sa_recipients"},
+    "followup": {"persons", "work", "education", "work_or_education", "sa_recipients", "moved"},
 }
 KEYS = {"ref_year", "kommnr", "cohort", "year", "horizon", "kjonn"}
 
