@@ -223,7 +223,7 @@ static void build_u(kh_across_t *a, int t)
 
 static uint32_t u_lookup(const kh_across_t *a, int t, const kh_indrow_t *row)
 {
-    ucell_t probe;
+    ucell_t probe = {{0}, 0};
     row_key(row, probe.key);
     const ucell_t *hit = a->nu[t] ? bsearch(&probe, a->u[t], a->nu[t], sizeof probe, by_ucell)
                                   : NULL;
