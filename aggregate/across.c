@@ -301,6 +301,16 @@ static int reclose(kh_across_t *a, year_t *y, kh_across_stats_t *stats)
     return 0;
 }
 
+/* Every suppressed bit of a year: masks only grow, so a change shows here. */
+static size_t mask_bits(const year_t *y)
+{
+    size_t n = 0;
+    for (int t = 0; t < KH_IND_COUNT; t++)
+        for (size_t i = 0; i < y->n[t]; i++)
+            n += (size_t)__builtin_popcount(y->rows[t][i].suppressed_mask);
+    return n;
+}
+
 static void keep_masks(year_t *y)
 {
     for (int t = 0; t < KH_IND_COUNT; t++) {
@@ -364,12 +374,19 @@ int kh_across_apply(kh_across_t *a, kh_across_stats_t *stats)
             build_u(a, t);
         for (size_t i = 0; i <= a->nothers; i++) {
             year_t *y = i == 0 ? &a->run : &a->others[i - 1];
-            if (!take_union(a, y))
+            /* every stored year is re-closed once, even when U adds nothing
+             * to it: a year stored by an older version (or under other
+             * rules) may not meet steps 2 and 3 of today; after that only
+             * the years that took something need it (the steps are
+             * idempotent). R was closed by the run itself. */
+            int first_visit = stats->rounds == 0 && !y->is_run;
+            size_t before = mask_bits(y);
+            if (!take_union(a, y) && !first_visit)
                 continue;
-            any = 1;
             int rc = reclose(a, y, stats);
             if (rc)
                 return rc;
+            any |= mask_bits(y) != before;
         }
         stats->rounds++;
     } while (any);

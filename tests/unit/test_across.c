@@ -346,6 +346,38 @@ static void test_several_years_and_rounds(void **state)
     assert_memory_equal(&st1, &st2, sizeof st1);
 }
 
+/* A stored year that does not meet today's steps (here: a lone suppressed
+ * `extended` in its lines, as a store written under other rules might
+ * hold) is re-closed on the first visit although U adds nothing to it,
+ * and what that adds reaches R in the next round. */
+static void test_stored_year_is_reclosed_once(void **state)
+{
+    (void)state;
+    year_t r, y;
+    make_exit(r.exit, 7);
+    make_cost(r.cost);
+    control(r.exit, r.cost);
+    make_exit(y.exit, 7);
+    make_cost(y.cost);
+    control(y.exit, y.cost);
+    kh_disclosure_suppress(&y.exit[4], kh_disclosure_spec(KH_IND_EXIT), KH_EXIT_EXTENDED);
+    kh_across_t *a = kh_across_new(K);
+    add_year(a, 2023, &y);
+    set_run(a, 2024, &r);
+    kh_across_stats_t st;
+    assert_int_equal(kh_across_apply(a, &st), 0);
+    const kh_indrow_t *years[] = {r.exit, other_rows(a, 2023, KH_IND_EXIT)};
+    const kh_indrow_t *costs[] = {r.cost, other_rows(a, 2023, KH_IND_COST)};
+    assert_consistent(years, costs, 2);
+    assert_true(r.exit[4].suppressed_mask & BIT(KH_EXIT_EXTENDED));
+    assert_true(kh_across_count(KH_IND_EXIT, r.exit, NROWS, NULL) >= 4);
+    assert_int_equal(st.across_years[KH_IND_EXIT], kh_across_count(KH_IND_EXIT, r.exit, NROWS, NULL));
+    assert_true(st.elsewhere_total >= 3); /* the closing cells, not the lone one */
+    assert_true(st.rounds >= 2);
+    assert_true(kh_across_changed(a, 0, KH_IND_EXIT));
+    kh_across_destroy(&a);
+}
+
 /* k = 0 turns disclosure control off, and 7.4 with it. */
 static void test_k_zero_does_nothing(void **state)
 {
@@ -400,6 +432,7 @@ int main(void)
         cmocka_unit_test(test_run_takes_over_a_stored_suppression),
         cmocka_unit_test(test_unavailable_is_not_suppressed),
         cmocka_unit_test(test_several_years_and_rounds),
+        cmocka_unit_test(test_stored_year_is_reclosed_once),
         cmocka_unit_test(test_k_zero_does_nothing),
         cmocka_unit_test(test_refuses_misuse),
     };
