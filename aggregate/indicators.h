@@ -76,8 +76,14 @@ const uint32_t *kh_agg_primary_masks(const kh_agg_t *agg, kh_indtable_t table);
  * kh_agg_finish()). Borrowed: valid until kh_agg_destroy(). */
 const kh_protect_stats_t *kh_agg_protect_stats(const kh_agg_t *agg);
 
+/* Base and count cells of `table` suppressed after steps 7.1 and 7.2, before
+ * 7.3 (a row suppressed whole counting as its base and every count), for
+ * the ledger's per-step counts. 0 before finish. */
+size_t kh_agg_lines_cells(const kh_agg_t *agg, kh_indtable_t table);
+
 /* What disclosure control did to KH_IND_EXIT, KH_IND_STATUS or
- * KH_IND_FOLLOWUP (zeroes before finish or for cost). Borrowed: valid until kh_agg_destroy(). */
+ * KH_IND_FOLLOWUP (zeroes
+ * before finish or for cost). Borrowed: valid until kh_agg_destroy(). */
 const kh_disclosure_stats_t *kh_agg_disclosure_stats(const kh_agg_t *agg, kh_indtable_t table);
 
 #endif

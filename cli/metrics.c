@@ -266,6 +266,37 @@ static void per_table(FILE *f, const kh_ledger_t *lg, const char *name, const ch
     }
 }
 
+/* The newest successful run's disclosure control (indicators.md 7): base
+ * and count cells hidden per table and step, and cells of other stored
+ * years it hid (a publication of those years is then out of date). */
+static void suppression(FILE *f, const kh_ledger_t *lg)
+{
+    static const char *const steps[] = {"primary", "lines", "protection", "across_years"};
+    family(f, "kohort_last_run_suppressed_cells", "gauge",
+           "Base and count cells of the newest run's year hidden, per table and step.");
+    for (int t = 0; t < KH_IND_COUNT; t++) {
+        const kh_suppression_t *s = &lg->suppression[t];
+        if (!s->present)
+            continue;
+        const uint64_t v[] = {s->primary, s->lines, s->protection, s->across_years};
+        for (int i = 0; i < 4; i++)
+            fprintf(f, "kohort_last_run_suppressed_cells{table=\"%s\",step=\"%s\"} %llu\n",
+                    kh_schema_indtable((kh_indtable_t)t)->name, steps[i],
+                    (unsigned long long)v[i]);
+    }
+    family(f, "kohort_last_run_narrow_cells", "gauge",
+           "Primary cells of the newest run's year whose interval is narrower than k, per table.");
+    for (int t = 0; t < KH_IND_COUNT; t++)
+        if (lg->suppression[t].present)
+            fprintf(f, "kohort_last_run_narrow_cells{table=\"%s\"} %llu\n",
+                    kh_schema_indtable((kh_indtable_t)t)->name,
+                    (unsigned long long)lg->suppression[t].narrow);
+    family(f, "kohort_last_run_suppressed_elsewhere_cells", "gauge",
+           "Cells of other stored reference years the newest run hid (indicators.md 7.4).");
+    fprintf(f, "kohort_last_run_suppressed_elsewhere_cells %llu\n",
+            (unsigned long long)lg->suppressed_elsewhere);
+}
+
 int kh_metrics_ledger(FILE *f, const char *store)
 {
     kh_store_t *st = NULL;
@@ -322,6 +353,8 @@ int kh_metrics_ledger(FILE *f, const char *store)
                    "kohort_last_run_persons{kind=\"ambiguous_kommune\"} %llu\n",
                 (unsigned long long)lg->participants, (unsigned long long)lg->placed,
                 (unsigned long long)lg->no_home, (unsigned long long)lg->ambiguous_kommune);
+        if (r->ok && lg->has_suppression)
+            suppression(f, lg);
     }
     free(l);
     return 0;

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "aggregate/disclosure.h"
 #include "cli/common.h"
 #include "cli/jsonstat.h"
 #include "cli/muninames.h"
@@ -449,6 +450,75 @@ int kh_query_main(int argc, char **argv)
 
 /* ---- runs ------------------------------------------------------------------------ */
 
+/* The ledger's suppression figures (indicators.md 7), on a successful run
+ * of a version that records them: per table the cells suppressed by each
+ * step, then the cells of other years it suppressed and which years. */
+static void print_suppression_json(const kh_ledger_t *l)
+{
+    printf(", \"suppression\": {");
+    int first = 1;
+    for (int t = 0; t < KH_IND_COUNT; t++) {
+        const kh_suppression_t *s = &l->suppression[t];
+        if (!s->present)
+            continue;
+        printf("%s\"%s\": {\"primary\": %llu, \"lines\": %llu, \"protection\": %llu, "
+               "\"across_years\": %llu, \"narrow\": %llu}",
+               first ? "" : ", ", kh_schema_indtable((kh_indtable_t)t)->name,
+               (unsigned long long)s->primary, (unsigned long long)s->lines,
+               (unsigned long long)s->protection, (unsigned long long)s->across_years,
+               (unsigned long long)s->narrow);
+        first = 0;
+    }
+    printf("}, \"suppressed_elsewhere\": %llu, \"years_changed\": [",
+           (unsigned long long)l->suppressed_elsewhere);
+    for (uint32_t i = 0; i < l->nchanged_years; i++)
+        printf("%s%d", i ? ", " : "", l->changed_years[i]);
+    printf("]");
+}
+
+/* Every base and count cell of the run's year that is suppressed. */
+static unsigned long long suppressed_total(const kh_ledger_t *l)
+{
+    unsigned long long n = 0;
+    for (int t = 0; t < KH_IND_COUNT; t++) {
+        const kh_suppression_t *s = &l->suppression[t];
+        n += s->primary + s->lines + s->protection + s->across_years;
+    }
+    return n;
+}
+
+static const char *const step_names[] = {"primary", "lines", "protection", "across_years", "narrow"};
+
+static void print_suppression_csv_header(void)
+{
+    for (int t = 0; t < KH_IND_COUNT; t++)
+        if (kh_disclosure_spec((kh_indtable_t)t))
+            for (size_t i = 0; i < sizeof step_names / sizeof step_names[0]; i++)
+                printf(",%s_%s", kh_schema_indtable((kh_indtable_t)t)->name, step_names[i]);
+    printf(",suppressed_elsewhere");
+}
+
+/* Empty fields where the record has no figures (a failed run, an older
+ * version) or the table did not exist yet. */
+static void print_suppression_csv(const kh_ledger_t *l)
+{
+    for (int t = 0; t < KH_IND_COUNT; t++) {
+        if (!kh_disclosure_spec((kh_indtable_t)t))
+            continue;
+        const kh_suppression_t *s = &l->suppression[t];
+        const uint64_t v[] = {s->primary, s->lines, s->protection, s->across_years, s->narrow};
+        for (size_t i = 0; i < sizeof v / sizeof v[0]; i++)
+            if (l->has_suppression && s->present)
+                printf(",%llu", (unsigned long long)v[i]);
+            else
+                printf(",");
+    }
+    if (l->has_suppression)
+        printf(",%llu", (unsigned long long)l->suppressed_elsewhere);
+    else
+        printf(",");
+}
+
 typedef struct {
     kh_format_t fmt;
     const char *only;
@@ -498,30 +568,47 @@ static int print_run(void *ctx, const kh_runrec_t *rec)
             first = 0;
         }
         printf("}, \"persons\": {\"participants\": %llu, \"placed\": %llu, \"no_home\": %llu, "
-               "\"ambiguous_kommune\": %llu}}",
+               "\"ambiguous_kommune\": %llu}",
                (unsigned long long)l->participants, (unsigned long long)l->placed,
                (unsigned long long)l->no_home, (unsigned long long)l->ambiguous_kommune);
+        if (rec->ok && l->has_suppression)
+            print_suppression_json(l);
+        printf("}");
     } else if (rc->fmt == KH_FMT_CSV) {
-        if (!rc->count)
+        if (!rc->count) {
             printf("run,started,finished,status,reason,ref_year,participants,placed,no_home,"
-                   "ambiguous_kommune\n");
+                   "ambiguous_kommune");
+            print_suppression_csv_header();
+            printf("\n");
+        }
         printf("%s,%s,%s,%s,", rec->run, started, finished, rec->ok ? "ok" : "failed");
         kh_cli_csv_str(stdout, rec->reason);
         char year[8] = "";
         if (l->ref_year)
             snprintf(year, sizeof year, "%d", l->ref_year);
-        printf(",%s,%llu,%llu,%llu,%llu\n", year, (unsigned long long)l->participants,
+        printf(",%s,%llu,%llu,%llu,%llu", year, (unsigned long long)l->participants,
                (unsigned long long)l->placed, (unsigned long long)l->no_home,
                (unsigned long long)l->ambiguous_kommune);
+        print_suppression_csv(l);
+        printf("\n");
     } else {
+        /* suppressed: base and count cells of the run's year hidden by any
+         * step; elsewhere: cells of other years this run hid (7.4) */
         if (!rc->count)
-            printf("%-29s %-20s %-7s %-8s %-9s %s\n", "run", "started", "status", "ref_year",
-                   "placed", "reason");
+            printf("%-29s %-20s %-7s %-8s %-9s %-10s %-9s %s\n", "run", "started", "status",
+                   "ref_year", "placed", "suppressed", "elsewhere", "reason");
+        char sup[24] = "-", elsewhere[24] = "-";
+        if (rec->ok && l->has_suppression) {
+            snprintf(sup, sizeof sup, "%llu", suppressed_total(l));
+            snprintf(elsewhere, sizeof elsewhere, "%llu",
+                     (unsigned long long)l->suppressed_elsewhere);
+        }
         char year[8] = "";
         if (l->ref_year)
             snprintf(year, sizeof year, "%d", l->ref_year);
-        printf("%-29s %-20s %-7s %-8s %-9llu %s\n", rec->run, started, rec->ok ? "ok" : "failed",
-               year, (unsigned long long)l->placed, rec->reason);
+        printf("%-29s %-20s %-7s %-8s %-9llu %-10s %-9s %s\n", rec->run, started,
+               rec->ok ? "ok" : "failed", year, (unsigned long long)l->placed, sup,
+               elsewhere, rec->reason);
     }
     rc->count++;
     return 0;

@@ -493,7 +493,8 @@ static void start_stages(run_t *r)
                                r->store_max ? "--store-max-bytes" : NULL, r->store_max, NULL};
     spawn(r, "sink", 0, sink_args, -1);
     wait_ready(r, r->state.nstages - 1);
-    const char *agg_args[] = {"--min-cell", mincell, NULL};
+    /* the aggregator reads (never writes) the other stored years: 7.4 */
+    const char *agg_args[] = {"--min-cell", mincell, "--store", r->store, NULL};
     spawn(r, "aggregate", 0, agg_args, -1);
     wait_ready(r, r->state.nstages - 1);
     const char *link_args[8];
@@ -608,6 +609,14 @@ static void print_summary(const run_t *r)
     printf("persons: participants %llu, placed %llu, no_home %llu, ambiguous_kommune %llu\n",
            (unsigned long long)l->participants, (unsigned long long)l->placed,
            (unsigned long long)l->no_home, (unsigned long long)l->ambiguous_kommune);
+    /* step 7.4 may have hidden cells of other stored years: say which */
+    if (l->has_suppression && l->nchanged_years) {
+        printf("disclosure control across years: %llu cells of other reference years newly "
+               "suppressed (", (unsigned long long)l->suppressed_elsewhere);
+        for (uint32_t i = 0; i < l->nchanged_years; i++)
+            printf("%s%d", i ? " " : "", l->changed_years[i]);
+        printf(")\n");
+    }
 }
 
 /* What the operator's views know from the start. */

@@ -347,9 +347,42 @@ void kh_msg_pack_refdata(kh_packed_t *out, const kh_env_t *env, const kh_refdata
     pk_end(&p, out);
 }
 
+#define LEDGER_ITEMS (7 + KH_TAB_COUNT * 9)
+#define SUPPRESSION_FIELDS 6 /* table name, primary, lines, protection, across_years, narrow */
+
+/* The ledger is the older array of LEDGER_ITEMS, followed, once the
+ * aggregator has filled it, by three more: the per-table suppression
+ * entries (by table name, so that adding a table keeps older records
+ * readable), suppressed_elsewhere and the changed years. A ledger without
+ * them packs exactly as before, so ledger records of older versions decode
+ * unchanged. */
+static void pk_suppression(packer_t *p, const kh_ledger_t *l)
+{
+    size_t n = 0;
+    for (int t = 0; t < KH_IND_COUNT; t++)
+        n += l->suppression[t].present != 0;
+    msgpack_pack_array(&p->pk, n * SUPPRESSION_FIELDS);
+    for (int t = 0; t < KH_IND_COUNT; t++) {
+        const kh_suppression_t *s = &l->suppression[t];
+        if (!s->present)
+            continue;
+        pk_str(p, kh_schema_indtable((kh_indtable_t)t)->name);
+        msgpack_pack_uint64(&p->pk, s->primary);
+        msgpack_pack_uint64(&p->pk, s->lines);
+        msgpack_pack_uint64(&p->pk, s->protection);
+        msgpack_pack_uint64(&p->pk, s->across_years);
+        msgpack_pack_uint64(&p->pk, s->narrow);
+    }
+    msgpack_pack_uint64(&p->pk, l->suppressed_elsewhere);
+    uint32_t ny = l->nchanged_years < KH_LEDGER_MAX_YEARS ? l->nchanged_years : KH_LEDGER_MAX_YEARS;
+    msgpack_pack_array(&p->pk, ny);
+    for (uint32_t i = 0; i < ny; i++)
+        msgpack_pack_int32(&p->pk, l->changed_years[i]);
+}
+
 static void pk_ledger(packer_t *p, const kh_ledger_t *l)
 {
-    msgpack_pack_array(&p->pk, 7 + KH_TAB_COUNT * 9);
+    msgpack_pack_array(&p->pk, LEDGER_ITEMS + (l->has_suppression ? 3 : 0));
     msgpack_pack_int32(&p->pk, l->ref_year);
     msgpack_pack_int32(&p->pk, l->cohort_from);
     msgpack_pack_int32(&p->pk, l->cohort_to);
@@ -369,6 +402,8 @@ static void pk_ledger(packer_t *p, const kh_ledger_t *l)
         msgpack_pack_uint32(&p->pk, tc->crc32);
         pk_str(p, tc->file);
     }
+    if (l->has_suppression)
+        pk_suppression(p, l);
 }
 
 void kh_msg_pack_ledger(kh_packed_t *out, const kh_env_t *env, const kh_ledger_t *ledger)
@@ -379,14 +414,15 @@ void kh_msg_pack_ledger(kh_packed_t *out, const kh_env_t *env, const kh_ledger_t
     pk_end(&p, out);
 }
 
-void kh_msg_pack_indrows(kh_packed_t *out, const kh_env_t *env, const kh_indrow_t *rows,
-                         uint32_t n, int last)
+void kh_msg_pack_indrows(kh_packed_t *out, const kh_env_t *env, int ref_year,
+                         const kh_indrow_t *rows, uint32_t n, int last)
 {
     const kh_indtabledef_t *def = kh_schema_indtable((kh_indtable_t)env->table);
     int ncols = def ? def->ncols : 0;
     packer_t p;
-    pk_begin(&p, env, 2);
+    pk_begin(&p, env, 3);
     msgpack_pack_int(&p.pk, last ? 1 : 0);
+    msgpack_pack_int32(&p.pk, ref_year);
     msgpack_pack_array(&p.pk, n);
     for (uint32_t i = 0; i < n; i++) {
         msgpack_pack_array(&p.pk, 6 + (size_t)ncols);
@@ -665,9 +701,47 @@ static void unpack_rows(cur_t *c, kh_msg_t *m)
     rows->nrows = n;
 }
 
+static void unpack_suppression(cur_t *a, kh_ledger_t *l)
+{
+    cur_t s = get_array(a, UINT32_MAX);
+    if (s.n % SUPPRESSION_FIELDS || s.n / SUPPRESSION_FIELDS > KH_IND_COUNT)
+        s.bad = 1;
+    for (uint32_t i = 0; i < s.n / SUPPRESSION_FIELDS && !s.bad; i++) {
+        char name[KH_NAME_MAX];
+        get_str(&s, name, sizeof name);
+        int t = -1;
+        for (int j = 0; j < KH_IND_COUNT; j++)
+            if (strcmp(name, kh_schema_indtable((kh_indtable_t)j)->name) == 0)
+                t = j;
+        if (t < 0 || l->suppression[t].present) {
+            s.bad = 1;
+            break;
+        }
+        kh_suppression_t *x = &l->suppression[t];
+        x->present = 1;
+        x->primary = get_u64(&s);
+        x->lines = get_u64(&s);
+        x->protection = get_u64(&s);
+        x->across_years = get_u64(&s);
+        x->narrow = get_u64(&s);
+    }
+    done(a, &s);
+    l->suppressed_elsewhere = get_u64(a);
+    cur_t y = get_array(a, UINT32_MAX);
+    if (y.n > KH_LEDGER_MAX_YEARS)
+        y.bad = 1;
+    for (uint32_t i = 0; i < y.n && !y.bad; i++)
+        l->changed_years[i] = (int32_t)get_int(&y, 1, 9999);
+    l->nchanged_years = y.bad ? 0 : y.n;
+    done(a, &y);
+    l->has_suppression = 1;
+}
+
 static void unpack_ledger(cur_t *c, kh_ledger_t *l)
 {
-    cur_t a = get_array(c, 7 + KH_TAB_COUNT * 9);
+    cur_t a = get_array(c, UINT32_MAX);
+    if (a.n != LEDGER_ITEMS && a.n != LEDGER_ITEMS + 3)
+        a.bad = 1;
     l->ref_year = (int32_t)get_int(&a, 0, 9999);
     l->cohort_from = (int32_t)get_int(&a, 0, 9999);
     l->cohort_to = (int32_t)get_int(&a, 0, 9999);
@@ -687,6 +761,8 @@ static void unpack_ledger(cur_t *c, kh_ledger_t *l)
         tc->crc32 = (uint32_t)get_int(&a, 0, UINT32_MAX);
         get_str(&a, tc->file, sizeof tc->file);
     }
+    if (!a.bad && a.n == LEDGER_ITEMS + 3)
+        unpack_suppression(&a, l);
     done(c, &a);
 }
 
@@ -805,6 +881,7 @@ static void unpack_body(cur_t *c, kh_msg_t *m)
     case KH_MSG_INDROWS: {
         const kh_indtabledef_t *def = kh_schema_indtable((kh_indtable_t)m->env.table);
         m->last = (int32_t)get_int(c, 0, 1);
+        m->ref_year = (int32_t)get_int(c, 1, 9999);
         cur_t a = get_array(c, UINT32_MAX);
         if (c->bad || !def)
             break;

@@ -145,8 +145,17 @@ int kh_store_open(const char *path, int write, uint64_t max_bytes, kh_store_t **
             v.mv_data = ver;
             rc = mdb_put(txn, s->dbi[DB_META], &k, &v, 0);
         } else if (got == 0) {
-            if (v.mv_size != 1 || ((char *)v.mv_data)[0] != '0' + KH_STORE_SCHEMA_VERSION)
+            int ver = v.mv_size == 1 ? ((char *)v.mv_data)[0] - '0' : -1;
+            if (ver < KH_STORE_SCHEMA_OLDEST || ver > KH_STORE_SCHEMA_VERSION)
                 rc = KH_E_SCHEMA;
+            else if (ver < KH_STORE_SCHEMA_VERSION && write) {
+                /* older records stay readable; the newer ones this writer
+                 * adds are not readable by the older version, which the
+                 * version tells it */
+                char now[2] = {(char)('0' + KH_STORE_SCHEMA_VERSION), 0};
+                MDB_val nv = {1, now};
+                rc = mdb_put(txn, s->dbi[DB_META], &k, &nv, 0);
+            }
         } else {
             rc = got == MDB_NOTFOUND ? KH_E_SCHEMA : got;
         }
@@ -480,8 +489,27 @@ static int put_run_once(kh_store_t *s, const kh_runrec_t *rec)
     return kh_err_from_mdb(mdb_txn_commit(txn));
 }
 
+/* Replaces the rows of `table` of `year` by rows[0..n). */
+static int replace_rows(kh_store_t *s, MDB_txn *txn, msgpack_sbuffer *sb, int table, int year,
+                        const kh_indrow_t *rows, size_t n)
+{
+    const kh_indtabledef_t *def = kh_schema_indtable((kh_indtable_t)table);
+    uint8_t prefix[2];
+    put_be16(prefix, (unsigned)year);
+    int rc = delete_prefix(txn, s->dbi[ind_db(table)], prefix, 2);
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        uint8_t key[10];
+        size_t klen = ind_key(key, table, year, &rows[i]);
+        msgpack_sbuffer_clear(sb);
+        pack_indrow(sb, &rows[i], def->ncols);
+        rc = put_sbuf(txn, s->dbi[ind_db(table)], key, klen, sb);
+    }
+    return rc;
+}
+
 static int commit_once(kh_store_t *s, const kh_runrec_t *rec, kh_indrow_t *const rows[KH_IND_COUNT],
-                       const size_t nrows[KH_IND_COUNT], const kh_refdata_t *ref)
+                       const size_t nrows[KH_IND_COUNT], const kh_refdata_t *ref,
+                       const kh_store_year_t *others, size_t nothers)
 {
     MDB_txn *txn;
     int rc = begin_write(s, &txn);
@@ -492,17 +520,13 @@ static int commit_once(kh_store_t *s, const kh_runrec_t *rec, kh_indrow_t *const
     put_be16(prefix, (unsigned)year);
     msgpack_sbuffer sb;
     msgpack_sbuffer_init(&sb);
-    for (int t = 0; rc == 0 && t < KH_IND_COUNT; t++) {
-        const kh_indtabledef_t *def = kh_schema_indtable((kh_indtable_t)t);
-        rc = delete_prefix(txn, s->dbi[ind_db(t)], prefix, 2);
-        for (size_t i = 0; rc == 0 && i < nrows[t]; i++) {
-            uint8_t key[10];
-            size_t klen = ind_key(key, t, year, &rows[t][i]);
-            msgpack_sbuffer_clear(&sb);
-            pack_indrow(&sb, &rows[t][i], def->ncols);
-            rc = put_sbuf(txn, s->dbi[ind_db(t)], key, klen, &sb);
-        }
-    }
+    for (int t = 0; rc == 0 && t < KH_IND_COUNT; t++)
+        rc = replace_rows(s, txn, &sb, t, year, rows[t], nrows[t]);
+    for (size_t y = 0; rc == 0 && y < nothers; y++)
+        for (int t = 0; rc == 0 && t < KH_IND_COUNT; t++)
+            if (others[y].replace[t])
+                rc = replace_rows(s, txn, &sb, t, others[y].ref_year, others[y].rows[t],
+                                  others[y].nrows[t]);
     if (rc == 0)
         rc = delete_prefix(txn, s->dbi[DB_REFERENCE], prefix, 2);
     for (uint32_t i = 0; rc == 0 && ref && i < ref->nnational; i++) {
@@ -550,10 +574,20 @@ int kh_store_put_run(kh_store_t *s, const kh_runrec_t *rec)
 }
 
 int kh_store_commit(kh_store_t *s, const kh_runrec_t *rec, kh_indrow_t *const rows[KH_IND_COUNT],
-                    const size_t nrows[KH_IND_COUNT], const kh_refdata_t *ref)
+                    const size_t nrows[KH_IND_COUNT], const kh_refdata_t *ref,
+                    const kh_store_year_t *others, size_t nothers)
 {
+    for (size_t i = 0; i < nothers; i++) {
+        if (others[i].ref_year == rec->ledger.ref_year || others[i].ref_year < 1 ||
+            others[i].ref_year > 9999)
+            return -EINVAL;
+        for (size_t j = 0; j < i; j++)
+            if (others[j].ref_year == others[i].ref_year)
+                return -EINVAL;
+    }
     int rc;
-    while ((rc = commit_once(s, rec, rows, nrows, ref)) == KH_E_MAP_FULL && grow_map(s))
+    while ((rc = commit_once(s, rec, rows, nrows, ref, others, nothers)) == KH_E_MAP_FULL &&
+           grow_map(s))
         ;
     return rc;
 }

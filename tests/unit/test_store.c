@@ -103,7 +103,7 @@ static void commit_followup(kh_store_t *s, kh_indrow_t *rows, size_t n)
     size_t counts[KH_IND_COUNT] = {0};
     tables[KH_IND_FOLLOWUP] = rows;
     counts[KH_IND_FOLLOWUP] = n;
-    assert_int_equal(kh_store_commit(s, &rec, tables, counts, NULL), 0);
+    assert_int_equal(kh_store_commit(s, &rec, tables, counts, NULL, NULL, 0), 0);
 }
 
 static void old_store_reads_and_gains_followup(void **state)
