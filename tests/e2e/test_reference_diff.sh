@@ -51,7 +51,11 @@ CONTROLLED = {
     "status": ("persons", {"work": [], "education": [],
                            "work_or_education": ["work_or_education_share"],
                            "sa_recipients": ["sa_share", "sa_total", "sa_mean_per_recipient"]}),
+    "followup": ("persons", {"work": [], "education": [],
+                             "work_or_education": ["work_or_education_share"],
+                             "sa_recipients": ["sa_share"], "moved": ["moved_share"]}),
 }
+NKEYS = {"followup": 5}
 
 def by_key(rows, nkeys=3):
     return {tuple(x[:nkeys]): dict(zip(rows[0], x)) for x in rows[1:]}
