@@ -33,6 +33,7 @@
 #include "err.h"
 #include "ingest/extract.h"
 #include "msg.h"
+#include "redact.h"
 #include "sock.h"
 #include "store.h"
 #include "transform/pseudo.h"
@@ -174,6 +175,7 @@ static void fail(run_t *r, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(r->state.reason, sizeof r->state.reason, fmt, ap);
     va_end(ap);
+    kh_redact(r->state.reason);
     r->state.phase = KH_RUN_FAILED;
 }
 

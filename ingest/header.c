@@ -12,6 +12,7 @@
 #include <strings.h>
 
 #include "../proto/csvfield.h"
+#include "../proto/redact.h"
 #include "../proto/err.h"
 #include "../proto/util.h"
 
@@ -39,6 +40,7 @@ static int fail(char *err, size_t errsize, const char *filename, const char *fmt
     va_start(ap, fmt);
     vsnprintf(err + n, errsize - (size_t)n, fmt, ap);
     va_end(ap);
+    kh_redact(err); /* a column named by an id is quoted in these sentences */
     return KH_E_UNUSABLE;
 }
 

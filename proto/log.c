@@ -3,6 +3,7 @@
  * stderr do not interleave. */
 #define _POSIX_C_SOURCE 200809L
 #include "log.h"
+#include "redact.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -40,6 +41,9 @@ void kh_log(kh_log_level_t level, const char *fmt, ...)
     size_t len = (size_t)n + (m < 0 ? 0 : (size_t)m);
     if (len > sizeof line - 2)
         len = sizeof line - 2;
+    /* a line must never carry an id, whatever a caller formatted into it */
+    line[len] = '\0';
+    kh_redact(line);
     line[len++] = '\n';
     ssize_t w = write(STDERR_FILENO, line, len);
     (void)w;

@@ -14,6 +14,7 @@
 #include "err.h"
 #include "fault.h"
 #include "log.h"
+#include "redact.h"
 #include "sock.h"
 #include "util.h"
 
@@ -202,6 +203,7 @@ void kh_stage_fail(kh_stage_t *st, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(reason, sizeof reason, fmt, ap);
     va_end(ap);
+    kh_redact(reason);
     kh_error("failed reason=\"%s\"", reason);
     if (st->stats_sock) {
         st->stats.state = KH_ST_FAILED;

@@ -20,6 +20,7 @@
 #include "err.h"
 #include "fault.h"
 #include "log.h"
+#include "redact.h"
 #include "util.h"
 
 enum { DB_META, DB_EXIT, DB_STATUS, DB_COST, DB_REFERENCE, DB_RUNS, DB_QUARANTINE, DB_COUNT };
@@ -255,7 +256,9 @@ static void pack_runrec(msgpack_sbuffer *sb, const kh_runrec_t *rec)
     kh_env_t env;
     kh_packed_t res;
     kh_env_set(&env, KH_MSG_RESULT, rec->run, -1, 0);
-    kh_msg_pack_result(&res, &env, rec->ok, rec->reason, &rec->ledger);
+    char reason[KH_REASON_MAX];
+    kh_redact_copy(rec->reason, strnlen(rec->reason, sizeof rec->reason), reason, sizeof reason);
+    kh_msg_pack_result(&res, &env, rec->ok, reason, &rec->ledger);
     msgpack_packer pk;
     msgpack_packer_init(&pk, sb, msgpack_sbuffer_write);
     msgpack_pack_array(&pk, 5);
@@ -333,6 +336,16 @@ static int put_sbuf(MDB_txn *txn, MDB_dbi dbi, void *key, size_t klen, msgpack_s
     return mdb_put(txn, dbi, &k, &v, 0);
 }
 
+/* Packs a quarantine text with every digit run that may be an id masked:
+ * whatever a stage sent, no id reaches the store (redact.h). */
+static void pack_masked(msgpack_packer *pk, const char *s)
+{
+    char buf[KH_REASON_MAX];
+    size_t n = kh_redact_copy(s, strlen(s), buf, sizeof buf);
+    msgpack_pack_str(pk, n);
+    msgpack_pack_str_body(pk, buf, n);
+}
+
 static int put_rejects_once(kh_store_t *s, const char *run, int table, const kh_rejects_t *rej,
                             uint32_t *added)
 {
@@ -351,16 +364,10 @@ static int put_rejects_once(kh_store_t *s, const char *run, int table, const kh_
         msgpack_packer pk;
         msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
         msgpack_pack_array(&pk, 4);
-        size_t n = strlen(rej->file);
-        msgpack_pack_str(&pk, n);
-        msgpack_pack_str_body(&pk, rej->file, n);
+        pack_masked(&pk, rej->file);
         msgpack_pack_int32(&pk, r->reason);
-        n = strlen(r->column);
-        msgpack_pack_str(&pk, n);
-        msgpack_pack_str_body(&pk, r->column, n);
-        n = strlen(r->value);
-        msgpack_pack_str(&pk, n);
-        msgpack_pack_str_body(&pk, r->value, n);
+        pack_masked(&pk, r->column);
+        pack_masked(&pk, r->value);
         MDB_val k = {klen, key}, v = {sb.size, sb.data};
         rc = mdb_put(txn, s->dbi[DB_QUARANTINE], &k, &v, MDB_NOOVERWRITE);
         if (rc == 0)

@@ -13,6 +13,7 @@
 #include "../proto/date.h"
 #include "../proto/err.h"
 #include "../proto/reason.h"
+#include "../proto/redact.h"
 #include "../proto/util.h"
 #include "idnum.h"
 
@@ -268,18 +269,11 @@ static void check_cross_fields(kh_table_t table, const int64_t *values, unsigned
 }
 
 /* Copies a raw value for the quarantine, cut so that no UTF-8 sequence is
- * split. */
+ * split, with any digit run that may be an id masked (a row shifted by a
+ * column puts an id under any column). */
 static void copy_raw(const kh_field_t *f, char *out)
 {
-    size_t n = f->len;
-    if (n > KH_REJECT_VALUE_CAP - 1) {
-        n = KH_REJECT_VALUE_CAP - 1;
-        while (n > 0 && ((unsigned char)f->data[n] & 0xC0) == 0x80)
-            n--;
-    }
-    if (n > 0)
-        memcpy(out, f->data, n);
-    out[n] = '\0';
+    kh_redact_copy(f->data, f->len, out, KH_REJECT_VALUE_CAP);
 }
 
 static void fill_reject(kh_reject_t *rej, const kh_field_t *f, int field, int reason, int is_id)
