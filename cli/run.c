@@ -47,7 +47,7 @@ typedef kh_runstage_t child_t;
 typedef struct {
     const char *extracts, *store, *key_file, *cohorts, *bindir_opt;
     int ref_year, min_cell, workers, allow_synthetic, rule_2032, progress, quiet;
-    int stall_timeout;
+    int stall_timeout, allow_shrink;
     const char *line_limit, *max_file_bytes;
     const char *metrics_addr, *metrics_file, *store_max;
     char run[KH_RUN_ID_MAX];
@@ -59,8 +59,16 @@ typedef struct {
     void *resend;                 /* PUSH to ingest, opened at the first replacement */
     void *stats;
     int64_t started_ms;
-    uint64_t t0, last_progress_ns, progress_sum;
+    uint64_t t0, progress_sum;
+    /* The stall clock: milliseconds the watch loop itself ran, each turn
+     * counting at most STALL_TURN_MAX_MS, so that time the supervisor spent
+     * stopped (SIGSTOP, a starved machine) is never held against the
+     * stages. Heartbeats and progress are judged on it. */
+    uint64_t clock_ms, turn_ns, last_progress_clock;
+    uint64_t seen_clock[MAX_CHILDREN];
 } run_t;
+
+#define STALL_TURN_MAX_MS 1000
 
 static volatile sig_atomic_t interrupted;
 
@@ -89,6 +97,9 @@ static void usage(FILE *f)
         "  --metrics ADDR:PORT     serve /metrics and /health while the run lasts\n"
         "  --metrics-file PATH     write the run's metrics there at the end\n"
         "  --store-max-bytes N     the largest the store may grow (16 GiB)\n"
+        "  --allow-shrink          replace a stored year even when this run places\n"
+        "                          nobody or fewer than half the persons its stored\n"
+        "                          run placed (refused otherwise: a broken extract)\n"
         "Exit status: 0 ok, 1 the run failed, 2 usage, 3 the store is busy.\n");
 }
 
@@ -226,6 +237,7 @@ static void spawn_into(run_t *r, child_t *slot, const char *stage, int worker,
         _exit(127);
     }
     child_t *c = slot ? slot : &r->state.stages[r->state.nstages++];
+    r->seen_clock[c - r->state.stages] = r->clock_ms;
     uint32_t restarts = slot ? slot->restarts + 1 : 0;
     memset(c, 0, sizeof *c);
     c->restarts = restarts;
@@ -258,6 +270,43 @@ static int key_pipe(run_t *r)
 
 static void replace_worker(run_t *r, child_t *c, int status);
 
+typedef struct {
+    const char *run;
+    kh_runrec_t *rec;
+    int found;
+} find_run_t;
+
+static int find_run_cb(void *ctx, const kh_runrec_t *rec)
+{
+    find_run_t *f = ctx;
+    if (strcmp(rec->run, f->run) != 0)
+        return 0;
+    *f->rec = *rec;
+    f->found = 1;
+    return 1;
+}
+
+/* The store decides the outcome: when its ledger holds this run as ok (the
+ * sink committed, whatever became of its RESULT), the run succeeded.
+ * Returns 1 and takes the stored ledger, else 0. */
+static int committed_in_store(run_t *r)
+{
+    kh_store_t *s = NULL;
+    if (kh_store_open(r->store, 0, 0, &s) != 0)
+        return 0;
+    kh_runrec_t *rec = kh_xcalloc(1, sizeof *rec);
+    find_run_t f = {r->run, rec, 0};
+    kh_store_each_run(s, find_run_cb, &f);
+    kh_store_close(&s);
+    int ok = f.found && rec->ok;
+    if (ok) {
+        r->state.ledger = rec->ledger;
+        r->state.phase = KH_RUN_COMMITTED;
+    }
+    free(rec);
+    return ok;
+}
+
 static void reap(run_t *r)
 {
     for (;;) {
@@ -275,8 +324,13 @@ static void reap(run_t *r)
         int clean = WIFEXITED(status) && WEXITSTATUS(status) == 0;
         int finishes = strcmp(c->stage, "ingest") == 0 || strcmp(c->stage, "link") == 0 ||
                        strcmp(c->stage, "aggregate") == 0 || strcmp(c->stage, "sink") == 0;
-        if (clean && finishes)
+        if (clean && finishes) {
+            /* a sink that ended cleanly committed: its RESULT may have been
+             * lost (a supervisor stopped past the sink's linger) */
+            if (strcmp(c->stage, "sink") == 0 && !failed(r) && !committed_in_store(r))
+                fail(r, "the sink ended without committing");
             continue;
+        }
         if (is_worker(c) && !failed(r)) {
             replace_worker(r, c, status);
             continue;
@@ -321,6 +375,7 @@ static void handle(run_t *r, kh_msg_t *m)
             return;
         c->stats = m->stats;
         c->last_seen_ms = (uint64_t)now_ms();
+        r->seen_clock[c - r->state.stages] = r->clock_ms;
     } else if (m->env.kind == KH_MSG_FAIL) {
         fail(r, "%s", m->reason);
     } else if (m->env.kind == KH_MSG_RESULT && m->ok && !failed(r)) {
@@ -333,16 +388,16 @@ static void handle(run_t *r, kh_msg_t *m)
  * killed (and so replaced), a stateful stage fails the run. */
 static void check_heartbeats(run_t *r)
 {
-    uint64_t now = (uint64_t)now_ms(), limit = (uint64_t)r->stall_timeout * 1000u;
+    uint64_t now = r->clock_ms, limit = (uint64_t)r->stall_timeout * 1000u;
     for (int i = 0; i < r->state.nstages && !failed(r) && !succeeded(r); i++) {
         child_t *c = &r->state.stages[i];
-        if (!c->alive || now - c->last_seen_ms <= limit)
+        if (!c->alive || now - r->seen_clock[i] <= limit)
             continue;
         if (is_worker(c)) {
             fprintf(stderr, "kohort: stage %s.%d (pid %d) sent no heartbeat for %d s; killing it\n",
                     c->stage, c->worker, (int)c->pid, r->stall_timeout);
             kill(c->pid, SIGKILL);
-            c->last_seen_ms = now; /* once; reap() replaces it */
+            r->seen_clock[i] = now; /* once; reap() replaces it */
         } else {
             fail(r, "stage %s.%d (pid %d) sent no heartbeat for %d seconds", c->stage, c->worker,
                  (int)c->pid, r->stall_timeout);
@@ -350,11 +405,24 @@ static void check_heartbeats(run_t *r)
     }
 }
 
+/* Advances the stall clock by the time since the last turn, at most
+ * STALL_TURN_MAX_MS: a supervisor that was stopped resumes with its
+ * stages' heartbeats still to be read, not with everyone overdue. */
+static void tick_clock(run_t *r)
+{
+    uint64_t now = kh_now_ns();
+    uint64_t ms = (now - r->turn_ns) / 1000000u;
+    r->turn_ns = now;
+    r->clock_ms += ms < STALL_TURN_MAX_MS ? ms : STALL_TURN_MAX_MS;
+}
+
 /* One turn of the watch loop: messages, children, stall, signals. */
 static void watch(run_t *r, int timeout_ms)
 {
     kh_msg_t m;
+    tick_clock(r);
     int rc = kh_sock_recv(r->stats, &m, timeout_ms);
+    tick_clock(r);
     if (rc == 0) {
         handle(r, &m);
         kh_msg_free(&m);
@@ -369,13 +437,12 @@ static void watch(run_t *r, int timeout_ms)
     kh_runview_tick(r->view, &r->state);
     if (interrupted)
         fail(r, "interrupted by signal %d", (int)interrupted);
-    uint64_t now = kh_now_ns();
     uint64_t sum = progress_sum(r);
     if (sum != r->progress_sum) {
         r->progress_sum = sum;
-        r->last_progress_ns = now;
+        r->last_progress_clock = r->clock_ms;
         r->state.last_progress_ms = now_ms();
-    } else if (now - r->last_progress_ns > (uint64_t)r->stall_timeout * 1000000000u) {
+    } else if (r->clock_ms - r->last_progress_clock > (uint64_t)r->stall_timeout * 1000u) {
         fail(r, "no stage made progress for %d seconds", r->stall_timeout);
     }
 }
@@ -505,8 +572,21 @@ static void start_stages(run_t *r)
     snprintf(started, sizeof started, "%lld", (long long)r->started_ms);
     snprintf(ref, sizeof ref, "%d", r->ref_year);
 
-    const char *sink_args[] = {"--store", r->store, "--started-ms", started, "--min-cell", mincell,
-                               r->store_max ? "--store-max-bytes" : NULL, r->store_max, NULL};
+    const char *sink_args[10];
+    int ns = 0;
+    sink_args[ns++] = "--store";
+    sink_args[ns++] = r->store;
+    sink_args[ns++] = "--started-ms";
+    sink_args[ns++] = started;
+    sink_args[ns++] = "--min-cell";
+    sink_args[ns++] = mincell;
+    if (r->allow_shrink)
+        sink_args[ns++] = "--allow-shrink";
+    if (r->store_max) {
+        sink_args[ns++] = "--store-max-bytes";
+        sink_args[ns++] = r->store_max;
+    }
+    sink_args[ns] = NULL;
     spawn(r, "sink", 0, sink_args, -1);
     wait_ready(r, r->state.nstages - 1);
     const char *agg_args[] = {"--min-cell", mincell, NULL};
@@ -668,6 +748,7 @@ static int parse_args(run_t *r, int argc, char **argv)
         {"metrics", required_argument, 0, 'm'},
         {"metrics-file", required_argument, 0, 'F'},
         {"store-max-bytes", required_argument, 0, 'X'},
+        {"allow-shrink", no_argument, 0, 'A'},
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0}};
     int opt;
@@ -707,6 +788,7 @@ static int parse_args(run_t *r, int argc, char **argv)
         case 'L': r->line_limit = optarg; break;
         case 'M': r->max_file_bytes = optarg; break;
         case 'B': r->bindir_opt = optarg; break;
+        case 'A': r->allow_shrink = 1; break;
         case 'm': r->metrics_addr = optarg; break;
         case 'F': r->metrics_file = optarg; break;
         case 'X': {
@@ -791,7 +873,7 @@ int kh_run_main(int argc, char **argv)
         free(r);
         return 2;
     }
-    r->t0 = r->last_progress_ns = kh_now_ns();
+    r->t0 = r->turn_ns = kh_now_ns();
 
     const char *base = getenv("XDG_RUNTIME_DIR");
     if (!base || strlen(base) > 60 || access(base, W_OK) != 0)
@@ -835,7 +917,14 @@ int kh_run_main(int argc, char **argv)
         stop_children(r, 0, 10000);
     } else {
         stop_children(r, SIGTERM, 5000);
-        record_failure(r);
+        /* the sink may have committed before the failure was seen (it died
+         * or was stopped after its commit, the supervisor was interrupted
+         * or paused): then the run succeeded, and the ledger says so */
+        if (committed_in_store(r))
+            fprintf(stderr, "kohort: the store holds run %s as committed (%s after the "
+                    "commit); the run succeeded\n", r->run, r->state.reason);
+        else
+            record_failure(r);
     }
     r->state.updated_ms = now_ms();
     kh_runview_close(&r->view, &r->state);

@@ -443,12 +443,30 @@ static int put_run(kh_store_t *s, MDB_txn *txn, const kh_runrec_t *rec)
     return rc;
 }
 
+/* 1 when the ledger already holds an ok entry for `run`: the store decides
+ * a run's outcome, and a committed run stays committed whatever a
+ * supervisor that lost track of it writes later. */
+static int committed_in(kh_store_t *s, MDB_txn *txn, const char *run)
+{
+    MDB_val k = {strlen(run), (void *)run}, v;
+    if (mdb_get(txn, s->dbi[DB_RUNS], &k, &v) != 0)
+        return 0;
+    kh_runrec_t *old = kh_xmalloc(sizeof *old);
+    int ok = unpack_runrec(&v, old) == 0 && old->ok;
+    free(old);
+    return ok;
+}
+
 static int put_run_once(kh_store_t *s, const kh_runrec_t *rec)
 {
     MDB_txn *txn;
     int rc = begin_write(s, &txn);
     if (rc)
         return kh_err_from_mdb(rc);
+    if (!rec->ok && committed_in(s, txn, rec->run)) {
+        mdb_txn_abort(txn);
+        return 0;
+    }
     rc = put_run(s, txn, rec);
     if (rc == 0)
         rc = prune_quarantine(s, txn);

@@ -71,7 +71,9 @@ int kh_store_put_rejects(kh_store_t *s, const char *run, int table, const kh_rej
 int kh_store_commit(kh_store_t *s, const kh_runrec_t *rec, kh_indrow_t *const rows[KH_IND_COUNT],
                     const size_t nrows[KH_IND_COUNT], const kh_refdata_t *ref);
 
-/* Writes a ledger entry alone (a failed run) and prunes old quarantines. */
+/* Writes a ledger entry alone (a failed run) and prunes old quarantines.
+ * A failed entry never replaces an ok entry of the same run (the commit
+ * decided; then nothing is written and 0 returned). */
 int kh_store_put_run(kh_store_t *s, const kh_runrec_t *rec);
 
 /* Reading. Callbacks return 0 to go on, non-zero to stop (returned). */
