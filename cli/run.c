@@ -28,6 +28,7 @@
 #include <zmq.h>
 
 #include "cli/common.h"
+#include "cli/deadrun.h"
 #include "cli/runstate.h"
 #include "cli/runview.h"
 #include "err.h"
@@ -665,19 +666,7 @@ static void record_failure(run_t *r)
     snprintf(rec->reason, sizeof rec->reason, "%s", r->state.reason);
     rec->ledger.ref_year = r->ref_year;
     /* what the stages reported before the failure */
-    for (int i = 0; i < r->state.nstages; i++) {
-        const child_t *c = &r->state.stages[i];
-        for (int t = 0; t < KH_TAB_COUNT; t++) {
-            kh_tablecount_t *tc = &rec->ledger.tables[t];
-            if (strcmp(c->stage, "ingest") == 0)
-                tc->read += c->stats.tables[t].rows_out;
-            if (strcmp(c->stage, "validate") == 0) {
-                tc->accepted += c->stats.tables[t].rows_out;
-                tc->rejected += c->stats.tables[t].rows_rejected;
-            }
-            tc->present = tc->read > 0;
-        }
-    }
+    kh_deadrun_counts(rec, &r->state);
     rc = kh_store_put_run(store, rec);
     if (rc)
         fprintf(stderr, "kohort: the failed run could not be recorded in the ledger: %s\n",
@@ -860,21 +849,12 @@ int kh_run_main(int argc, char **argv)
         return 2;
     }
     kh_store_close(&probe);
+    char dead[KH_REASON_MAX];
+    if (kh_deadrun_recover(r->store, dead, sizeof dead) != 0)
+        fprintf(stderr, "kohort: %s\n", dead);
     find_bindir(r);
     make_run_id(r->run, sizeof r->run);
     r->started_ms = now_ms();
-    init_state(r);
-    kh_runview_opts_t vopts = {r->metrics_addr, r->metrics_file, r->progress, r->quiet};
-    char why[KH_REASON_MAX];
-    rc = kh_runview_open(&vopts, &r->state, &r->view, why, sizeof why);
-    if (rc) {
-        fprintf(stderr, "kohort: %s\n", why);
-        close(lock);
-        free(r);
-        return 2;
-    }
-    r->t0 = r->turn_ns = kh_now_ns();
-
     const char *base = getenv("XDG_RUNTIME_DIR");
     if (!base || strlen(base) > 60 || access(base, W_OK) != 0)
         base = "/tmp";
@@ -886,6 +866,20 @@ int kh_run_main(int argc, char **argv)
         return 1;
     }
     chmod(r->dir, 0700);
+    init_state(r);
+    snprintf(r->state.rundir, sizeof r->state.rundir, "%.127s", r->dir); /* base: 60 at most */
+    kh_runview_opts_t vopts = {r->metrics_addr, r->metrics_file, r->progress, r->quiet};
+    char why[KH_REASON_MAX];
+    rc = kh_runview_open(&vopts, &r->state, &r->view, why, sizeof why);
+    if (rc) {
+        fprintf(stderr, "kohort: %s\n", why);
+        rmdir(r->dir);
+        close(lock);
+        free(r);
+        return 2;
+    }
+    r->t0 = r->turn_ns = kh_now_ns();
+
     char ep[256];
     kh_sock_endpoint(ep, sizeof ep, r->dir, "stats");
     r->stats = kh_sock_open(ZMQ_PULL, ep, 1);
@@ -900,6 +894,7 @@ int kh_run_main(int argc, char **argv)
     sa.sa_handler = on_signal;
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL); /* a closed terminal stops the run cleanly too */
     signal(SIGPIPE, SIG_IGN);
 
     if (!failed(r))
