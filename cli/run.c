@@ -378,7 +378,13 @@ static void handle(run_t *r, kh_msg_t *m)
         c->last_seen_ms = (uint64_t)now_ms();
         r->seen_clock[c - r->state.stages] = r->clock_ms;
     } else if (m->env.kind == KH_MSG_FAIL) {
-        fail(r, "%s", m->reason);
+        /* the linker takes the reference year from the newest accepted
+         * bosatte row; with none it has no year to compute */
+        if (!r->ref_year && strcmp(m->reason, "the linker cannot finish: usage error") == 0)
+            fail(r, "bosatte.csv has no accepted row, so there is no reference year: check "
+                 "bosatte.csv (kohort check, kohort quarantine) or give --ref-year");
+        else
+            fail(r, "%s", m->reason);
     } else if (m->env.kind == KH_MSG_RESULT && m->ok && !failed(r)) {
         r->state.phase = KH_RUN_COMMITTED;
         r->state.ledger = m->ledger;

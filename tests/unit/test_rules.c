@@ -256,8 +256,12 @@ static void test_shj(void **state)
     assert_true(values[KH_SHJ_BELOP] == 125000);
     ACCEPT(KH_TAB_SHJ, SHJ, FNR ";2021;0");
     assert_true(values[KH_SHJ_BELOP] == 0);
-    ACCEPT(KH_TAB_SHJ, SHJ, FNR ";2021;999999999999999999");
-    assert_true(values[KH_SHJ_BELOP] == INT64_C(999999999999999999));
+    ACCEPT(KH_TAB_SHJ, SHJ, FNR ";2021;999999999");
+    assert_true(values[KH_SHJ_BELOP] == INT64_C(999999999));
+    /* a billion or more: no sum of a file's rows may overflow 64 bits */
+    REJECT(KH_TAB_SHJ, SHJ, FNR ";2021;1000000000", KH_R_BAD_AMOUNT, 2, "1000000000");
+    REJECT(KH_TAB_SHJ, SHJ, FNR ";2021;999999999999999999", KH_R_BAD_AMOUNT, 2,
+           "9999*************9");
     ACCEPT(KH_TAB_SHJ, SHJ, FNR ";2021;000000000000000000000000000012"); /* 30 digits */
     assert_true(values[KH_SHJ_BELOP] == 12);
     REJECT(KH_TAB_SHJ, SHJ, FNR ";2021;0000000000000000000000000000012", KH_R_BAD_AMOUNT, 2,
@@ -448,8 +452,18 @@ static void test_ref_kostnader(void **state)
     assert_string_equal(texts[KH_REF_KOSTNADER_PERSONER_MALGRUPPE], "250.5");
     ACCEPT(KH_TAB_REF_KOSTNADER, KOST, "0301;2022;0;0;0.1");
     /* At most 20 digits before the separator. */
-    ACCEPT(KH_TAB_REF_KOSTNADER, KOST, "0301;2022;12345678901234567890.5;1;1");
-    assert_string_equal(texts[KH_REF_KOSTNADER_UTGIFTER_TOTALT], "12345678901234567890.5");
+    ACCEPT(KH_TAB_REF_KOSTNADER, KOST, "0301;2022;99999999999999.5;1;1");
+    assert_string_equal(texts[KH_REF_KOSTNADER_UTGIFTER_TOTALT], "99999999999999.5");
+    /* 10^14 NOK or more, or that much per person, is out of range */
+    REJECT(KH_TAB_REF_KOSTNADER, KOST, "0301;2022;12345678901234567890.5;1;1", KH_R_BAD_AMOUNT, 2,
+           "1234***************0.5");
+    REJECT(KH_TAB_REF_KOSTNADER, KOST, "0301;2022;1;100000000000000;1", KH_R_BAD_AMOUNT, 3,
+           "1000**********0");
+    REJECT(KH_TAB_REF_KOSTNADER, KOST, "0301;2022;1000;10;0.00000000000000000001", KH_R_BAD_AMOUNT,
+           4, "0.0000***************1");
+    REJECT(KH_TAB_REF_KOSTNADER, KOST, "0301;2022;0;1000;0.000000000001", KH_R_BAD_AMOUNT, 4,
+           "0.0000*******1");
+    ACCEPT(KH_TAB_REF_KOSTNADER, KOST, "0301;2022;1000;10;0.0001");
     REJECT(KH_TAB_REF_KOSTNADER, KOST, "0301;2022;1;123456789012345678901;1", KH_R_BAD_AMOUNT, 3,
            "1234****************1");
     REJECT(KH_TAB_REF_KOSTNADER, KOST, "0301;2022;-1;0;1", KH_R_BAD_AMOUNT, 2, "-1");
