@@ -852,7 +852,7 @@ int kh_run_main(int argc, char **argv)
         fprintf(stderr, "kohort: cannot open the store %s: %s\n", r->store, kh_strerror(rc));
         close(lock);
         free(r);
-        return 2;
+        return rc == KH_E_DAMAGED ? 1 : 2; /* damage is no configuration error */
     }
     kh_store_close(&probe);
     char dead[KH_REASON_MAX];
