@@ -53,11 +53,15 @@ void kh_cli_json_str(FILE *f, const char *s)
 
 void kh_cli_csv_str(FILE *f, const char *s)
 {
-    if (!strpbrk(s, ",\"\r\n")) {
+    /* a spreadsheet runs a cell starting with one of these as a formula */
+    int formula = s[0] && strchr("=+-@\t\r", s[0]) != NULL;
+    if (!formula && !strpbrk(s, ",\"\r\n")) {
         fputs(s, f);
         return;
     }
     fputc('"', f);
+    if (formula)
+        fputc('\'', f);
     for (const char *p = s; *p; p++) {
         if (*p == '"')
             fputc('"', f);

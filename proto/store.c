@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "err.h"
@@ -709,13 +710,26 @@ static int commit_once(kh_store_t *s, const kh_runrec_t *rec, kh_indrow_t *const
     return kh_err_from_mdb(mdb_txn_commit(txn));
 }
 
+/* LMDB reports a short write as EIO; on a full disk that is what a write
+ * that ran out of room looks like. Said as what it is when the store's
+ * file system has (almost) no room left. */
+static int disk_error(kh_store_t *s, int rc)
+{
+    const char *path = NULL;
+    struct statvfs vfs;
+    if (rc == -EIO && mdb_env_get_path(s->env, &path) == 0 && path && statvfs(path, &vfs) == 0 &&
+        (uint64_t)vfs.f_bavail * vfs.f_frsize < ((uint64_t)1 << 20))
+        return -ENOSPC;
+    return rc;
+}
+
 int kh_store_put_rejects(kh_store_t *s, const char *run, int table, const kh_rejects_t *rej,
                          uint32_t *added)
 {
     int rc;
     while ((rc = put_rejects_once(s, run, table, rej, added)) == KH_E_MAP_FULL && grow_map(s))
         ;
-    return rc;
+    return disk_error(s, rc);
 }
 
 int kh_store_put_run(kh_store_t *s, const kh_runrec_t *rec)
@@ -723,7 +737,7 @@ int kh_store_put_run(kh_store_t *s, const kh_runrec_t *rec)
     int rc;
     while ((rc = put_run_once(s, rec)) == KH_E_MAP_FULL && grow_map(s))
         ;
-    return rc;
+    return disk_error(s, rc);
 }
 
 int kh_store_commit(kh_store_t *s, const kh_runrec_t *rec, kh_indrow_t *const rows[KH_IND_COUNT],
@@ -732,7 +746,7 @@ int kh_store_commit(kh_store_t *s, const kh_runrec_t *rec, kh_indrow_t *const ro
     int rc;
     while ((rc = commit_once(s, rec, rows, nrows, ref)) == KH_E_MAP_FULL && grow_map(s))
         ;
-    return rc;
+    return disk_error(s, rc);
 }
 
 /* ---- reading ------------------------------------------------------------------ */
