@@ -127,6 +127,7 @@ for n in $(seq 1 "$nights"); do
   cp -r "$T/ex" "$T/exf"
   [ "$kind" = hostile ] && hostile "$T/exf" "$n"
   ids_of "$T/exf" "$T/ids"
+  entries=$("$KOHORT" runs --store "$T/st" --format json | json 'len(d)')
   env=()
   [ "$kind" = enospc ] && env=(KOHORT_FAULT=sink.0@enospc)
   env "${env[@]}" "$KOHORT" run --extracts "$T/exf" --store "$T/st" "${opts[@]}" \
@@ -154,6 +155,8 @@ for n in $(seq 1 "$nights"); do
   wait "$rp"
   rc=$?
   set -e
+  # killed before its status snapshot, a run never began: nothing to record
+  snap=0; [ -e "$T/st/run.status" ] && snap=1
   [ "$kind" = stop ] && [ -n "${sp:-}" ] && kill -CONT "$sp" 2>/dev/null || true
   sp=
   gone() { ! pgrep -f "kohort-[a-z]* --run .* --dir $T/xdg" >/dev/null; }
@@ -183,8 +186,15 @@ for n in $(seq 1 "$nights"); do
     || fail "night $n: the fault-free run after $kind failed: $(tail -n 2 "$T/logs/run.$n")"
   [ "$(newest status)" = ok ] || fail "night $n: the ledger does not hold the fault-free run as ok"
   if [ "$kind" = supervisor ] && [ $rc -eq 137 ]; then
-    "$KOHORT" runs --store "$T/st" --format json | json 'd[1]["status"] + ":" + (d[1]["reason"] or "")' \
-      | grep -q "failed:the supervisor died" || fail "night $n: the killed run is not in the ledger as failed"
+    "$KOHORT" runs --store "$T/st" --format json >"$T/ledger.json"
+    got=$(json 'str(len(d)) + ":" + d[1]["status"] + ":" + (d[1]["reason"] or "")' <"$T/ledger.json")
+    if [ $snap = 1 ]; then
+      # recorded as failed by the next run, or committed just before the kill
+      case "$got" in "$((entries + 2)):failed:the supervisor died"*|"$((entries + 2)):ok:") ;;
+        *) fail "night $n: the killed run is not in the ledger as it ended: $got" ;; esac
+    else
+      [ "${got%%:*}" = $((entries + 1)) ] || fail "night $n: a run killed before it began left $got"
+    fi
   fi
   dump "$T/st" >"$T/after.csv"
   cmp -s "$T/after.csv" "$T/expected.csv" || fail "night $n: the fault-free run after $kind differs"
