@@ -41,7 +41,7 @@ main_kohort-sink      := sink/main.c
 UNITSRC  := $(wildcard tests/unit/test_*.c)
 UNITBIN  := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNITSRC))
 
-.PHONY: all test unit e2e deps clean bench fuzz lint demo man install
+.PHONY: all test unit e2e deps clean bench fuzz lint demo man install soak
 all: $(addprefix $(BIN)/,$(PROGS))
 
 $(BUILD)/%.o: %.c
@@ -108,6 +108,12 @@ bench: all
 
 fuzz:
 	@tools/fuzz.sh $(or $(FUZZ_SECONDS),60)
+
+# N nights of faults and fault-free runs on one store (tests/soak/soak.sh),
+# on the test build (its fault hooks make the full disk); SOAK_NIGHTS=100.
+soak: deps
+	@$(MAKE) --no-print-directory SANITIZER=address,undefined all
+	@KOHORT_BIN=$(CURDIR)/bin-san tests/soak/soak.sh $(or $(SOAK_NIGHTS),100)
 
 lint:
 	cppcheck --enable=warning,performance,portability --error-exitcode=1 -q --inline-suppr \

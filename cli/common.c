@@ -130,11 +130,15 @@ void kh_cli_csv_str(FILE *f, const char *s)
 void kh_cli_csv_field(FILE *f, const char *s, char sep)
 {
     char special[] = {sep, '"', '\r', '\n', '\0'};
-    if (!strpbrk(s, special)) {
+    /* a spreadsheet runs a cell starting with one of these as a formula */
+    int formula = s[0] && strchr("=+-@\t\r", s[0]) != NULL;
+    if (!formula && !strpbrk(s, special)) {
         fputs(s, f);
         return;
     }
     fputc('"', f);
+    if (formula)
+        fputc('\'', f);
     for (const char *p = s; *p; p++) {
         if (*p == '"')
             fputc('"', f);

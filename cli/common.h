@@ -22,7 +22,9 @@ int kh_cli_format(const char *s, kh_format_t *out);
 /* Writes s as a JSON string (quoted, escaped). */
 void kh_cli_json_str(FILE *f, const char *s);
 
-/* Writes s as one RFC 4180 CSV field (quoted when needed). */
+/* Writes s as one RFC 4180 CSV field (quoted when needed). Text that a
+ * spreadsheet would run as a formula (starting with = + - @, tab or CR)
+ * is written quoted behind an apostrophe: "'=1+1". */
 void kh_cli_csv_str(FILE *f, const char *s);
 
 /* The same with another field separator (';' for Norwegian Excel). */

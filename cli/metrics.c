@@ -554,6 +554,10 @@ static int conn_step(conn_t *c, const kh_runstate_t *s, int64_t now_ms)
                 return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR ? 0 : 1;
             if (n == 0)
                 return 1;   /* the client went away before asking */
+            /* a NUL byte is no HTTP: close at once rather than waiting for
+             * an end of headers that string functions would never see */
+            if (memchr(c->req + c->reqlen, '\0', (size_t)n))
+                return 1;
             c->reqlen += (size_t)n;
             c->req[c->reqlen] = '\0';
             /* the request line and headers end with an empty line; a full

@@ -29,11 +29,13 @@
 
 #include "cli/common.h"
 #include "cli/metrics.h"
+#include "cli/deadrun.h"
 #include "cli/runstate.h"
 #include "cli/runview.h"
 #include "err.h"
 #include "ingest/extract.h"
 #include "msg.h"
+#include "redact.h"
 #include "sock.h"
 #include "store.h"
 #include "transform/pseudo.h"
@@ -47,7 +49,7 @@ typedef kh_runstage_t child_t;
 typedef struct {
     const char *extracts, *store, *key_file, *cohorts, *bindir_opt;
     int ref_year, min_cell, workers, allow_synthetic, rule_2032, progress, quiet;
-    int stall_timeout;
+    int stall_timeout, allow_shrink;
     const char *line_limit, *max_file_bytes;
     const char *metrics_addr, *metrics_file, *store_max;
     char run[KH_RUN_ID_MAX];
@@ -59,8 +61,16 @@ typedef struct {
     void *resend;                 /* PUSH to ingest, opened at the first replacement */
     void *stats;
     int64_t started_ms;
-    uint64_t t0, last_progress_ns, progress_sum;
+    uint64_t t0, progress_sum;
+    /* The stall clock: milliseconds the watch loop itself ran, each turn
+     * counting at most STALL_TURN_MAX_MS, so that time the supervisor spent
+     * stopped (SIGSTOP, a starved machine) is never held against the
+     * stages. Heartbeats and progress are judged on it. */
+    uint64_t clock_ms, turn_ns, last_progress_clock;
+    uint64_t seen_clock[MAX_CHILDREN];
 } run_t;
+
+#define STALL_TURN_MAX_MS 1000
 
 static volatile sig_atomic_t interrupted;
 
@@ -92,6 +102,9 @@ static void usage(FILE *f)
         "  --log-format FMT        logfmt (default) or json, one line per event\n"
         "  --bin-dir DIR           where the stage programs are (default: beside\n"
         "                          kohort, or ../libexec/kohort)\n"
+        "  --allow-shrink          replace a stored year even when this run places\n"
+        "                          nobody or fewer than half the persons its stored\n"
+        "                          run placed (refused otherwise: a broken extract)\n"
         "Exit status: 0 ok, 1 the run failed, 2 usage, 3 the store is busy.\n");
 }
 
@@ -160,6 +173,7 @@ static void fail(run_t *r, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(r->state.reason, sizeof r->state.reason, fmt, ap);
     va_end(ap);
+    kh_redact(r->state.reason);
     r->state.phase = KH_RUN_FAILED;
 }
 
@@ -210,6 +224,7 @@ static void spawn_into(run_t *r, child_t *slot, const char *stage, int worker,
         _exit(127);
     }
     child_t *c = slot ? slot : &r->state.stages[r->state.nstages++];
+    r->seen_clock[c - r->state.stages] = r->clock_ms;
     uint32_t restarts = slot ? slot->restarts + 1 : 0;
     memset(c, 0, sizeof *c);
     c->restarts = restarts;
@@ -242,6 +257,43 @@ static int key_pipe(run_t *r)
 
 static void replace_worker(run_t *r, child_t *c, int status);
 
+typedef struct {
+    const char *run;
+    kh_runrec_t *rec;
+    int found;
+} find_run_t;
+
+static int find_run_cb(void *ctx, const kh_runrec_t *rec)
+{
+    find_run_t *f = ctx;
+    if (strcmp(rec->run, f->run) != 0)
+        return 0;
+    *f->rec = *rec;
+    f->found = 1;
+    return 1;
+}
+
+/* The store decides the outcome: when its ledger holds this run as ok (the
+ * sink committed, whatever became of its RESULT), the run succeeded.
+ * Returns 1 and takes the stored ledger, else 0. */
+static int committed_in_store(run_t *r)
+{
+    kh_store_t *s = NULL;
+    if (kh_store_open(r->store, 0, 0, &s) != 0)
+        return 0;
+    kh_runrec_t *rec = kh_xcalloc(1, sizeof *rec);
+    find_run_t f = {r->run, rec, 0};
+    kh_store_each_run(s, find_run_cb, &f);
+    kh_store_close(&s);
+    int ok = f.found && rec->ok;
+    if (ok) {
+        r->state.ledger = rec->ledger;
+        r->state.phase = KH_RUN_COMMITTED;
+    }
+    free(rec);
+    return ok;
+}
+
 static void reap(run_t *r)
 {
     for (;;) {
@@ -259,8 +311,13 @@ static void reap(run_t *r)
         int clean = WIFEXITED(status) && WEXITSTATUS(status) == 0;
         int finishes = strcmp(c->stage, "ingest") == 0 || strcmp(c->stage, "link") == 0 ||
                        strcmp(c->stage, "aggregate") == 0 || strcmp(c->stage, "sink") == 0;
-        if (clean && finishes)
+        if (clean && finishes) {
+            /* a sink that ended cleanly committed: its RESULT may have been
+             * lost (a supervisor stopped past the sink's linger) */
+            if (strcmp(c->stage, "sink") == 0 && !failed(r) && !committed_in_store(r))
+                fail(r, "the sink ended without committing");
             continue;
+        }
         if (is_worker(c) && !failed(r)) {
             replace_worker(r, c, status);
             continue;
@@ -305,8 +362,15 @@ static void handle(run_t *r, kh_msg_t *m)
             return;
         c->stats = m->stats;
         c->last_seen_ms = (uint64_t)now_ms();
+        r->seen_clock[c - r->state.stages] = r->clock_ms;
     } else if (m->env.kind == KH_MSG_FAIL) {
-        fail(r, "%s", m->reason);
+        /* the linker takes the reference year from the newest accepted
+         * bosatte row; with none it has no year to compute */
+        if (!r->ref_year && strcmp(m->reason, "the linker cannot finish: usage error") == 0)
+            fail(r, "bosatte.csv has no accepted row, so there is no reference year: check "
+                 "bosatte.csv (kohort check, kohort quarantine) or give --ref-year");
+        else
+            fail(r, "%s", m->reason);
     } else if (m->env.kind == KH_MSG_RESULT && m->ok && !failed(r)) {
         r->state.phase = KH_RUN_COMMITTED;
         r->state.ledger = m->ledger;
@@ -317,16 +381,16 @@ static void handle(run_t *r, kh_msg_t *m)
  * killed (and so replaced), a stateful stage fails the run. */
 static void check_heartbeats(run_t *r)
 {
-    uint64_t now = (uint64_t)now_ms(), limit = (uint64_t)r->stall_timeout * 1000u;
+    uint64_t now = r->clock_ms, limit = (uint64_t)r->stall_timeout * 1000u;
     for (int i = 0; i < r->state.nstages && !failed(r) && !succeeded(r); i++) {
         child_t *c = &r->state.stages[i];
-        if (!c->alive || now - c->last_seen_ms <= limit)
+        if (!c->alive || now - r->seen_clock[i] <= limit)
             continue;
         if (is_worker(c)) {
             fprintf(stderr, "kohort: stage %s.%d (pid %d) sent no heartbeat for %d s; killing it\n",
                     c->stage, c->worker, (int)c->pid, r->stall_timeout);
             kill(c->pid, SIGKILL);
-            c->last_seen_ms = now; /* once; reap() replaces it */
+            r->seen_clock[i] = now; /* once; reap() replaces it */
         } else {
             fail(r, "stage %s.%d (pid %d) sent no heartbeat for %d seconds", c->stage, c->worker,
                  (int)c->pid, r->stall_timeout);
@@ -334,11 +398,24 @@ static void check_heartbeats(run_t *r)
     }
 }
 
+/* Advances the stall clock by the time since the last turn, at most
+ * STALL_TURN_MAX_MS: a supervisor that was stopped resumes with its
+ * stages' heartbeats still to be read, not with everyone overdue. */
+static void tick_clock(run_t *r)
+{
+    uint64_t now = kh_now_ns();
+    uint64_t ms = (now - r->turn_ns) / 1000000u;
+    r->turn_ns = now;
+    r->clock_ms += ms < STALL_TURN_MAX_MS ? ms : STALL_TURN_MAX_MS;
+}
+
 /* One turn of the watch loop: messages, children, stall, signals. */
 static void watch(run_t *r, int timeout_ms)
 {
     kh_msg_t m;
+    tick_clock(r);
     int rc = kh_sock_recv(r->stats, &m, timeout_ms);
+    tick_clock(r);
     if (rc == 0) {
         handle(r, &m);
         kh_msg_free(&m);
@@ -353,13 +430,12 @@ static void watch(run_t *r, int timeout_ms)
     kh_runview_tick(r->view, &r->state);
     if (interrupted)
         fail(r, "interrupted by signal %d", (int)interrupted);
-    uint64_t now = kh_now_ns();
     uint64_t sum = progress_sum(r);
     if (sum != r->progress_sum) {
         r->progress_sum = sum;
-        r->last_progress_ns = now;
+        r->last_progress_clock = r->clock_ms;
         r->state.last_progress_ms = now_ms();
-    } else if (now - r->last_progress_ns > (uint64_t)r->stall_timeout * 1000000000u) {
+    } else if (r->clock_ms - r->last_progress_clock > (uint64_t)r->stall_timeout * 1000u) {
         fail(r, "no stage made progress for %d seconds", r->stall_timeout);
     }
 }
@@ -489,8 +565,21 @@ static void start_stages(run_t *r)
     snprintf(started, sizeof started, "%lld", (long long)r->started_ms);
     snprintf(ref, sizeof ref, "%d", r->ref_year);
 
-    const char *sink_args[] = {"--store", r->store, "--started-ms", started, "--min-cell", mincell,
-                               r->store_max ? "--store-max-bytes" : NULL, r->store_max, NULL};
+    const char *sink_args[10];
+    int ns = 0;
+    sink_args[ns++] = "--store";
+    sink_args[ns++] = r->store;
+    sink_args[ns++] = "--started-ms";
+    sink_args[ns++] = started;
+    sink_args[ns++] = "--min-cell";
+    sink_args[ns++] = mincell;
+    if (r->allow_shrink)
+        sink_args[ns++] = "--allow-shrink";
+    if (r->store_max) {
+        sink_args[ns++] = "--store-max-bytes";
+        sink_args[ns++] = r->store_max;
+    }
+    sink_args[ns] = NULL;
     spawn(r, "sink", 0, sink_args, -1);
     wait_ready(r, r->state.nstages - 1);
     /* the aggregator reads (never writes) the other stored years: 7.4 */
@@ -570,19 +659,7 @@ static void record_failure(run_t *r)
     snprintf(rec->reason, sizeof rec->reason, "%s", r->state.reason);
     rec->ledger.ref_year = r->ref_year;
     /* what the stages reported before the failure */
-    for (int i = 0; i < r->state.nstages; i++) {
-        const child_t *c = &r->state.stages[i];
-        for (int t = 0; t < KH_TAB_COUNT; t++) {
-            kh_tablecount_t *tc = &rec->ledger.tables[t];
-            if (strcmp(c->stage, "ingest") == 0)
-                tc->read += c->stats.tables[t].rows_out;
-            if (strcmp(c->stage, "validate") == 0) {
-                tc->accepted += c->stats.tables[t].rows_out;
-                tc->rejected += c->stats.tables[t].rows_rejected;
-            }
-            tc->present = tc->read > 0;
-        }
-    }
+    kh_deadrun_counts(rec, &r->state);
     rc = kh_store_put_run(store, rec);
     if (rc)
         fprintf(stderr, "kohort: the failed run could not be recorded in the ledger: %s\n",
@@ -694,6 +771,7 @@ static int parse_args(run_t *r, int argc, char **argv)
         {"metrics-file", required_argument, 0, 'F'},
         {"store-max-bytes", required_argument, 0, 'X'},
         {"log-format", required_argument, 0, 'l'},
+        {"allow-shrink", no_argument, 0, 'A'},
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0}};
     int opt;
@@ -733,6 +811,7 @@ static int parse_args(run_t *r, int argc, char **argv)
         case 'L': r->line_limit = optarg; break;
         case 'M': r->max_file_bytes = optarg; break;
         case 'B': r->bindir_opt = optarg; break;
+        case 'A': r->allow_shrink = 1; break;
         case 'm': r->metrics_addr = optarg; break;
         case 'F': r->metrics_file = optarg; break;
         case 'X': {
@@ -805,23 +884,14 @@ int kh_run_main(int argc, char **argv)
         fprintf(stderr, "kohort: cannot open the store %s: %s\n", r->store, kh_strerror(rc));
         close(lock);
         free(r);
-        return 2;
+        return rc == KH_E_DAMAGED ? 1 : 2; /* damage is no configuration error */
     }
     kh_store_close(&probe);
+    char dead[KH_REASON_MAX];
+    if (kh_deadrun_recover(r->store, dead, sizeof dead) != 0)
+        fprintf(stderr, "kohort: %s\n", dead);
     make_run_id(r->run, sizeof r->run);
     r->started_ms = now_ms();
-    init_state(r);
-    kh_runview_opts_t vopts = {r->metrics_addr, r->metrics_file, r->progress, r->quiet};
-    char why[KH_REASON_MAX];
-    rc = kh_runview_open(&vopts, &r->state, &r->view, why, sizeof why);
-    if (rc) {
-        fprintf(stderr, "kohort: %s\n", why);
-        close(lock);
-        free(r);
-        return 2;
-    }
-    r->t0 = r->last_progress_ns = kh_now_ns();
-
     const char *base = getenv("XDG_RUNTIME_DIR");
     if (!base || strlen(base) > 60 || access(base, W_OK) != 0)
         base = "/tmp";
@@ -833,6 +903,20 @@ int kh_run_main(int argc, char **argv)
         return 1;
     }
     chmod(r->dir, 0700);
+    init_state(r);
+    snprintf(r->state.rundir, sizeof r->state.rundir, "%.127s", r->dir); /* base: 60 at most */
+    kh_runview_opts_t vopts = {r->metrics_addr, r->metrics_file, r->progress, r->quiet};
+    char why[KH_REASON_MAX];
+    rc = kh_runview_open(&vopts, &r->state, &r->view, why, sizeof why);
+    if (rc) {
+        fprintf(stderr, "kohort: %s\n", why);
+        rmdir(r->dir);
+        close(lock);
+        free(r);
+        return 2;
+    }
+    r->t0 = r->turn_ns = kh_now_ns();
+
     char ep[256];
     kh_sock_endpoint(ep, sizeof ep, r->dir, "stats");
     r->stats = kh_sock_open(ZMQ_PULL, ep, 1);
@@ -847,6 +931,7 @@ int kh_run_main(int argc, char **argv)
     sa.sa_handler = on_signal;
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL); /* a closed terminal stops the run cleanly too */
     signal(SIGPIPE, SIG_IGN);
 
     if (!failed(r))
@@ -864,7 +949,14 @@ int kh_run_main(int argc, char **argv)
         stop_children(r, 0, 10000);
     } else {
         stop_children(r, SIGTERM, 5000);
-        record_failure(r);
+        /* the sink may have committed before the failure was seen (it died
+         * or was stopped after its commit, the supervisor was interrupted
+         * or paused): then the run succeeded, and the ledger says so */
+        if (committed_in_store(r))
+            fprintf(stderr, "kohort: the store holds run %s as committed (%s after the "
+                    "commit); the run succeeded\n", r->run, r->state.reason);
+        else
+            record_failure(r);
     }
     r->state.updated_ms = now_ms();
     kh_runview_close(&r->view, &r->state);

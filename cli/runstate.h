@@ -48,6 +48,9 @@ typedef struct {
     uint64_t file_bytes[KH_TAB_COUNT];
     /* the ledger once committed */
     kh_ledger_t ledger;
+    /* the run's private runtime directory (its sockets), so that the next
+     * run can clear it when this one was killed (cli/deadrun.h) */
+    char rundir[128];
 } kh_runstate_t;
 
 #endif

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "cli/common.h"
+#include "cli/deadrun.h"
 #include "cli/top.h"
 #include "err.h"
 #include "store.h"
@@ -256,6 +257,19 @@ void kh_status_unregister(pid_t pid)
     unlink(path);
 }
 
+/* A run whose supervisor is gone: recorded and cleared (cli/deadrun.h),
+ * under the store's run lock so that no live run is judged. */
+static void recover_dead(const char *store)
+{
+    int lock = kh_store_lock(store);
+    if (lock < 0)
+        return;
+    char msg[KH_REASON_MAX];
+    if (kh_deadrun_recover(store, msg, sizeof msg) != 0)
+        fprintf(stderr, "kohort: %s\n", msg);
+    close(lock);
+}
+
 int kh_status_find(char *store, size_t cap, char *why, size_t whycap)
 {
     char dir[PATH_MAX];
@@ -288,8 +302,11 @@ int kh_status_find(char *store, size_t cap, char *why, size_t whycap)
         if (!live) {
             /* a run that died without cleaning up, or is just starting: only
              * a dead pid's pointer is removed */
-            if (!pid_alive((pid_t)pid, 0))
+            if (!pid_alive((pid_t)pid, 0)) {
                 unlink(path);
+                if (ok)
+                    recover_dead(target);
+            }
             continue;
         }
         if (found++ == 0)
@@ -651,6 +668,8 @@ int kh_status_main(int argc, char **argv)
             return 1;
         }
         running = err == 0 && kh_status_alive(snap);
+        if (err == 0 && !running)
+            recover_dead(store);
     }
     int64_t now = kh_status_now_ms();
     if (json) {

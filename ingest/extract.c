@@ -25,6 +25,13 @@ int kh_extract_find(const char *dir, kh_table_t table, char *path, size_t cap,
     if (!has_plain && !has_gz)
         return 0;
     snprintf(path, cap, "%s", has_plain ? plain : gz);
+    /* a FIFO would hang the reader, a directory or device is no extract */
+    if (stat(path, &sb) == 0 && !S_ISREG(sb.st_mode)) {
+        snprintf(why, whycap, "%s.csv%s is not a regular file (%s)", name, has_plain ? "" : ".gz",
+                 S_ISDIR(sb.st_mode) ? "a directory" : S_ISFIFO(sb.st_mode) ? "a FIFO"
+                 : "a device or socket");
+        return KH_E_UNUSABLE;
+    }
     const char *slash = strrchr(path, '/');
     *base = slash ? slash + 1 : path;
     return 1;

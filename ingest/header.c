@@ -12,7 +12,9 @@
 #include <strings.h>
 
 #include "../proto/csvfield.h"
+#include "../proto/redact.h"
 #include "../proto/err.h"
+#include "../proto/msg.h"
 #include "../proto/util.h"
 
 /* Longest piece of a column name quoted in a message. */
@@ -39,6 +41,7 @@ static int fail(char *err, size_t errsize, const char *filename, const char *fmt
     va_start(ap, fmt);
     vsnprintf(err + n, errsize - (size_t)n, fmt, ap);
     va_end(ap);
+    kh_redact(err); /* a column named by an id is quoted in these sentences */
     return KH_E_UNUSABLE;
 }
 
@@ -63,16 +66,34 @@ static char *copy_name(const kh_field_t *f)
     return s;
 }
 
-/* Index of an earlier field with the same non-empty name, or -1. */
-static int earlier_duplicate(const kh_header_t *h, int field)
+typedef struct {
+    const char *name;
+    int at;
+} named_t;
+
+static int by_name(const void *a, const void *b)
 {
-    const char *name = h->names[field];
-    if (name[0] == '\0')
-        return -1;
-    for (int i = 0; i < field; i++)
-        if (strcasecmp(h->names[i], name) == 0)
-            return i;
-    return -1;
+    const named_t *x = a, *y = b;
+    int c = strcasecmp(x->name, y->name);
+    return c ? c : (x->at > y->at) - (x->at < y->at);
+}
+
+/* The first field (in header order) whose non-empty name an earlier field
+ * already has, or -1. Sorted, not pairwise: a header of 100 000 columns
+ * is legal and must not take quadratic time. */
+static int first_duplicate(const kh_header_t *h)
+{
+    named_t *v = kh_xmalloc((size_t)h->nfields * sizeof *v + 1);
+    for (int i = 0; i < h->nfields; i++)
+        v[i] = (named_t){h->names[i], i};
+    qsort(v, (size_t)h->nfields, sizeof *v, by_name);
+    int first = -1;
+    for (int i = 1; i < h->nfields; i++)
+        if (v[i].name[0] && strcasecmp(v[i - 1].name, v[i].name) == 0 &&
+            (first < 0 || v[i].at < first))
+            first = v[i].at;
+    free(v);
+    return first;
 }
 
 /* Splits the record into the header's names; returns 0 or a failure. */
@@ -82,6 +103,9 @@ static int split_names(kh_header_t *h, const char *filename, const kh_csvrec_t *
     int n = 0;
     if (kh_csv_split(rec->data, rec->len, NULL, NULL, 0, &n) != 0)
         return fail(err, errsize, filename, "the header line has malformed quoting");
+    if (n > KH_MAX_HEADER_FIELDS)
+        return fail(err, errsize, filename, "the header line has %d columns, more than %d",
+                    n, KH_MAX_HEADER_FIELDS);
     kh_field_t *fields = kh_xmalloc((size_t)n * sizeof *fields);
     char *scratch = kh_xmalloc(rec->len + 1);
     kh_csv_split(rec->data, rec->len, scratch, fields, n, &n);
@@ -101,10 +125,11 @@ static int match_columns(kh_header_t *h, kh_table_t table, const char *filename,
     const kh_tabledef_t *def = kh_schema_table(table);
     for (int c = 0; c < KH_MAX_COLS; c++)
         h->colmap[c] = -1;
+    int dup = first_duplicate(h);
+    if (dup >= 0)
+        return fail(err, errsize, filename, "column '%.*s' appears twice in the header",
+                    NAME_IN_MESSAGE, h->names[dup]);
     for (int i = 0; i < h->nfields; i++) {
-        if (earlier_duplicate(h, i) >= 0)
-            return fail(err, errsize, filename, "column '%.*s' appears twice in the header",
-                        NAME_IN_MESSAGE, h->names[i]);
         int c = kh_schema_column(table, h->names[i], strlen(h->names[i]));
         h->column_at[i] = c;
         if (c >= 0)

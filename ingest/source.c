@@ -75,7 +75,8 @@ int kh_source_open(const char *path, uint64_t max_bytes, kh_source_t **out)
     src->max_bytes = max_bytes;
     src->gzip = ends_with(path, ".gz");
 
-    src->fd = open(path, O_RDONLY | O_CLOEXEC);
+    /* O_NONBLOCK: opening a FIFO must not wait for a writer */
+    src->fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (src->fd < 0)
         return fail(src, -errno, "cannot open: %s", strerror(errno));
     struct stat st;
@@ -83,6 +84,11 @@ int kh_source_open(const char *path, uint64_t max_bytes, kh_source_t **out)
         return fail(src, -errno, "cannot stat: %s", strerror(errno));
     if (S_ISDIR(st.st_mode))
         return fail(src, -EISDIR, "is a directory, not a file");
+    if (!S_ISREG(st.st_mode))
+        return fail(src, KH_E_UNUSABLE, "is not a regular file (a FIFO, socket or device)");
+    int fl = fcntl(src->fd, F_GETFL);
+    if (fl >= 0)
+        fcntl(src->fd, F_SETFL, fl & ~O_NONBLOCK);
     src->disk_size = (uint64_t)st.st_size;
     if (src->gzip) {
         src->inbuf = kh_xmalloc(INBUF_SIZE);
@@ -108,6 +114,32 @@ void kh_source_destroy(kh_source_t **srcp)
     free(src->path);
     free(src);
     *srcp = NULL;
+}
+
+/* The file is read as it was at open: at most its size then, and a file
+ * that changed size meanwhile (still being written) fails, so the
+ * ledger's bytes, the checksum and the rows all describe one file. */
+static int at_end(kh_source_t *src, size_t *cap)
+{
+    uint64_t left = src->disk_size - src->disk_read;
+    if (left > 0) {
+        if (*cap > left)
+            *cap = (size_t)left;
+        return 0;
+    }
+    struct stat st;
+    if (fstat(src->fd, &st) == 0 && (uint64_t)st.st_size != src->disk_size)
+        return fail(src, KH_E_UNUSABLE, "changed size while it was read (%llu bytes at open, "
+                    "%llu now): is it still being written?", (unsigned long long)src->disk_size,
+                    (unsigned long long)st.st_size);
+    *cap = 0;
+    return 0;
+}
+
+static int shrank(kh_source_t *src)
+{
+    return fail(src, KH_E_UNUSABLE, "shrank while it was read (%llu bytes at open, %llu read)",
+                (unsigned long long)src->disk_size, (unsigned long long)src->disk_read);
 }
 
 /* read() that retries on EINTR; returns bytes read or -errno. */
@@ -137,9 +169,18 @@ static int check_cap(kh_source_t *src, size_t produced)
 
 static int read_plain(kh_source_t *src, char *buf, size_t cap, size_t *got)
 {
+    int rc = at_end(src, &cap);
+    if (rc)
+        return rc;
+    if (cap == 0) {
+        *got = 0;
+        return 0;
+    }
     ssize_t n = read_some(src->fd, buf, cap);
     if (n < 0)
         return read_error(src, n);
+    if (n == 0)
+        return shrank(src);
     src->disk_read += (uint64_t)n;
     *got = (size_t)n;
     return check_cap(src, (size_t)n);
@@ -156,9 +197,15 @@ static int refill(kh_source_t *src)
 {
     if (src->zs.avail_in > 0 || src->raw_eof)
         return 0;
-    ssize_t n = read_some(src->fd, src->inbuf, INBUF_SIZE);
+    size_t cap = INBUF_SIZE;
+    int rc = at_end(src, &cap);
+    if (rc)
+        return rc;
+    ssize_t n = cap ? read_some(src->fd, src->inbuf, cap) : 0;
     if (n < 0)
         return read_error(src, n);
+    if (n == 0 && cap)
+        return shrank(src);
     if (n == 0)
         src->raw_eof = 1;
     src->disk_read += (uint64_t)n;

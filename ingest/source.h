@@ -23,8 +23,9 @@ int kh_source_open(const char *path, uint64_t max_bytes, kh_source_t **out);
 void kh_source_destroy(kh_source_t **srcp);
 
 /* Reads up to `cap` decompressed bytes into `buf`; *got is 0 only at the end
- * of the file. Returns 0; KH_E_UNUSABLE when the gzip stream is truncated or
- * corrupt or the size cap is passed; or -errno on a read error. After a
+ * of the file. Never more than the file held at open. Returns 0;
+ * KH_E_UNUSABLE when the gzip stream is truncated or corrupt, the size cap
+ * is passed, or the file changed size since open; or -errno on a read error. After a
  * failure every later call returns the same code. */
 int kh_source_read(kh_source_t *src, char *buf, size_t cap, size_t *got);
 

@@ -22,6 +22,13 @@ const char *kh_strerror(int code)
     case KH_E_INTERRUPTED: return "interrupted";
     case KH_E_STAGE: return "a stage process failed";
     case KH_E_KEY: return "unusable key";
+    case KH_E_DAMAGED:
+        return "the store is damaged or is not a kohort store (restore it from a backup: "
+               "see OPERATIONS.md)";
+    case KH_E_MODE:
+        return "the store's directory or files have the wrong type, mode or owner (the "
+               "directory must be this user's with mode 0700, its files regular files with "
+               "mode 0600; no symbolic links)";
     default: break;
     }
     if (code < 0 && code > KH_E_BASE)
@@ -38,8 +45,11 @@ int kh_err_from_mdb(int rc)
     switch (rc) {
     case MDB_MAP_FULL: return KH_E_MAP_FULL;
     case MDB_NOTFOUND: return KH_E_NOTFOUND;
-    case MDB_VERSION_MISMATCH:
-    case MDB_INVALID: return KH_E_SCHEMA;
+    case MDB_VERSION_MISMATCH: return KH_E_SCHEMA;
+    case MDB_INVALID:
+    case MDB_CORRUPTED:
+    case MDB_PAGE_NOTFOUND:
+    case MDB_BAD_TXN: return KH_E_DAMAGED;
     default: return KH_E_MDB;
     }
 }

@@ -3,6 +3,7 @@
  * stderr do not interleave. */
 #define _POSIX_C_SOURCE 200809L
 #include "log.h"
+#include "redact.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -111,6 +112,8 @@ void kh_log(kh_log_level_t level, const char *fmt, ...)
     va_end(ap);
     if (m < 0)
         msg[0] = '\0';
+    /* a line must never carry an id, whatever a caller formatted into it */
+    kh_redact(msg);
     struct timeval tv;
     gettimeofday(&tv, NULL);
     struct tm tm;

@@ -14,6 +14,7 @@
 #include "err.h"
 #include "fault.h"
 #include "log.h"
+#include "redact.h"
 #include "sock.h"
 #include "util.h"
 
@@ -159,6 +160,22 @@ void kh_stage_tick(kh_stage_t *st)
 
 int kh_stage_send(kh_stage_t *st, void *sock, kh_packed_t *packed)
 {
+    /* Wait for room with heartbeats going on: a stage held at the peer's
+     * high-water mark (back-pressure) is alive, not stalled. */
+    for (;;) {
+        zmq_pollitem_t item = {sock, 0, ZMQ_POLLOUT, 0};
+        int n = zmq_poll(&item, 1, 200);
+        if (n > 0)
+            break;
+        if (n < 0 && errno != EINTR)
+            break; /* the send below reports it */
+        if (kh_stage_stopping) {
+            free(packed->data);
+            packed->data = NULL;
+            return -EINTR;
+        }
+        kh_stage_tick(st);
+    }
     int rc = kh_sock_send(sock, packed);
     if (rc == 0 || (rc == -EINTR && kh_stage_stopping))
         return rc;
@@ -202,6 +219,7 @@ void kh_stage_fail(kh_stage_t *st, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(reason, sizeof reason, fmt, ap);
     va_end(ap);
+    kh_redact(reason);
     kh_error("failed reason=\"%s\"", reason);
     if (st->stats_sock) {
         st->stats.state = KH_ST_FAILED;

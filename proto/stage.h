@@ -59,8 +59,9 @@ void kh_stage_state(kh_stage_t *st, kh_state_t state);
 /* Sends stats when a second has passed since the last time. */
 void kh_stage_tick(kh_stage_t *st);
 
-/* Sends a packed message on `sock`; a failure other than a stop request
- * fails the stage. Returns 0, or -EINTR when the stage is being stopped. */
+/* Sends a packed message on `sock`, sending heartbeats while the peer is
+ * full; a failure other than a stop request fails the stage. Returns 0, or
+ * -EINTR when the stage is being stopped (the message is then freed). */
 int kh_stage_send(kh_stage_t *st, void *sock, kh_packed_t *packed);
 
 /* Waits up to 200 ms for the next message of this run on `sock`, sending

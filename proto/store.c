@@ -6,7 +6,9 @@
 #define _GNU_SOURCE
 #include "store.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <lmdb.h>
 #include <msgpack.h>
@@ -15,11 +17,13 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "err.h"
 #include "fault.h"
 #include "log.h"
+#include "redact.h"
 #include "util.h"
 
 enum { DB_META, DB_EXIT, DB_STATUS, DB_COST, DB_REFERENCE, DB_RUNS, DB_QUARANTINE,
@@ -45,6 +49,185 @@ static int fault_code;
 void kh_store_fault_next_commit(int code)
 {
     fault_code = code;
+}
+
+/* ---- checking before opening ------------------------------------------------- */
+
+/* 0 when `sb` is this user's and nobody else may touch it. */
+static int private_to_us(const struct stat *sb)
+{
+    return sb->st_uid == geteuid() && (sb->st_mode & 077) == 0;
+}
+
+/* The names a store directory may hold besides the store itself. */
+static int store_file(const char *name)
+{
+    return strcmp(name, ".") == 0 || strcmp(name, "..") == 0 || strcmp(name, "run.lock") == 0 ||
+           strcmp(name, "lock.mdb") == 0 || strncmp(name, "run.status", 10) == 0;
+}
+
+static int dir_has_other_files(const char *path)
+{
+    DIR *d = opendir(path);
+    if (!d)
+        return 0;
+    struct dirent *e;
+    int other = 0;
+    while (!other && (e = readdir(d)) != NULL)
+        other = !store_file(e->d_name);
+    closedir(d);
+    return other;
+}
+
+/* LMDB's meta page (lmdb.h 0.9, 64-bit): the page header is 16 bytes, then
+ * magic, version, address, mapsize, two 48-byte database records (the
+ * first's md_pad is the page size), the last page number and the txnid. */
+#define META_MAGIC 0xBEEFC0DEu
+#define META_PSIZE_AT 40
+#define META_LAST_PG_AT 136
+#define META_TXNID_AT 144
+
+typedef struct {
+    int valid;
+    uint32_t psize;
+    uint64_t last_pg, txnid;
+} meta_t;
+
+static meta_t read_meta(int fd, off_t at)
+{
+    meta_t m = {0, 0, 0, 0};
+    uint8_t b[META_TXNID_AT + 8];
+    if (pread(fd, b, sizeof b, at) != (ssize_t)sizeof b)
+        return m;
+    uint32_t magic, version;
+    memcpy(&magic, b + 16, 4);
+    memcpy(&version, b + 20, 4);
+    memcpy(&m.psize, b + META_PSIZE_AT, 4);
+    memcpy(&m.last_pg, b + META_LAST_PG_AT, 8);
+    memcpy(&m.txnid, b + META_TXNID_AT, 8);
+    m.valid = magic == META_MAGIC && version == 1 && m.psize >= 512 && m.psize <= 65536 &&
+              (m.psize & (m.psize - 1)) == 0 && m.last_pg >= 1;
+    return m;
+}
+
+/* data.mdb against its meta pages: both must be LMDB's, and the file must
+ * hold every page the newer one counts. Checked before LMDB maps the file:
+ * a truncated map is a SIGBUS at the first read past its end. */
+static int check_data_file(const char *data, const struct stat *sb)
+{
+    if (sb->st_size < 2 * 512)
+        return KH_E_DAMAGED; /* zero length: never made into a new store */
+    int fd = open(data, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0)
+        return -errno;
+    meta_t m0 = read_meta(fd, 0);
+    meta_t m1 = read_meta(fd, m0.valid ? (off_t)m0.psize : 4096);
+    close(fd);
+    if (!m0.valid || !m1.valid || m0.psize != m1.psize)
+        return KH_E_DAMAGED;
+    const meta_t *cur = m0.txnid >= m1.txnid ? &m0 : &m1;
+    if ((uint64_t)sb->st_size / cur->psize < cur->last_pg + 1)
+        return KH_E_DAMAGED;
+    return 0;
+}
+
+/* The store's files as its owner left them: a directory of this user with
+ * mode 0700 (writable by the owner for a writer), regular files of mode
+ * 0600, no symbolic links, a data.mdb its meta pages agree with. Modes are
+ * refused, never changed. A writer creates a store only in a missing or
+ * empty directory. Returns 0, KH_E_NOTFOUND (no store, reading), KH_E_MODE,
+ * KH_E_DAMAGED or -errno. */
+static int check_files(const char *path, int write)
+{
+    struct stat sb;
+    if (lstat(path, &sb) != 0) {
+        if (errno == ENOENT)
+            return write ? 0 : KH_E_NOTFOUND;
+        return -errno;
+    }
+    if (S_ISLNK(sb.st_mode) && stat(path, &sb) != 0)
+        return -errno;
+    if (!S_ISDIR(sb.st_mode) || !private_to_us(&sb) ||
+        (write && (sb.st_mode & 0700) != 0700))
+        return KH_E_MODE;
+    static const char *const names[] = {"lock.mdb", "data.mdb"};
+    for (int i = 0; i < 2; i++) {
+        char file[4200];
+        snprintf(file, sizeof file, "%s/%s", path, names[i]);
+        if (lstat(file, &sb) != 0) {
+            if (errno != ENOENT)
+                return -errno;
+            if (i == 1 && !write)
+                return KH_E_NOTFOUND;
+            if (i == 1 && dir_has_other_files(path))
+                return KH_E_DAMAGED; /* not ours: never a store over it */
+            continue;
+        }
+        if (!S_ISREG(sb.st_mode) || !private_to_us(&sb) || sb.st_nlink != 1)
+            return KH_E_MODE;
+        if (i == 1)
+            return check_data_file(file, &sb);
+    }
+    return 0;
+}
+
+/* ---- a damaged map must not crash a command ---------------------------------- */
+
+/* The maps of the open stores: a SIGBUS, or a SIGSEGV inside a map, is a
+ * damaged data.mdb (its checks passed but a page lies), reported as one
+ * sentence and exit 1 rather than a crash. */
+#define MAX_MAPS 8
+static struct {
+    uintptr_t from, to;
+} maps[MAX_MAPS];
+
+static void on_fault(int sig, siginfo_t *si, void *uc)
+{
+    (void)uc;
+    uintptr_t a = (uintptr_t)si->si_addr;
+    int ours = sig == SIGBUS;
+    for (int i = 0; i < MAX_MAPS && !ours; i++)
+        ours = a >= maps[i].from && a < maps[i].to;
+    if (!ours) {
+        signal(sig, SIG_DFL);
+        raise(sig);
+        return;
+    }
+    static const char msg[] = "kohort: the store is damaged: a read of data.mdb failed; restore "
+                              "it from a backup (see OPERATIONS.md)\n";
+    ssize_t w = write(STDERR_FILENO, msg, sizeof msg - 1);
+    (void)w;
+    _exit(1);
+}
+
+static void guard_map(MDB_env *env, uint64_t limit, int add)
+{
+    MDB_envinfo info;
+    if (mdb_env_info(env, &info) != 0)
+        return;
+    uintptr_t from = (uintptr_t)info.me_mapaddr;
+    for (int i = 0; i < MAX_MAPS; i++) {
+        if (add && maps[i].from == 0) {
+            maps[i].from = from;
+            /* the map may grow in place up to the limit */
+            maps[i].to = from + (uintptr_t)(limit > info.me_mapsize ? limit : info.me_mapsize);
+            break;
+        }
+        if (!add && maps[i].from == from) {
+            maps[i].from = maps[i].to = 0;
+            break;
+        }
+    }
+    static int installed;
+    if (add && !installed) {
+        struct sigaction sa;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_sigaction = on_fault;
+        sa.sa_flags = SA_SIGINFO;
+        sigaction(SIGBUS, &sa, NULL);
+        sigaction(SIGSEGV, &sa, NULL);
+        installed = 1;
+    }
 }
 
 /* ---- opening ----------------------------------------------------------------- */
@@ -89,20 +272,15 @@ int kh_store_locked(const char *path)
 int kh_store_open(const char *path, int write, uint64_t max_bytes, kh_store_t **out)
 {
     *out = NULL;
-    struct stat sb;
-    if (!write) {
-        char data[4096];
-        snprintf(data, sizeof data, "%s/data.mdb", path);
-        if (stat(data, &sb) != 0)
-            return KH_E_NOTFOUND;
-    } else {
+    int crc = check_files(path, write);
+    if (crc)
+        return crc;
+    if (write) {
         int rc = ensure_dir(path);
         if (rc)
             return rc;
         if (kh_fault_hit("eacces"))
             return -EACCES;
-        if (chmod(path, 0700) != 0)
-            return -errno;
     }
     kh_store_t *s = kh_xcalloc(1, sizeof *s);
     s->write = write;
@@ -118,6 +296,8 @@ int kh_store_open(const char *path, int write, uint64_t max_bytes, kh_store_t **
         rc = mdb_env_set_maxreaders(s->env, 126);
     if (rc == 0)
         rc = mdb_env_open(s->env, path, write ? 0 : MDB_RDONLY, 0600);
+    if (rc == 0)
+        guard_map(s->env, s->limit, 1);
     if (rc) {
         int code = kh_err_from_mdb(rc);
         mdb_env_close(s->env);
@@ -168,6 +348,7 @@ int kh_store_open(const char *path, int write, uint64_t max_bytes, kh_store_t **
         mdb_txn_abort(txn);
     if (rc) {
         int code = rc < -1000 && rc > -2000 ? rc : kh_err_from_mdb(rc);
+        guard_map(s->env, s->limit, 0);
         mdb_env_close(s->env);
         free(s);
         return code;
@@ -180,6 +361,7 @@ void kh_store_close(kh_store_t **sp)
 {
     if (!sp || !*sp)
         return;
+    guard_map((*sp)->env, (*sp)->limit, 0);
     mdb_env_close((*sp)->env);
     free(*sp);
     *sp = NULL;
@@ -292,7 +474,9 @@ static void pack_runrec(msgpack_sbuffer *sb, const kh_runrec_t *rec)
     kh_env_t env;
     kh_packed_t res;
     kh_env_set(&env, KH_MSG_RESULT, rec->run, -1, 0);
-    kh_msg_pack_result(&res, &env, rec->ok, rec->reason, &rec->ledger);
+    char reason[KH_REASON_MAX];
+    kh_redact_copy(rec->reason, strnlen(rec->reason, sizeof rec->reason), reason, sizeof reason);
+    kh_msg_pack_result(&res, &env, rec->ok, reason, &rec->ledger);
     msgpack_packer pk;
     msgpack_packer_init(&pk, sb, msgpack_sbuffer_write);
     msgpack_pack_array(&pk, 5);
@@ -370,6 +554,16 @@ static int put_sbuf(MDB_txn *txn, MDB_dbi dbi, void *key, size_t klen, msgpack_s
     return mdb_put(txn, dbi, &k, &v, 0);
 }
 
+/* Packs a quarantine text with every digit run that may be an id masked:
+ * whatever a stage sent, no id reaches the store (redact.h). */
+static void pack_masked(msgpack_packer *pk, const char *s)
+{
+    char buf[KH_REASON_MAX];
+    size_t n = kh_redact_copy(s, strlen(s), buf, sizeof buf);
+    msgpack_pack_str(pk, n);
+    msgpack_pack_str_body(pk, buf, n);
+}
+
 static int put_rejects_once(kh_store_t *s, const char *run, int table, const kh_rejects_t *rej,
                             uint32_t *added)
 {
@@ -388,16 +582,10 @@ static int put_rejects_once(kh_store_t *s, const char *run, int table, const kh_
         msgpack_packer pk;
         msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
         msgpack_pack_array(&pk, 4);
-        size_t n = strlen(rej->file);
-        msgpack_pack_str(&pk, n);
-        msgpack_pack_str_body(&pk, rej->file, n);
+        pack_masked(&pk, rej->file);
         msgpack_pack_int32(&pk, r->reason);
-        n = strlen(r->column);
-        msgpack_pack_str(&pk, n);
-        msgpack_pack_str_body(&pk, r->column, n);
-        n = strlen(r->value);
-        msgpack_pack_str(&pk, n);
-        msgpack_pack_str_body(&pk, r->value, n);
+        pack_masked(&pk, r->column);
+        pack_masked(&pk, r->value);
         MDB_val k = {klen, key}, v = {sb.size, sb.data};
         rc = mdb_put(txn, s->dbi[DB_QUARANTINE], &k, &v, MDB_NOOVERWRITE);
         if (rc == 0)
@@ -473,12 +661,30 @@ static int put_run(kh_store_t *s, MDB_txn *txn, const kh_runrec_t *rec)
     return rc;
 }
 
+/* 1 when the ledger already holds an ok entry for `run`: the store decides
+ * a run's outcome, and a committed run stays committed whatever a
+ * supervisor that lost track of it writes later. */
+static int committed_in(kh_store_t *s, MDB_txn *txn, const char *run)
+{
+    MDB_val k = {strlen(run), (void *)run}, v;
+    if (mdb_get(txn, s->dbi[DB_RUNS], &k, &v) != 0)
+        return 0;
+    kh_runrec_t *old = kh_xmalloc(sizeof *old);
+    int ok = unpack_runrec(&v, old) == 0 && old->ok;
+    free(old);
+    return ok;
+}
+
 static int put_run_once(kh_store_t *s, const kh_runrec_t *rec)
 {
     MDB_txn *txn;
     int rc = begin_write(s, &txn);
     if (rc)
         return kh_err_from_mdb(rc);
+    if (!rec->ok && committed_in(s, txn, rec->run)) {
+        mdb_txn_abort(txn);
+        return 0;
+    }
     rc = put_run(s, txn, rec);
     if (rc == 0)
         rc = prune_quarantine(s, txn);
@@ -556,13 +762,26 @@ static int commit_once(kh_store_t *s, const kh_runrec_t *rec, kh_indrow_t *const
     return kh_err_from_mdb(mdb_txn_commit(txn));
 }
 
+/* LMDB reports a short write as EIO; on a full disk that is what a write
+ * that ran out of room looks like. Said as what it is when the store's
+ * file system has (almost) no room left. */
+static int disk_error(kh_store_t *s, int rc)
+{
+    const char *path = NULL;
+    struct statvfs vfs;
+    if (rc == -EIO && mdb_env_get_path(s->env, &path) == 0 && path && statvfs(path, &vfs) == 0 &&
+        (uint64_t)vfs.f_bavail * vfs.f_frsize < ((uint64_t)1 << 20))
+        return -ENOSPC;
+    return rc;
+}
+
 int kh_store_put_rejects(kh_store_t *s, const char *run, int table, const kh_rejects_t *rej,
                          uint32_t *added)
 {
     int rc;
     while ((rc = put_rejects_once(s, run, table, rej, added)) == KH_E_MAP_FULL && grow_map(s))
         ;
-    return rc;
+    return disk_error(s, rc);
 }
 
 int kh_store_put_run(kh_store_t *s, const kh_runrec_t *rec)
@@ -570,7 +789,7 @@ int kh_store_put_run(kh_store_t *s, const kh_runrec_t *rec)
     int rc;
     while ((rc = put_run_once(s, rec)) == KH_E_MAP_FULL && grow_map(s))
         ;
-    return rc;
+    return disk_error(s, rc);
 }
 
 int kh_store_commit(kh_store_t *s, const kh_runrec_t *rec, kh_indrow_t *const rows[KH_IND_COUNT],
@@ -589,7 +808,7 @@ int kh_store_commit(kh_store_t *s, const kh_runrec_t *rec, kh_indrow_t *const ro
     while ((rc = commit_once(s, rec, rows, nrows, ref, others, nothers)) == KH_E_MAP_FULL &&
            grow_map(s))
         ;
-    return rc;
+    return disk_error(s, rc);
 }
 
 /* ---- reading ------------------------------------------------------------------ */
@@ -782,5 +1001,27 @@ int kh_store_each_national(kh_store_t *s, int ref_year,
     }
     mdb_cursor_close(cur);
     mdb_txn_abort(txn);
+    return rc;
+}
+
+/* ---- backup ------------------------------------------------------------------- */
+
+int kh_store_backup(kh_store_t *s, const char *out)
+{
+    char tmp[4200];
+    snprintf(tmp, sizeof tmp, "%s.tmp.%d", out, (int)getpid());
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return -errno;
+    /* one read transaction: a consistent copy while a run writes */
+    int rc = kh_err_from_mdb(mdb_env_copyfd2(s->env, fd, MDB_CP_COMPACT));
+    if (rc == 0 && fsync(fd) != 0)
+        rc = -errno;
+    if (close(fd) != 0 && rc == 0)
+        rc = -errno;
+    if (rc == 0 && rename(tmp, out) != 0)
+        rc = -errno;
+    if (rc)
+        unlink(tmp);
     return rc;
 }

@@ -52,7 +52,13 @@ typedef struct {
  * need, up to max_bytes (0 = KH_STORE_DEFAULT_MAX); past it a write fails
  * with KH_E_MAP_FULL and changes nothing. Caller owns result; close with
  * kh_store_close(). Returns 0 or a negative code; KH_E_NOTFOUND when a
- * read-only open finds no store. */
+ * read-only open finds no store. The files are checked first and never
+ * changed: KH_E_MODE for a wrong type, mode or owner (a store directory
+ * that is not this user's 0700 directory, a file that is a symbolic link
+ * or not 0600), KH_E_DAMAGED for a data.mdb its meta pages disown (zero
+ * length, truncated, damaged meta) or a non-empty directory holding no
+ * store. While a store is open, a SIGBUS, or a SIGSEGV inside its map,
+ * ends the process with one sentence and exit status 1. */
 int kh_store_open(const char *path, int write, uint64_t max_bytes, kh_store_t **store);
 void kh_store_close(kh_store_t **store);
 
@@ -94,7 +100,9 @@ int kh_store_commit(kh_store_t *s, const kh_runrec_t *rec, kh_indrow_t *const ro
                     const size_t nrows[KH_IND_COUNT], const kh_refdata_t *ref,
                     const kh_store_year_t *others, size_t nothers);
 
-/* Writes a ledger entry alone (a failed run) and prunes old quarantines. */
+/* Writes a ledger entry alone (a failed run) and prunes old quarantines.
+ * A failed entry never replaces an ok entry of the same run (the commit
+ * decided; then nothing is written and 0 returned). */
 int kh_store_put_run(kh_store_t *s, const kh_runrec_t *rec);
 
 /* Reading. Callbacks return 0 to go on, non-zero to stop (returned). */
@@ -117,6 +125,12 @@ int kh_store_each_reject(kh_store_t *s, const char *run, kh_store_q_cb cb, void 
 /* National attainment figures stored with ref_year: calls cb(ctx, year, andel). */
 int kh_store_each_national(kh_store_t *s, int ref_year,
                            int (*cb)(void *ctx, int year, const char *andel), void *ctx);
+
+/* Writes a compacted copy of the store (its data.mdb) to the file `out`
+ * (mode 0600, through a temporary name and rename), consistent as of one
+ * moment even while a run writes. Restore: put it as data.mdb into an empty
+ * 0700 directory. Returns 0 or a negative code. */
+int kh_store_backup(kh_store_t *s, const char *out);
 
 /* Test builds only: make the next commit fail as if the disk were full. */
 void kh_store_fault_next_commit(int code);

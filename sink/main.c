@@ -83,8 +83,40 @@ static int64_t now_ms(void)
 static void usage(FILE *f)
 {
     fprintf(f, "usage: kohort-sink --run ID --dir DIR --store DIR [--started-ms T] [--min-cell K]\n"
-               "       [--store-max-bytes N]\n"
+               "       [--store-max-bytes N] [--allow-shrink]\n"
                "Started by `kohort run`; writes the store.\n");
+}
+
+typedef struct {
+    int ref_year;
+    uint64_t placed;
+    int found;
+} stored_year_t;
+
+static int stored_year_cb(void *ctx, const kh_runrec_t *rec)
+{
+    stored_year_t *y = ctx;
+    if (!rec->ok || rec->ledger.ref_year != y->ref_year)
+        return 0;
+    y->placed = rec->ledger.placed;
+    y->found = 1;
+    return 1;
+}
+
+/* A run that would replace a stored year with nobody placed, or with fewer
+ * than half the persons the stored year's run placed, is far more likely a
+ * broken extract than a real change: it fails unless --allow-shrink. */
+static void check_shrink(kh_stage_t *st, kh_store_t *store, const kh_ledger_t *l)
+{
+    stored_year_t y = {l->ref_year, 0, 0};
+    kh_store_each_run(store, stored_year_cb, &y);
+    if (!y.found)
+        return;
+    if (l->placed == 0 || l->placed * 2 < y.placed)
+        kh_stage_fail(st, "the run would replace reference year %d, whose stored run placed %llu "
+                      "persons, with %llu placed; the store is unchanged (check the extract, or "
+                      "give --allow-shrink if the shrink is real)", l->ref_year,
+                      (unsigned long long)y.placed, (unsigned long long)l->placed);
 }
 
 static void add_rows(indtable_t *t, const kh_msg_t *m)
@@ -107,7 +139,7 @@ int main(int argc, char **argv)
     kh_stage_init(&st, "sink");
     const char *store_path = NULL;
     int64_t started_ms = now_ms();
-    int min_cell = 5;
+    int min_cell = 5, allow_shrink = 0;
     uint64_t max_bytes = 0;
     static const struct option opts[] = {
         KH_STAGE_LONGOPTS,
@@ -115,6 +147,7 @@ int main(int argc, char **argv)
         {"started-ms", required_argument, 0, 't'},
         {"min-cell", required_argument, 0, 'k'},
         {"store-max-bytes", required_argument, 0, 'x'},
+        {"allow-shrink", no_argument, 0, 'a'},
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0}};
     int opt;
@@ -126,6 +159,7 @@ int main(int argc, char **argv)
         case 't': started_ms = strtoll(optarg, NULL, 10); break;
         case 'k': min_cell = atoi(optarg); break;
         case 'x': max_bytes = strtoull(optarg, NULL, 10); break;
+        case 'a': allow_shrink = 1; break;
         case 'h': usage(stdout); return 0;
         default: usage(stderr); return 2;
         }
@@ -242,6 +276,8 @@ int main(int argc, char **argv)
                 }
             }
         }
+        if (!allow_shrink)
+            check_shrink(&st, store, &ledger);
         kh_fault_point("commit");
         if (kh_fault_hit("enospc"))
             kh_store_fault_next_commit(-ENOSPC);
@@ -251,6 +287,7 @@ int main(int argc, char **argv)
             kh_stage_fail(&st, "cannot write the store: %s%s", kh_strerror(rc),
                           rc == KH_E_MAP_FULL ? " (see --store-max-bytes)" : "");
         committed = 1;
+        kh_fault_point("committed"); /* dead after the commit, before RESULT */
         kh_info("committed ref_year=%d exit_rows=%zu status_rows=%zu cost_rows=%zu "
                 "other_years=%zu suppressed_elsewhere=%llu", ledger.ref_year, nrows[0], nrows[1],
                 nrows[2], nothers, (unsigned long long)ledger.suppressed_elsewhere);

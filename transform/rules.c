@@ -13,6 +13,7 @@
 #include "../proto/date.h"
 #include "../proto/err.h"
 #include "../proto/reason.h"
+#include "../proto/redact.h"
 #include "../proto/util.h"
 #include "idnum.h"
 
@@ -105,8 +106,10 @@ static int check_status(const kh_field_t *f, int64_t *out)
 }
 
 /* Whole NOK: digits only, at most 30 of them (as tests/reference/rules.sql).
- * Leading zeros are allowed; more than 18 significant digits would overflow
- * int64 and is rejected too. */
+ * Leading zeros are allowed; more than KH_RULES_NOK_DIGITS significant
+ * digits is rejected: a billion NOK or more to one person in one year is no
+ * social assistance, and below it no sum of a file's rows (fewer than 2^32
+ * lines) can overflow 64 bits, however the rows of a person add up. */
 static int check_nok(const kh_field_t *f, int64_t *out)
 {
     if (f->len > 30)
@@ -114,7 +117,7 @@ static int check_nok(const kh_field_t *f, int64_t *out)
     size_t skip = 0;
     while (skip < f->len && f->data[skip] == '0')
         skip++;
-    if (f->len - skip > 18)
+    if (f->len - skip > KH_RULES_NOK_DIGITS)
         return KH_R_BAD_AMOUNT;
     if (parse_digits(f->data, f->len, out) != 0)
         return KH_R_BAD_AMOUNT;
@@ -251,6 +254,30 @@ static void check_end_after_start(const int64_t *values, int *reason, int start,
         reason[end] = KH_R_END_BEFORE_START;
 }
 
+static long double dec_value(const char *text)
+{
+    return text ? strtold(text, NULL) : 0.0L;
+}
+
+/* Spending of KH_RULES_COST_MAX NOK or more, or that much per person (a
+ * target group of 1e-20 persons), is no municipality's spending, and the
+ * cost figures derived from it would not fit 64 bits: the row is rejected
+ * (at the amount, or at personer_malgruppe for the quotient) rather than
+ * failing the whole run in the aggregator. Judged only on valid values. */
+static void check_cost_range(const char *const *texts, int *reason)
+{
+    const int tot = KH_REF_KOSTNADER_UTGIFTER_TOTALT, adm = KH_REF_KOSTNADER_UTGIFTER_ADMIN,
+              per = KH_REF_KOSTNADER_PERSONER_MALGRUPPE;
+    const long double max = KH_RULES_COST_MAX;
+    long double t = dec_value(texts[tot]), a = dec_value(texts[adm]), p = dec_value(texts[per]);
+    if (reason[tot] == KH_R_NONE && t >= max)
+        reason[tot] = KH_R_BAD_AMOUNT;
+    if (reason[adm] == KH_R_NONE && a >= max)
+        reason[adm] = KH_R_BAD_AMOUNT;
+    if (reason[per] == KH_R_NONE && texts[per] && p > 0 && (t / p >= max || a / p >= max))
+        reason[per] = KH_R_BAD_AMOUNT;
+}
+
 /* `empty` has bit c set when canonical column c is an empty field. */
 static void check_cross_fields(kh_table_t table, const int64_t *values, unsigned empty,
                                int *reason)
@@ -268,18 +295,11 @@ static void check_cross_fields(kh_table_t table, const int64_t *values, unsigned
 }
 
 /* Copies a raw value for the quarantine, cut so that no UTF-8 sequence is
- * split. */
+ * split, with any digit run that may be an id masked (a row shifted by a
+ * column puts an id under any column). */
 static void copy_raw(const kh_field_t *f, char *out)
 {
-    size_t n = f->len;
-    if (n > KH_REJECT_VALUE_CAP - 1) {
-        n = KH_REJECT_VALUE_CAP - 1;
-        while (n > 0 && ((unsigned char)f->data[n] & 0xC0) == 0x80)
-            n--;
-    }
-    if (n > 0)
-        memcpy(out, f->data, n);
-    out[n] = '\0';
+    kh_redact_copy(f->data, f->len, out, KH_REJECT_VALUE_CAP);
 }
 
 static void fill_reject(kh_reject_t *rej, const kh_field_t *f, int field, int reason, int is_id)
@@ -340,6 +360,8 @@ int kh_rules_check(kh_table_t table, const kh_field_t *fields, int nfields,
                                 &textpos, texts ? &texts[c] : NULL);
     }
     check_cross_fields(table, values, empty, reason);
+    if (table == KH_TAB_REF_KOSTNADER && texts)
+        check_cost_range(texts, reason);
 
     int first = -1;
     for (int c = 0; c < def->ncols; c++)

@@ -37,6 +37,10 @@ typedef struct {
  * rejected as bad_amount / bad_share. */
 #define KH_RULES_DEC_MAX 63
 #define KH_RULES_DEC_INT_MAX 20
+/* Largest significant digits of a whole-NOK amount (shj belop). */
+#define KH_RULES_NOK_DIGITS 9
+/* ref_kostnader: spending and spending per person must stay below this. */
+#define KH_RULES_COST_MAX 1e14L
 
 /* Room `textbuf` needs for any row of any table. */
 #define KH_RULES_TEXTCAP (KH_MAX_COLS * (KH_RULES_DEC_MAX + 1))

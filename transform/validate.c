@@ -31,7 +31,7 @@ kh_validate_t *kh_validate_new(const kh_rules_opts_t *opts)
 {
     kh_validate_t *v = kh_xcalloc(1, sizeof *v);
     v->opts = *opts;
-    v->maxfields = KH_MAX_HEADER_FIELDS + 1;
+    v->maxfields = 257; /* grows to the widest header seen */
     v->fields = kh_xcalloc((size_t)v->maxfields, sizeof *v->fields);
     return v;
 }
@@ -55,6 +55,12 @@ void kh_validate_batch(kh_validate_t *w, kh_table_t table, const kh_raw_t *raw, 
     int64_t values[KH_MAX_COLS];
     char textbuf[KH_RULES_TEXTCAP];
     const char *texts[KH_MAX_COLS];
+    /* room for every header field and one more (to see a row too long) */
+    if (meta->header_nfields + 1 > w->maxfields) {
+        w->maxfields = meta->header_nfields + 1;
+        free(w->fields);
+        w->fields = kh_xcalloc((size_t)w->maxfields, sizeof *w->fields);
+    }
     for (uint32_t i = 0; i < raw->nrows; i++) {
         const char *rec = raw->data + raw->offs[i];
         size_t len = raw->offs[i + 1] - raw->offs[i];

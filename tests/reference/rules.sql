@@ -70,9 +70,11 @@ CREATE OR REPLACE MACRO kh_status_reason(s) AS CASE
     WHEN s IN ('10', '11', '20', '21', '22', '30', '40', '50', '60', '70', '90') THEN NULL
     ELSE 'unknown_status' END;
 
--- Whole NOK >= 0; at most 30 digits so that sums stay inside HUGEINT.
+-- Whole NOK >= 0; at most 30 digits, of which at most 9 significant (a
+-- billion NOK or more is no social assistance; kohort keeps sums in 64 bits).
 CREATE OR REPLACE MACRO kh_nok_reason(s) AS
-    CASE WHEN regexp_full_match(s, '[0-9]{1,30}') THEN NULL ELSE 'bad_amount' END;
+    CASE WHEN regexp_full_match(s, '[0-9]{1,30}') AND length(ltrim(s, '0')) <= 9 THEN NULL
+    ELSE 'bad_amount' END;
 
 CREATE OR REPLACE MACRO kh_nus_reason(s) AS
     CASE WHEN regexp_full_match(s, '[0-9]{6}') THEN NULL ELSE 'bad_nus' END;
@@ -102,8 +104,12 @@ CREATE OR REPLACE MACRO kh_dec_ok(s) AS regexp_full_match(s, '[0-9]{1,20}([.,][0
 CREATE OR REPLACE MACRO kh_dec9(s) AS
     CAST(regexp_extract(s, '^([0-9]+)', 1) AS HUGEINT) * 1000000000
   + CAST(rpad(left(regexp_extract(s, '[.,]([0-9]+)$', 1), 9), 9, '0') AS HUGEINT);
+-- Spending of 10^14 NOK or more is out of range (kohort's cost figures stay
+-- in 64 bits). The same bound on spending per person (utgifter /
+-- personer_malgruppe) is a cross-column rule of kohort not modelled here.
 CREATE OR REPLACE MACRO kh_amount_reason(s) AS
-    CASE WHEN kh_dec_ok(s) THEN NULL ELSE 'bad_amount' END;
+    CASE WHEN kh_dec_ok(s) AND length(ltrim(regexp_extract(s, '^([0-9]+)', 1), '0')) <= 14
+    THEN NULL ELSE 'bad_amount' END;
 CREATE OR REPLACE MACRO kh_persons_reason(s) AS CASE
     WHEN NOT kh_dec_ok(s) THEN 'bad_amount'
     WHEN NOT regexp_matches(s, '[1-9]') THEN 'zero_persons'

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -273,6 +274,46 @@ static void test_missing_file_and_sticky_error(void **state)
     kh_source_destroy(&src);
 }
 
+/* A file that grows while it is read fails (it is still being written):
+ * what was read never mixes the file at open with rows added later. */
+static void test_grows_while_read(void **state)
+{
+    (void)state;
+    write_raw("grow.csv", content, 1000);
+    kh_source_t *src = NULL;
+    assert_int_equal(kh_source_open(path_of("grow.csv"), 0, &src), 0);
+    char buf[600];
+    size_t got = 0, total = 0;
+    assert_int_equal(kh_source_read(src, buf, sizeof buf, &got), 0);
+    total += got;
+    FILE *f = fopen(path_of("grow.csv"), "ab");
+    assert_non_null(f);
+    fputs("appended;row\n", f);
+    fclose(f);
+    int rc = 0;
+    while (rc == 0) {
+        rc = kh_source_read(src, buf, sizeof buf, &got);
+        total += got;
+        if (rc == 0 && got == 0)
+            break;
+    }
+    assert_int_equal(rc, KH_E_UNUSABLE);
+    assert_true(total <= 1000);
+    assert_non_null(strstr(kh_source_error(src), "changed size while it was read"));
+    kh_source_destroy(&src);
+}
+
+/* A FIFO is refused at open, without waiting for a writer. */
+static void test_not_regular(void **state)
+{
+    (void)state;
+    assert_int_equal(mkfifo(path_of("fifo.csv"), 0600), 0);
+    kh_source_t *src = NULL;
+    assert_int_equal(kh_source_open(path_of("fifo.csv"), 0, &src), KH_E_UNUSABLE);
+    assert_non_null(strstr(kh_source_error(src), "not a regular file"));
+    kh_source_destroy(&src);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -284,6 +325,8 @@ int main(void)
         cmocka_unit_test(test_gzip_corrupt),
         cmocka_unit_test(test_size_limit),
         cmocka_unit_test(test_missing_file_and_sticky_error),
+        cmocka_unit_test(test_grows_while_read),
+        cmocka_unit_test(test_not_regular),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
