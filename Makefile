@@ -6,7 +6,8 @@ CC       ?= cc
 PKGS     := libzmq msgpack lmdb libsodium libcrypto zlib
 WARN     := -std=c11 -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Werror
 OPT      ?= -O2 -g
-CPPFLAGS += -Iproto -I.
+VERSION  := $(shell cat VERSION)
+CPPFLAGS += -Iproto -I. -DKH_VERSION='"$(VERSION)"'
 CFLAGS   += $(WARN) $(OPT) $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDLIBS   += $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lzmq -lmsgpackc -llmdb -lsodium -lcrypto -lz) -lgmp -lm
 
@@ -40,7 +41,7 @@ main_kohort-sink      := sink/main.c
 UNITSRC  := $(wildcard tests/unit/test_*.c)
 UNITBIN  := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNITSRC))
 
-.PHONY: all test unit e2e deps clean bench fuzz lint demo
+.PHONY: all test unit e2e deps clean bench fuzz lint demo man install
 all: $(addprefix $(BIN)/,$(PROGS))
 
 $(BUILD)/%.o: %.c
@@ -70,10 +71,35 @@ test: deps
 
 unit-bins: $(UNITBIN)
 
+# The man page, made from the programs' own --help texts (tools/mkman.sh).
+man: $(BUILD)/kohort.1
+$(BUILD)/kohort.1: $(addprefix $(BIN)/,$(PROGS)) tools/mkman.sh
+	@mkdir -p $(dir $@)
+	tools/mkman.sh $(BIN) $@
+
+# `make install PREFIX=/usr DESTDIR=/tmp/pkg`: kohort in bin/, the stage
+# programs in libexec/kohort/ (kohort finds them relative to its own path),
+# the man page, bash completion, the docs and contrib examples.
+PREFIX  ?= /usr/local
+DESTDIR ?=
+install: all man
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/libexec/kohort \
+	  $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/bash-completion/completions \
+	  $(DESTDIR)$(PREFIX)/share/doc/kohort/examples
+	install -m 0755 $(BIN)/kohort $(DESTDIR)$(PREFIX)/bin/kohort
+	install -m 0755 $(addprefix $(BIN)/,$(filter-out kohort,$(PROGS))) $(DESTDIR)$(PREFIX)/libexec/kohort/
+	install -m 0644 $(BUILD)/kohort.1 $(DESTDIR)$(PREFIX)/share/man/man1/kohort.1
+	install -m 0644 contrib/bash-completion/kohort $(DESTDIR)$(PREFIX)/share/bash-completion/completions/kohort
+	install -m 0644 README.md docs/OPERATIONS.md docs/DECISIONS.md $(DESTDIR)$(PREFIX)/share/doc/kohort/
+	install -m 0644 contrib/systemd/kohort-nightly.service contrib/systemd/kohort-nightly.timer \
+	  contrib/prometheus/kohort-alerts.yml contrib/grafana/kohort-dashboard.json \
+	  $(DESTDIR)$(PREFIX)/share/doc/kohort/examples/
+
 deps:
 	@tools/deps.sh
 
-demo: deps
+demo:
+	@tools/deps.sh build
 	@$(MAKE) --no-print-directory all
 	@tools/demo.sh
 

@@ -41,11 +41,29 @@ static const kh_disclosure_spec_t status_spec = {
     .lines = {.ndims = 2, .nkinds = 2, .vary = {1, 0}},
 };
 
+static const kh_disclosure_spec_t followup_spec = {
+    .ncols = KH_FOLLOWUP_NCOLS,
+    .base = KH_FOLLOWUP_PERSONS,
+    .ncounts = 5,
+    .counts = {KH_FOLLOWUP_WORK, KH_FOLLOWUP_EDUCATION, KH_FOLLOWUP_WORK_OR_EDUCATION,
+               KH_FOLLOWUP_SA_RECIPIENTS, KH_FOLLOWUP_MOVED},
+    .dependants = {
+        [KH_FOLLOWUP_WORK_OR_EDUCATION] = BIT(KH_FOLLOWUP_WORK_OR_EDUCATION_SHARE),
+        [KH_FOLLOWUP_SA_RECIPIENTS] = BIT(KH_FOLLOWUP_SA_SHARE),
+        [KH_FOLLOWUP_MOVED] = BIT(KH_FOLLOWUP_MOVED_SHARE),
+    },
+    /* spec 8: municipality lines fix (kommnr, horizon, kjonn) and vary the
+     * cohort, cohort lines vary kommnr, gender lines vary kjonn; lines.c
+     * visits each kind by its fixed keys in print order */
+    .lines = {.ndims = 4, .nkinds = 3, .vary = {1, 0, 3}},
+};
+
 const kh_disclosure_spec_t *kh_disclosure_spec(kh_indtable_t table)
 {
     switch (table) {
     case KH_IND_EXIT: return &exit_spec;
     case KH_IND_STATUS: return &status_spec;
+    case KH_IND_FOLLOWUP: return &followup_spec;
     default: return NULL;
     }
 }

@@ -1,7 +1,7 @@
-/* disclosure.h - statistical disclosure control of the `exit` and `status`
- * tables (spec/indicators.md section 7): primary suppression of small
- * cells, then secondary suppression along municipality and cohort lines
- * until no value can be read off a line by subtraction. Used by
+/* disclosure.h - statistical disclosure control of the `exit`, `status`
+ * and `followup` tables (spec/indicators.md sections 7 and 8): primary
+ * suppression of small cells, then secondary suppression along the lines
+ * (municipality, cohort and, in followup, gender) until no value can be read off a line by subtraction. Used by
  * kohort-aggregate before anything is stored; works in place on rows the
  * caller owns. */
 #ifndef KH_DISCLOSURE_H
@@ -33,8 +33,8 @@ typedef struct {
     size_t passes;           /* secondary passes run, the last changing nothing */
 } kh_disclosure_stats_t;
 
-/* The spec of KH_IND_EXIT or KH_IND_STATUS; NULL for any other table (cost
- * has no bases of its own). Borrowed: static. */
+/* The spec of KH_IND_EXIT, KH_IND_STATUS or KH_IND_FOLLOWUP; NULL for
+ * cost (it has no bases of its own). Borrowed: static. */
 const kh_disclosure_spec_t *kh_disclosure_spec(kh_indtable_t table);
 
 /* Applies control with threshold k to `rows` (n of them, sorted strictly

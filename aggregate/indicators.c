@@ -12,7 +12,9 @@
 #include "../proto/date.h"
 #include "../proto/err.h"
 #include "../proto/util.h"
+#include "across.h"
 #include "decimal.h"
+#include "followup.h"
 
 /* Reference rows are held by pointer so that GMP values never move. */
 typedef struct {
@@ -69,6 +71,7 @@ struct kh_agg {
     size_t nrows[KH_IND_COUNT];
     uint32_t *primary[KH_IND_COUNT]; /* step 7.1's masks per row */
     kh_disclosure_stats_t stats[KH_IND_COUNT];
+    size_t after_lines[KH_IND_COUNT]; /* base/count cells suppressed after 7.1 and 7.2 */
     kh_protect_stats_t protect;
 };
 
@@ -824,6 +827,7 @@ static int apply_disclosure(kh_agg_t *agg)
         year.rows[t] = agg->rows[t];
         year.n[t] = n;
         year.primary[t] = agg->primary[t];
+        agg->after_lines[t] = kh_across_count((kh_indtable_t)t, agg->rows[t], n, NULL);
     }
     return kh_protect_year(&year, k, &agg->protect);
 }
@@ -862,6 +866,9 @@ int kh_agg_finish(kh_agg_t *agg)
     free(order);
     prediction_clear(&pred, agg);
     if (rc == 0)
+        rc = kh_followup_build(agg->persons, agg->npersons, &agg->rows[KH_IND_FOLLOWUP],
+                               &agg->nrows[KH_IND_FOLLOWUP]);
+    if (rc == 0)
         rc = apply_disclosure(agg);
     if (rc == 0)
         rc = build_cost_table(agg);
@@ -899,4 +906,9 @@ const uint32_t *kh_agg_primary_masks(const kh_agg_t *agg, kh_indtable_t table)
 const kh_protect_stats_t *kh_agg_protect_stats(const kh_agg_t *agg)
 {
     return &agg->protect;
+}
+
+size_t kh_agg_lines_cells(const kh_agg_t *agg, kh_indtable_t table)
+{
+    return agg && (int)table >= 0 && table < KH_IND_COUNT ? agg->after_lines[table] : 0;
 }

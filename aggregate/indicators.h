@@ -1,6 +1,7 @@
 /* indicators.h - the computation of kohort-aggregate: from the linker's
  * person facts and the reference tables, the indicator tables `exit`,
- * `status` and `cost` of spec/indicators.md sections 2-7, with totals rows,
+ * `status`, `cost` and `followup` (followup.c) of spec/indicators.md
+ * sections 2-8, with totals rows,
  * predicted attainment, exact once-only rounding and disclosure control.
  * Pure: no sockets; the aggregator's main feeds it and ships its rows. */
 #ifndef KH_INDICATORS_H
@@ -52,13 +53,13 @@ int kh_agg_add_national(kh_agg_t *agg, int year, const char *andel);
 int kh_agg_add_cost(kh_agg_t *agg, int kommnr, int year, const char *total, const char *admin,
                     const char *persons);
 
-/* Computes the three tables and applies disclosure control. Call once,
+/* Computes the four tables and applies disclosure control. Call once,
  * after every add. Returns 0, KH_E_PROTOCOL for a duplicate reference key
  * (landbakgrunn, kjonn) or year, -ERANGE when a value overflows int64. */
 int kh_agg_finish(kh_agg_t *agg);
 
 /* The rows of `table` after kh_agg_finish(), sorted by kommnr then key2
- * (0 = all municipalities / all cohorts first); *n gets their number (0 and
+ * (0 = all municipalities / all cohorts first), in followup then key3, key4; *n gets their number (0 and
  * NULL before finish). Borrowed: valid until kh_agg_destroy(). */
 const kh_indrow_t *kh_agg_rows(const kh_agg_t *agg, kh_indtable_t table, size_t *n);
 
@@ -75,7 +76,13 @@ const uint32_t *kh_agg_primary_masks(const kh_agg_t *agg, kh_indtable_t table);
  * kh_agg_finish()). Borrowed: valid until kh_agg_destroy(). */
 const kh_protect_stats_t *kh_agg_protect_stats(const kh_agg_t *agg);
 
-/* What disclosure control did to KH_IND_EXIT or KH_IND_STATUS (zeroes
+/* Base and count cells of `table` suppressed after steps 7.1 and 7.2, before
+ * 7.3 (a row suppressed whole counting as its base and every count), for
+ * the ledger's per-step counts. 0 before finish. */
+size_t kh_agg_lines_cells(const kh_agg_t *agg, kh_indtable_t table);
+
+/* What disclosure control did to KH_IND_EXIT, KH_IND_STATUS or
+ * KH_IND_FOLLOWUP (zeroes
  * before finish or for cost). Borrowed: valid until kh_agg_destroy(). */
 const kh_disclosure_stats_t *kh_agg_disclosure_stats(const kh_agg_t *agg, kh_indtable_t table);
 

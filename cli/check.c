@@ -116,7 +116,8 @@ static void usage(FILE *f)
                "                    [--line-limit BYTES] [--max-file-bytes BYTES]\n"
                "Applies the row rules to every file of an extract directory and prints per\n"
                "file the rows, accepted, and rejected by reason. Writes nothing.\n"
-               "Exit status: 0 every file usable, 1 a file is unusable, 2 usage.\n");
+               "Exit status: 0 every file usable, 1 a file is unusable or a required one\n"
+               "accepts no rows, 2 usage.\n");
 }
 
 int kh_check_main(int argc, char **argv)
@@ -183,6 +184,14 @@ int kh_check_main(int argc, char **argv)
                 if (c.by_reason[r])
                     printf(" %s=%llu", kh_reason_name(r), (unsigned long long)c.by_reason[r]);
             printf("\n");
+            if (c.accepted == 0 && kh_schema_table((kh_table_t)t)->required) {
+                /* a run on it could place nobody: as good as missing */
+                fprintf(stderr, "kohort: %s: the required table accepts no rows%s\n", base,
+                        c.by_reason[KH_R_ID_SYNTHETIC] * 2 > c.rows
+                            ? " (most of its ids are synthetic: test data needs --allow-synthetic-ids)"
+                            : "");
+                status = 1;
+            }
         }
         kh_validate_destroy(&c.v);
         kh_raw_destroy(&c.raw);

@@ -195,6 +195,7 @@ typedef struct {
     int place, new_place, move_year; /* new_place from 1 January move_year (0: never) */
     int first_year, last_year;  /* resident on 1 January of these years */
     int skip_year;              /* no bosatte row this year (0: none) */
+    int away_year;              /* abroad on 1 January of this year only (0: never) */
     int nids;
     char ids[3][11];
     int64_t id_from[3];         /* first day each id is in use */
@@ -678,7 +679,7 @@ static void write_bosatte(gen_t *g, const person_t *p, int dup_year, int dup_oth
     int to = p->last_year < r ? p->last_year : r;
     kh_gen_row_t row;
     for (int y = from; y <= to; y++) {
-        if (y == p->skip_year)
+        if (y == p->skip_year || y == p->away_year)
             continue;
         int code = kh_gen_muni_code(place_in(p, y), y);
         bosatte_row(&row, id_at(p, jan1(y)), y, code);
@@ -1000,9 +1001,22 @@ static void write_participant_jobs(gen_t *g, const person_t *p, const stay_t *s)
         int64_t start = s->exit - rng_range(r, 0, 90);
         write_job(g, p, start, rng_chance(r, 0.65) ? KH_NULL : start + rng_range(r, 180, 2500));
     }
-    if (rng_chance(r, work ? 0.25 : 0.45)) {
+    /* men find work after the programme more often than women (the
+     * official followup figures show a gap of more than 15 points) */
+    if (rng_chance(r, work ? 0.25 : p->kjonn == 1 ? 0.55 : 0.3)) {
         int64_t start = s->exit + rng_range(r, 30, 1500);
         write_job(g, p, start, rng_chance(r, 0.6) ? KH_NULL : start + rng_range(r, 60, 1500));
+    }
+    if (rng_chance(r, 0.08)) { /* a job starting or ending at the edge of November */
+        int y = year_of(s->exit) + kh_followup_horizons[rng_below(r, KH_FOLLOWUP_NHORIZONS)];
+        int64_t nov1 = kh_date_from_ymd(y, 11, 1);
+        switch (rng_below(r, 5)) {
+        case 0: write_job(g, p, nov1 - rng_range(r, 60, 400), nov1 - 1); break;  /* 31 Oct */
+        case 1: write_job(g, p, nov1 - rng_range(r, 60, 400), nov1); break;      /* 1 Nov */
+        case 2: write_job(g, p, nov1, KH_NULL); break;
+        case 3: write_job(g, p, nov1 + 29, KH_NULL); break;                       /* 30 Nov */
+        default: write_job(g, p, nov1 + 30, nov1 + rng_range(r, 60, 400)); break; /* 1 Dec */
+        }
     }
 }
 
@@ -1027,6 +1041,8 @@ static void write_participant_education(gen_t *g, const person_t *p, const stay_
         write_education(g, p, y, level);
     if (rng_chance(r, 0.03))
         write_education(g, p, c + rng_range(r, 0, 3), 9);
+    if (rng_chance(r, 0.05)) /* back to school years later (followup's horizon 5) */
+        write_education(g, p, year_of(s->exit) + rng_range(r, 4, 6), rng_range(r, 3, 7));
 }
 
 static void write_participant_shj(gen_t *g, const person_t *p, const stay_t *s)
@@ -1097,8 +1113,17 @@ static void gen_participant(gen_t *g)
         p.last_year = exit_year; /* moved abroad during the exit year */
     else if (rng_chance(r, 0.02))
         p.last_year = rng_range(r, p.first_year, ry);
+    else if (exit_year && rng_chance(r, 0.05)) /* emigrated some years after the exit */
+        p.last_year = exit_year + rng_range(r, 0, 4);
+    if (p.last_year > ry)
+        p.last_year = ry;
+    if (exit_year && rng_chance(r, 0.01)) /* abroad for a year after the exit */
+        p.away_year = exit_year + rng_range(r, 1, 2);
     if (rng_chance(r, 0.07)) {
         p.move_year = rng_range(r, p.first_year + 1, ry + 1);
+        p.new_place = kh_gen_muni_pick(rng_unit(r), 1);
+    } else if (exit_year && rng_chance(r, 0.1)) { /* moves on in the years after the exit */
+        p.move_year = exit_year + rng_range(r, 1, 5);
         p.new_place = kh_gen_muni_pick(rng_unit(r), 1);
     }
     if (exit_year && (force == FORCE_NO_HOME || rng_chance(r, 0.02)))
@@ -1113,8 +1138,11 @@ static void gen_participant(gen_t *g)
     else if (rng_chance(r, 0.02))
         dup_year = rng_range(r, p.first_year, ry), dup_other = 1;
 
-    write_befolkning(g, &p, rng_chance(r, 0.9) ? p.ids[p.nids - 1] : p.ids[0]);
-    if (g->opt.bad_rows && rng_chance(r, 0.01)) { /* a second befolkning row: a duplicate */
+    /* a few participants have no befolkning row (kjonn 9 in followup) */
+    int no_befolkning = rng_chance(r, 0.015);
+    if (!no_befolkning)
+        write_befolkning(g, &p, rng_chance(r, 0.9) ? p.ids[p.nids - 1] : p.ids[0]);
+    if (!no_befolkning && g->opt.bad_rows && rng_chance(r, 0.01)) { /* a duplicate */
         person_t copy = p;
         copy.kjonn = 3 - p.kjonn;
         kh_gen_row_t row;

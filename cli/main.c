@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli/check.h"
+#include "cli/common.h"
 #include "cli/gen.h"
 #include "cli/metrics.h"
 #include "cli/query.h"
@@ -36,7 +37,9 @@ static void usage(FILE *f)
     fprintf(f, "usage: kohort COMMAND [options]   (kohort COMMAND --help for more)\n\n");
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         fprintf(f, "  %-11s %s\n", commands[i].name, commands[i].what);
-    fprintf(f, "\nExit status: 0 ok, 1 the work failed, 2 usage error, 3 the store is busy.\n");
+    fprintf(f, "\n  --version   print the version and exit\n"
+               "\nKOHORT_STORE, when set, is the default --store of every command.\n"
+               "Exit status: 0 ok, 1 the work failed, 2 usage error, 3 the store is busy.\n");
 }
 
 int main(int argc, char **argv)
@@ -48,6 +51,10 @@ int main(int argc, char **argv)
     if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
         strcmp(argv[1], "help") == 0) {
         usage(stdout);
+        return 0;
+    }
+    if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "version") == 0) {
+        printf("kohort %s\n", kh_cli_version());
         return 0;
     }
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)

@@ -134,6 +134,17 @@ void kh_metrics_run(FILE *f, const kh_runstate_t *s, int64_t now_ms)
         fprintf(f, "kohort_run_estimated_remaining_seconds %.0f\n", p.eta_s);
     }
 
+    family(f, "kohort_build_info", "gauge", "Always 1; the version of the kohort running.");
+    fprintf(f, "kohort_build_info{version=\"%s\"} 1\n", kh_cli_version());
+    family(f, "kohort_stage_backlog_rows", "gauge",
+           "Rows the stage before sent that this stage has not received yet (as kohort top shows).");
+    static const char *const queued[] = {"validate", "anonymise", "link"};
+    for (size_t q = 0; q < sizeof queued / sizeof queued[0]; q++) {
+        uint64_t rows;
+        if (kh_status_backlog(s, queued[q], &rows))
+            fprintf(f, "kohort_stage_backlog_rows{stage=\"%s\"} %llu\n", queued[q],
+                    (unsigned long long)rows);
+    }
     family(f, "kohort_stage_up", "gauge", "1 while the stage process runs.");
     for (int i = 0; i < s->nstages; i++) {
         fprintf(f, "kohort_stage_up");
@@ -255,6 +266,37 @@ static void per_table(FILE *f, const kh_ledger_t *lg, const char *name, const ch
     }
 }
 
+/* The newest successful run's disclosure control (indicators.md 7): base
+ * and count cells hidden per table and step, and cells of other stored
+ * years it hid (a publication of those years is then out of date). */
+static void suppression(FILE *f, const kh_ledger_t *lg)
+{
+    static const char *const steps[] = {"primary", "lines", "protection", "across_years"};
+    family(f, "kohort_last_run_suppressed_cells", "gauge",
+           "Base and count cells of the newest run's year hidden, per table and step.");
+    for (int t = 0; t < KH_IND_COUNT; t++) {
+        const kh_suppression_t *s = &lg->suppression[t];
+        if (!s->present)
+            continue;
+        const uint64_t v[] = {s->primary, s->lines, s->protection, s->across_years};
+        for (int i = 0; i < 4; i++)
+            fprintf(f, "kohort_last_run_suppressed_cells{table=\"%s\",step=\"%s\"} %llu\n",
+                    kh_schema_indtable((kh_indtable_t)t)->name, steps[i],
+                    (unsigned long long)v[i]);
+    }
+    family(f, "kohort_last_run_narrow_cells", "gauge",
+           "Primary cells of the newest run's year whose interval is narrower than k, per table.");
+    for (int t = 0; t < KH_IND_COUNT; t++)
+        if (lg->suppression[t].present)
+            fprintf(f, "kohort_last_run_narrow_cells{table=\"%s\"} %llu\n",
+                    kh_schema_indtable((kh_indtable_t)t)->name,
+                    (unsigned long long)lg->suppression[t].narrow);
+    family(f, "kohort_last_run_suppressed_elsewhere_cells", "gauge",
+           "Cells of other stored reference years the newest run hid (indicators.md 7.4).");
+    fprintf(f, "kohort_last_run_suppressed_elsewhere_cells %llu\n",
+            (unsigned long long)lg->suppressed_elsewhere);
+}
+
 int kh_metrics_ledger(FILE *f, const char *store)
 {
     kh_store_t *st = NULL;
@@ -268,6 +310,8 @@ int kh_metrics_ledger(FILE *f, const char *store)
         free(l);
         return rc;
     }
+    family(f, "kohort_build_info", "gauge", "Always 1; the version of the kohort that wrote this.");
+    fprintf(f, "kohort_build_info{version=\"%s\"} 1\n", kh_cli_version());
     family(f, "kohort_ledger_runs", "gauge", "Runs the store's ledger holds, by outcome.");
     fprintf(f, "kohort_ledger_runs{status=\"ok\"} %d\nkohort_ledger_runs{status=\"failed\"} %d\n",
             l->nok, l->nfailed);
@@ -309,6 +353,8 @@ int kh_metrics_ledger(FILE *f, const char *store)
                    "kohort_last_run_persons{kind=\"ambiguous_kommune\"} %llu\n",
                 (unsigned long long)lg->participants, (unsigned long long)lg->placed,
                 (unsigned long long)lg->no_home, (unsigned long long)lg->ambiguous_kommune);
+        if (r->ok && lg->has_suppression)
+            suppression(f, lg);
     }
     free(l);
     return 0;
@@ -371,14 +417,25 @@ struct kh_metrics_http {
     conn_t conns[HTTP_MAX_CONNS];
 };
 
+int kh_metrics_addr_check(const char *addr, char *why, size_t whycap)
+{
+    const char *colon = strrchr(addr, ':');
+    int port = 0;
+    if (!colon || kh_cli_int(colon + 1, 1, 65535, &port) != 0) {
+        snprintf(why, whycap, "--metrics wants ADDR:PORT with a port from 1 to 65535, "
+                 "e.g. 127.0.0.1:9464");
+        return KH_E_USAGE;
+    }
+    return 0;
+}
+
 int kh_metrics_http_open(const char *addr, kh_metrics_http_t **out, char *why, size_t whycap)
 {
     *out = NULL;
+    int rc = kh_metrics_addr_check(addr, why, whycap);
+    if (rc)
+        return rc;
     const char *colon = strrchr(addr, ':');
-    if (!colon || !colon[1]) {
-        snprintf(why, whycap, "--metrics wants ADDR:PORT, e.g. 127.0.0.1:9464");
-        return KH_E_USAGE;
-    }
     char host[256];
     size_t hlen = (size_t)(colon - addr);
     if (hlen >= sizeof host) {
@@ -585,8 +642,9 @@ int kh_metrics_main(int argc, char **argv)
     }
     if (optind < argc)
         return kh_cli_usage("unexpected argument; see kohort metrics --help");
+    store = kh_cli_store(store);
     if (!store)
-        return kh_cli_usage("kohort metrics needs --store DIR");
+        return kh_cli_usage("kohort metrics needs --store DIR (or KOHORT_STORE)");
     char *text = NULL;
     size_t len = 0;
     FILE *mem = open_memstream(&text, &len);
@@ -595,9 +653,9 @@ int kh_metrics_main(int argc, char **argv)
     int rc = kh_metrics_ledger(mem, store);
     fclose(mem);
     if (rc == KH_E_NOTFOUND) {
-        fprintf(stderr, "kohort: there is no store at %s\n", store);
+        fprintf(stderr, "kohort: no store at %s\n", store);
         free(text);
-        return 2;
+        return 1;
     }
     if (rc) {
         fprintf(stderr, "kohort: cannot read the store %s: %s\n", store, kh_strerror(rc));

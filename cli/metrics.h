@@ -31,6 +31,11 @@ int kh_metrics_write_file(const char *path, const char *store, const kh_runstate
  * failed). Never blocks. */
 typedef struct kh_metrics_http kh_metrics_http_t;
 
+/* Checks that addr is ADDR:PORT with a numeric port 1..65535 (names are
+ * resolved only when binding). Returns 0, or KH_E_USAGE with one sentence
+ * in `why`. */
+int kh_metrics_addr_check(const char *addr, char *why, size_t whycap);
+
 /* Listens on "ADDR:PORT" (ADDR a host name or address, "[::1]" for IPv6,
  * empty for every interface). Returns 0, or a negative code with one
  * sentence in `why`. Caller owns *out; close with kh_metrics_http_close(). */

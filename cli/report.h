@@ -15,6 +15,7 @@ typedef struct {
     const int *kommuner;   /* municipalities to show; NULL: all (charts capped) */
     int nkommuner;
     const char *store_label; /* shown in the header (the store's path) */
+    int focus;             /* 1: a page for kommuner[0], the rest its peers */
 } kh_report_opts_t;
 
 /* Maximum number of municipalities drawn in one chart. */
@@ -27,7 +28,7 @@ typedef struct {
 int kh_report_write(kh_store_t *store, const kh_report_opts_t *opts, FILE *out, char *why,
                     size_t cap);
 
-/* `kohort report --store DIR --out FILE.html [--ref-year R] [--kommune K,...]`.
+/* `kohort report --store DIR --out FILE.html [--ref-year R] [--kommune K [--peers K,...]]`.
  * Returns the exit status (0, 1 the work failed, 2 usage). */
 int kh_report_main(int argc, char **argv);
 

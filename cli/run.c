@@ -28,6 +28,7 @@
 #include <zmq.h>
 
 #include "cli/common.h"
+#include "cli/metrics.h"
 #include "cli/runstate.h"
 #include "cli/runview.h"
 #include "err.h"
@@ -88,6 +89,9 @@ static void usage(FILE *f)
         "  --metrics ADDR:PORT     serve /metrics and /health while the run lasts\n"
         "  --metrics-file PATH     write the run's metrics there at the end\n"
         "  --store-max-bytes N     the largest the store may grow (16 GiB)\n"
+        "  --log-format FMT        logfmt (default) or json, one line per event\n"
+        "  --bin-dir DIR           where the stage programs are (default: beside\n"
+        "                          kohort, or ../libexec/kohort)\n"
         "Exit status: 0 ok, 1 the run failed, 2 usage, 3 the store is busy.\n");
 }
 
@@ -108,24 +112,6 @@ static void make_run_id(char *out, size_t cap)
     char stamp[20];
     strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%S", &tm);
     snprintf(out, cap, "%s.%03dZ-%08x", stamp, (int)(tv.tv_usec / 1000), randombytes_random());
-}
-
-/* The directory holding this executable: the stages live beside it. */
-static void find_bindir(run_t *r)
-{
-    if (r->bindir_opt) {
-        snprintf(r->bindir, sizeof r->bindir, "%s", r->bindir_opt);
-        return;
-    }
-    ssize_t n = readlink("/proc/self/exe", r->bindir, sizeof r->bindir - 1);
-    if (n <= 0) {
-        snprintf(r->bindir, sizeof r->bindir, ".");
-        return;
-    }
-    r->bindir[n] = '\0';
-    char *slash = strrchr(r->bindir, '/');
-    if (slash)
-        *slash = '\0';
 }
 
 static int is_ready(const child_t *c)
@@ -507,7 +493,8 @@ static void start_stages(run_t *r)
                                r->store_max ? "--store-max-bytes" : NULL, r->store_max, NULL};
     spawn(r, "sink", 0, sink_args, -1);
     wait_ready(r, r->state.nstages - 1);
-    const char *agg_args[] = {"--min-cell", mincell, NULL};
+    /* the aggregator reads (never writes) the other stored years: 7.4 */
+    const char *agg_args[] = {"--min-cell", mincell, "--store", r->store, NULL};
     spawn(r, "aggregate", 0, agg_args, -1);
     wait_ready(r, r->state.nstages - 1);
     const char *link_args[8];
@@ -622,6 +609,14 @@ static void print_summary(const run_t *r)
     printf("persons: participants %llu, placed %llu, no_home %llu, ambiguous_kommune %llu\n",
            (unsigned long long)l->participants, (unsigned long long)l->placed,
            (unsigned long long)l->no_home, (unsigned long long)l->ambiguous_kommune);
+    /* step 7.4 may have hidden cells of other stored years: say which */
+    if (l->has_suppression && l->nchanged_years) {
+        printf("disclosure control across years: %llu cells of other reference years newly "
+               "suppressed (", (unsigned long long)l->suppressed_elsewhere);
+        for (uint32_t i = 0; i < l->nchanged_years; i++)
+            printf("%s%d", i ? " " : "", l->changed_years[i]);
+        printf(")\n");
+    }
 }
 
 /* What the operator's views know from the start. */
@@ -645,6 +640,38 @@ static void init_state(run_t *r)
     }
 }
 
+/* Everything that can be known wrong before anything is written: the
+ * extract directory, the stage programs, the metrics address and the
+ * metrics file's directory. Returns 0, or 2 after one sentence on stderr. */
+static int check_setup(run_t *r)
+{
+    struct stat sb;
+    if (stat(r->extracts, &sb) != 0 || !S_ISDIR(sb.st_mode))
+        return kh_cli_usage("the extract directory does not exist");
+    char why[KH_REASON_MAX];
+    if (kh_cli_stage_dir(r->bindir_opt, r->bindir, sizeof r->bindir, why, sizeof why) != 0)
+        return kh_cli_usage(why);
+    if (r->metrics_addr && kh_metrics_addr_check(r->metrics_addr, why, sizeof why) != 0)
+        return kh_cli_usage(why);
+    if (r->metrics_file) {
+        char dir[PATH_MAX];
+        snprintf(dir, sizeof dir, "%s", r->metrics_file);
+        char *slash = strrchr(dir, '/');
+        if (!slash)
+            snprintf(dir, sizeof dir, ".");
+        else if (slash == dir)
+            dir[1] = '\0';
+        else
+            *slash = '\0';
+        if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode) || access(dir, W_OK | X_OK) != 0) {
+            snprintf(why, sizeof why, "--metrics-file: the directory %.300s does not exist or is "
+                     "not writable", dir);
+            return kh_cli_usage(why);
+        }
+    }
+    return 0;
+}
+
 static int parse_args(run_t *r, int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -666,6 +693,7 @@ static int parse_args(run_t *r, int argc, char **argv)
         {"metrics", required_argument, 0, 'm'},
         {"metrics-file", required_argument, 0, 'F'},
         {"store-max-bytes", required_argument, 0, 'X'},
+        {"log-format", required_argument, 0, 'l'},
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0}};
     int opt;
@@ -715,18 +743,22 @@ static int parse_args(run_t *r, int argc, char **argv)
             r->store_max = optarg;
             break;
         }
+        case 'l':
+            /* the stages inherit it (proto/log.c reads KOHORT_LOG_FORMAT) */
+            if (strcmp(optarg, "logfmt") != 0 && strcmp(optarg, "json") != 0)
+                return kh_cli_usage("--log-format wants logfmt or json");
+            setenv("KOHORT_LOG_FORMAT", optarg, 1);
+            break;
         case 'h': usage(stdout); return 1;
         default: usage(stderr); return 2;
         }
     }
     if (optind < argc)
         return kh_cli_usage("unexpected argument; see kohort run --help");
+    r->store = kh_cli_store(r->store);
     if (!r->extracts || !r->store)
-        return kh_cli_usage("kohort run needs --extracts DIR and --store DIR");
-    struct stat sb;
-    if (stat(r->extracts, &sb) != 0 || !S_ISDIR(sb.st_mode))
-        return kh_cli_usage("the extract directory does not exist");
-    return 0;
+        return kh_cli_usage("kohort run needs --extracts DIR and --store DIR (or KOHORT_STORE)");
+    return check_setup(r);
 }
 
 int kh_run_main(int argc, char **argv)
@@ -776,7 +808,6 @@ int kh_run_main(int argc, char **argv)
         return 2;
     }
     kh_store_close(&probe);
-    find_bindir(r);
     make_run_id(r->run, sizeof r->run);
     r->started_ms = now_ms();
     init_state(r);

@@ -309,8 +309,13 @@ int kh_status_find(char *store, size_t cap, char *why, size_t whycap)
 
 int kh_status_resolve(const char *opt, char *out, size_t cap)
 {
+    opt = kh_cli_store(opt);
     if (opt) {
         snprintf(out, cap, "%s", opt);
+        kh_store_t *store;
+        if (kh_cli_open_store(opt, &store))
+            return -1;
+        kh_store_close(&store);
         return 0;
     }
     char why[2 * PATH_MAX + 100];
@@ -321,6 +326,34 @@ int kh_status_resolve(const char *opt, char *out, size_t cap)
 }
 
 /* ---- derived figures ------------------------------------------------------------- */
+
+/* The chain whose queues the backlog measures, in order. */
+static const char *const chain[] = {"ingest", "validate", "anonymise", "link"};
+
+/* Rows in (or out) of every process of `stage`, over all tables. */
+static uint64_t stage_rows(const kh_runstate_t *s, const char *stage, int out)
+{
+    uint64_t sum = 0;
+    for (int i = 0; i < s->nstages; i++) {
+        if (strcmp(s->stages[i].stage, stage) != 0)
+            continue;
+        for (int t = 0; t < KH_TAB_COUNT; t++)
+            sum += out ? s->stages[i].stats.tables[t].rows_out : s->stages[i].stats.tables[t].rows_in;
+    }
+    return sum;
+}
+
+int kh_status_backlog(const kh_runstate_t *s, const char *stage, uint64_t *rows)
+{
+    for (size_t k = 1; k < sizeof chain / sizeof chain[0]; k++) {
+        if (strcmp(stage, chain[k]) != 0)
+            continue;
+        uint64_t sent = stage_rows(s, chain[k - 1], 1), got = stage_rows(s, chain[k], 0);
+        *rows = sent > got ? sent - got : 0;
+        return 1;
+    }
+    return 0;
+}
 
 void kh_status_progress(const kh_runstate_t *s, int64_t now_ms, kh_status_progress_t *p)
 {
@@ -605,8 +638,8 @@ int kh_status_main(int argc, char **argv)
         return kh_cli_usage("unexpected argument; see kohort status --help");
     char store[PATH_MAX];
     int rc = kh_status_resolve(store_opt, store, sizeof store);
-    if (rc == 2)
-        return 2;
+    if (rc == 2 || rc < 0)
+        return rc < 0 ? 1 : 2;
     kh_status_snap_t *snap = kh_xmalloc(sizeof *snap);
     int running = 0;
     if (rc == 0) {

@@ -80,6 +80,12 @@ typedef struct {
 
 void kh_status_progress(const kh_runstate_t *s, int64_t now_ms, kh_status_progress_t *p);
 
+/* The backlog in front of `stage` ("validate", "anonymise" or "link"):
+ * the rows the stage before it in the chain sent that it has not yet
+ * received, summed over workers and tables. Returns 1 with *rows set, or 0
+ * for a stage with no such queue (ingest, aggregate, sink, unknown). */
+int kh_status_backlog(const kh_runstate_t *s, const char *stage, uint64_t *rows);
+
 /* 1 when the run is healthy; 0 with one sentence in `why` when a stage died,
  * no counter moved for more than half the stall timeout, or the run failed. */
 int kh_status_health(const kh_runstate_t *s, int64_t now_ms, char *why, size_t whycap);
@@ -90,9 +96,11 @@ const char *kh_status_phase_name(int phase);
 /* Unix time in milliseconds. */
 int64_t kh_status_now_ms(void);
 
-/* Resolves the store to watch: `opt` when given, else the only running
- * import of this user (kh_status_find). Returns 0 with the path in `out`,
- * 1 when no import is running, or 2 after printing a usage error. */
+/* Resolves the store to watch: `opt` when given, else KOHORT_STORE, else
+ * the only running import of this user (kh_status_find). Returns 0 with
+ * the path in `out`, 1 when no import is running, 2 after printing a usage
+ * error, or -1 after printing that a named store does not exist (the
+ * caller exits 1: a mistyped path must not look like an idle store). */
 int kh_status_resolve(const char *opt, char *out, size_t cap);
 
 /* `kohort status [--store DIR] [--json]`. Returns the exit status. */

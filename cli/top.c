@@ -118,6 +118,8 @@ typedef struct {
     double in_rate, out_rate, util;  /* util: sum over processes, 0..nproc */
     uint64_t in, out, rej, rss;
     int state;                       /* most telling state of the processes */
+    double age_s;                    /* oldest heartbeat among the live processes */
+    int stalled;                     /* a live process sent none for half the stall timeout */
 } line_t;
 
 /* Which state a grouped line shows: a failure first, then work in progress. */
@@ -134,7 +136,10 @@ static int state_rank(int state)
     }
 }
 
-static void add_process(line_t *l, const kh_runstage_t *c, const kh_status_snap_t *prev, double dt_s)
+/* Ages are measured against the clock, not the snapshot: a snapshot that
+ * stopped changing (its writer paused) must show its ages growing. */
+static void add_process(line_t *l, const kh_runstage_t *c, const kh_status_snap_t *prev, double dt_s,
+                        int64_t now_ms, int stall_timeout_s)
 {
     totals_t t, pt;
     stage_totals(c, &t);
@@ -168,22 +173,52 @@ static void add_process(line_t *l, const kh_runstage_t *c, const kh_status_snap_
     int st = c->last_seen_ms ? c->stats.state : KH_ST_STARTING;
     if (l->nproc == 1 || state_rank(st) > state_rank(l->state))
         l->state = st;
+    if (c->alive && c->last_seen_ms && c->stats.state != KH_ST_DONE) {
+        double age = (double)(now_ms - (int64_t)c->last_seen_ms) / 1e3;
+        if (age > l->age_s)
+            l->age_s = age;
+        if (stall_timeout_s > 0 && age > stall_timeout_s / 2.0)
+            l->stalled = 1;
+    }
 }
 
-static void print_line(FILE *f, const char *label, const line_t *l, const char *backlog, int width)
+/* The column heads and one line's layout: 80 columns hold it. */
+#define LINE_HEAD "%-14s %5s %-8s %6s %6s %6s %7s %5s %6s %5s"
+#define LINE_ROW "%-14.14s %5s %-8s %6s %6s %6s %7s %5.0f %6s %5s"
+
+/* `phase`: once the run is over (committed or failed) every stage has been
+ * stopped, so rates, ages and memory are history ("-"), no process is up,
+ * and the state is the outcome: done, stopped, or DIED for one that died. */
+static void print_line(FILE *f, const char *label, const line_t *l, const char *backlog, int width,
+                       int phase)
 {
-    char in[16], out[16], rej[16], rss[16], up[16], line[128];
-    if (!strcmp(label, "ingest") || !strncmp(label, "  ingest", 8))
+    int ended = phase == KH_RUN_COMMITTED || phase == KH_RUN_FAILED;
+    char in[16], out[16], rej[16], rss[16], up[16], age[16], line[256];
+    if (ended || !strcmp(label, "ingest") || !strncmp(label, "  ingest", 8))
         snprintf(in, sizeof in, "-");
     else
         kh_top_fmt_count(in, sizeof in, l->in_rate);
-    kh_top_fmt_count(out, sizeof out, l->out_rate);
+    if (ended)
+        snprintf(out, sizeof out, "-");
+    else
+        kh_top_fmt_count(out, sizeof out, l->out_rate);
     kh_top_fmt_count(rej, sizeof rej, (double)l->rej);
-    kh_top_fmt_bytes(rss, sizeof rss, (double)l->rss);
-    snprintf(up, sizeof up, "%d/%d", l->nalive, l->nproc);
-    const char *state = l->dead ? "DIED" : kh_state_name(l->state);
-    snprintf(line, sizeof line, "%-13.13s %5s %-8s %7s %7s %7s %8s %5.0f %7s", label, up, state, in,
-             out, rej, backlog, l->nproc ? 100.0 * l->util / l->nproc : 0.0, rss);
+    if (ended)
+        snprintf(rss, sizeof rss, "-");
+    else
+        kh_top_fmt_bytes(rss, sizeof rss, (double)l->rss);
+    snprintf(up, sizeof up, "%d/%d", ended ? 0 : l->nalive, l->nproc);
+    if (ended || !l->nalive)
+        snprintf(age, sizeof age, "-");
+    else
+        snprintf(age, sizeof age, "%.0fs", l->age_s < 0 ? 0 : l->age_s);
+    const char *state = l->dead                    ? "DIED"
+                        : phase == KH_RUN_COMMITTED ? "done"
+                        : phase == KH_RUN_FAILED    ? "stopped"
+                        : l->stalled                ? "stalled"
+                                                    : kh_state_name(l->state);
+    snprintf(line, sizeof line, LINE_ROW, label, up, state, in, out, rej, backlog,
+             ended || !l->nproc ? 0.0 : 100.0 * l->util / l->nproc, rss, age);
     fprintf(f, "%.*s\n", width, line);
 }
 
@@ -245,11 +280,11 @@ void kh_top_print(FILE *f, const kh_status_snap_t *cur, const kh_status_snap_t *
     }
 
     /* the stages */
-    snprintf(line, sizeof line, "%-13s %5s %-8s %7s %7s %7s %8s %5s %7s", "STAGE", "UP", "STATE",
-             "IN/s", "OUT/s", "REJ", "BACKLOG", "UTIL%", "RSS");
+    int ended = s->phase == KH_RUN_COMMITTED || s->phase == KH_RUN_FAILED;
+    int64_t clock_ms = kh_status_now_ms();
+    snprintf(line, sizeof line, LINE_HEAD, "STAGE", "UP", "STATE", "IN/s", "OUT/s", "REJ",
+             "BACKLOG", "UTIL%", "RSS", "AGE");
     fprintf(f, "\n%.*s\n", width, line);
-    uint64_t prev_out = 0;
-    int have_prev = 0;
     for (int o = 0; o < NORDER + 1; o++) {
         /* o == NORDER: stages of names this build does not order */
         line_t l;
@@ -261,21 +296,20 @@ void kh_top_print(FILE *f, const kh_status_snap_t *cur, const kh_status_snap_t *
             for (int k = 0; k < NORDER; k++)
                 known |= strcmp(st->stage, stage_order[k]) == 0;
             if (name ? strcmp(st->stage, name) == 0 : !known)
-                add_process(&l, st, prev, dt_s);
+                add_process(&l, st, prev, dt_s, clock_ms, s->stall_timeout_s);
         }
-        if (!l.nproc) {
-            have_prev = 0;
+        if (!l.nproc)
             continue;
-        }
         char backlog[16] = "-";
-        if (have_prev && o >= 1 && o <= 3)
-            kh_top_fmt_count(backlog, sizeof backlog, prev_out > l.in ? (double)(prev_out - l.in) : 0);
+        uint64_t queued;
+        if (!ended && name && kh_status_backlog(s, name, &queued))
+            kh_top_fmt_count(backlog, sizeof backlog, (double)queued);
         char label[32];
         if (l.nproc > 1)
             snprintf(label, sizeof label, "%s x%d", name ? name : "other", l.nproc);
         else
             snprintf(label, sizeof label, "%s", name ? name : "other");
-        print_line(f, label, &l, backlog, width);
+        print_line(f, label, &l, backlog, width, s->phase);
         if (expanded && l.nproc > 1) {
             for (int i = 0; i < s->nstages; i++) {
                 const kh_runstage_t *st = &s->stages[i];
@@ -283,13 +317,11 @@ void kh_top_print(FILE *f, const kh_status_snap_t *cur, const kh_status_snap_t *
                     continue;
                 line_t w;
                 memset(&w, 0, sizeof w);
-                add_process(&w, st, prev, dt_s);
+                add_process(&w, st, prev, dt_s, clock_ms, s->stall_timeout_s);
                 snprintf(label, sizeof label, "  %s.%d", st->stage, st->worker);
-                print_line(f, label, &w, "", width);
+                print_line(f, label, &w, "", width, s->phase);
             }
         }
-        prev_out = l.out;
-        have_prev = 1;
     }
 }
 
@@ -307,12 +339,14 @@ static void on_signal(int sig)
         top_signal = sig;
 }
 
+/* Gives the terminal back (only when term_raw() took it: a pipe or file
+ * gets no escape codes). */
 static void term_restore(void)
 {
-    if (raw_mode) {
-        tcsetattr(STDIN_FILENO, TCSANOW, &saved_tio);
-        raw_mode = 0;
-    }
+    if (!raw_mode)
+        return;
+    tcsetattr(STDIN_FILENO, TCSANOW, &saved_tio);
+    raw_mode = 0;
     fputs("\x1b[?25h", stdout);
     fflush(stdout);
 }
@@ -344,12 +378,29 @@ static void term_size(int *cols, int *rows)
 }
 
 /* Draws `text` (lines ending in \n) from the top left corner, each line
- * cleared to its end, at most `rows` lines. */
-static void draw(const char *text, int rows)
+ * cleared to its end. When it has more lines than the screen, shows
+ * `*offset` onwards (clamped) and, on the last row, how to scroll. */
+static void draw(const char *text, int rows, int *offset)
 {
+    int nlines = 0;
+    for (const char *p = text; *p; p++)
+        nlines += *p == '\n';
+    if (text[0] && text[strlen(text) - 1] != '\n')
+        nlines++;
+    int fits = nlines <= rows;
+    int shown = fits ? rows : rows - 1;
+    if (fits || *offset < 0)
+        *offset = 0;
+    if (!fits && *offset > nlines - shown)
+        *offset = nlines - shown;
     fputs("\x1b[H", stdout);
+    const char *p = text;
+    for (int skip = *offset; skip > 0 && *p; skip--) {
+        const char *nl = strchr(p, '\n');
+        p = nl ? nl + 1 : p + strlen(p);
+    }
     int n = 0;
-    for (const char *p = text; *p && n < rows; n++) {
+    for (; *p && n < shown; n++) {
         const char *nl = strchr(p, '\n');
         size_t len = nl ? (size_t)(nl - p) : strlen(p);
         fwrite(p, 1, len, stdout);
@@ -358,6 +409,9 @@ static void draw(const char *text, int rows)
         if (n + 1 < rows)
             fputs("\r\n", stdout);
     }
+    if (!fits)
+        printf("\x1b[7m-- lines %d-%d of %d: j/k scroll --\x1b[0m\x1b[K", *offset + 1,
+               *offset + n, nlines);
     fputs("\x1b[J", stdout);
     fflush(stdout);
 }
@@ -399,7 +453,10 @@ static void usage(FILE *f)
         "grouped) with rows in and out per second, rejected rows, the backlog in\n"
         "front of it, utilisation and memory; progress per table and time left.\n"
         "Without --store, the only running import of this user.\n"
-        "Keys: q quit, e expand or group the workers. Ends with the run.\n"
+        "Keys: q quit, e expand or group the workers, j/k (or arrows) scroll when\n"
+        "the screen is too small. Ends with the run. AGE is the time since a\n"
+        "stage's last heartbeat; `stalled` when it exceeds half the stall timeout.\n"
+        "When stdout is not a terminal: one plain frame a second, no escape codes.\n"
         "Exit status: 0 quit or the run committed, 1 the run failed.\n");
 }
 
@@ -423,8 +480,8 @@ int kh_top_main(int argc, char **argv)
         return kh_cli_usage("unexpected argument; see kohort top --help");
     char store[PATH_MAX];
     int rc = kh_status_resolve(store_opt, store, sizeof store);
-    if (rc == 2)
-        return 2;
+    if (rc == 2 || rc < 0)
+        return rc < 0 ? 1 : 2;
     kh_status_snap_t *cur = kh_xmalloc(sizeof *cur), *prev = kh_xmalloc(sizeof *prev),
                      *next = kh_xmalloc(sizeof *next);
     if (rc != 0 || kh_status_read(store, cur) != 0 || !kh_status_alive(cur)) {
@@ -445,7 +502,7 @@ int kh_top_main(int argc, char **argv)
     sigaction(SIGWINCH, &sa, NULL);
     if (tty && term_raw() == 0)
         fputs("\x1b[?25l\x1b[H\x1b[2J", stdout);
-    int have_prev = 0, expanded = 0, ended = 0, quit = 0;
+    int have_prev = 0, expanded = 0, ended = 0, quit = 0, offset = 0;
     outcome_t outcome = {NULL, 0, 0, ""};
     int64_t last_plain = 0;
     while (!quit && !top_signal) {
@@ -458,12 +515,12 @@ int kh_top_main(int argc, char **argv)
             abort();
         kh_top_print(mem, cur, have_prev ? prev : NULL, expanded, cols < 127 ? cols : 127);
         if (tty)
-            fprintf(mem, "\nq quit  e %s workers  %s", expanded ? "group" : "expand", store);
+            fprintf(mem, "\nq quit  e %s workers  %.50s", expanded ? "group" : "expand", store);
         fclose(mem);
         if (tty) {
-            draw(text, rows);
-        } else if (kh_status_now_ms() - last_plain >= 1000) {
-            /* not a terminal: one plain screen a second */
+            draw(text, rows, &offset);
+        } else if (ended || kh_status_now_ms() - last_plain >= 1000) {
+            /* not a terminal: one plain screen a second, and the last one */
             fputs(text, stdout);
             fputs("\n", stdout);
             fflush(stdout);
@@ -483,6 +540,10 @@ int kh_top_main(int argc, char **argv)
                     quit = 1;
                 else if (keys[i] == 'e' || keys[i] == 'E' || keys[i] == ' ')
                     expanded = !expanded;
+                else if (keys[i] == 'j' || keys[i] == 'B') /* 'B': the tail of ESC [ B, down */
+                    offset++;
+                else if (keys[i] == 'k' || keys[i] == 'A') /* up */
+                    offset--;
             }
         }
         top_resized = 0;

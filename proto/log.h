@@ -6,7 +6,11 @@
 
 typedef enum { KH_LOG_DEBUG = 0, KH_LOG_INFO, KH_LOG_WARN, KH_LOG_ERROR } kh_log_level_t;
 
-/* Names this process in every line ("validate.1"). Copied. */
+/* Names this process in every line ("validate.1"). Copied. Also reads the
+ * environment: KOHORT_LOG_FORMAT=json writes one JSON object per line
+ * (time, level, stage, event and the message's key=value fields); when
+ * JOURNAL_STREAM names this stderr (systemd), lines start with the syslog
+ * priority ("<3>" for errors) so that journalctl -p err finds them. */
 void kh_log_init(const char *stage, kh_log_level_t min_level);
 
 /* Logs `fmt` (printf-style: by convention "event key=value key=value").

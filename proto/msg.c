@@ -291,7 +291,7 @@ void kh_msg_pack_ack(kh_packed_t *out, const kh_env_t *env, int eot)
     pk_end(&p, out);
 }
 
-#define PERSON_FIELDS 11
+#define PERSON_FIELDS (11 + KH_FOLLOWUP_NHORIZONS)
 
 void kh_msg_pack_persons(kh_packed_t *out, const kh_env_t *env, const kh_person_t *ps,
                          uint32_t n, int last)
@@ -314,6 +314,8 @@ void kh_msg_pack_persons(kh_packed_t *out, const kh_env_t *env, const kh_person_
         f[8] = ps[i].sa_amount;
         f[9] = ps[i].landbakgrunn;
         f[10] = ps[i].kjonn;
+        for (int h = 0; h < KH_FOLLOWUP_NHORIZONS; h++)
+            f[11 + h] = ps[i].followup[h];
     }
     pk_bin(&p, buf, (size_t)n * PERSON_FIELDS * 8);
     free(buf);
@@ -346,9 +348,42 @@ void kh_msg_pack_refdata(kh_packed_t *out, const kh_env_t *env, const kh_refdata
     pk_end(&p, out);
 }
 
+#define LEDGER_ITEMS (7 + KH_TAB_COUNT * 9)
+#define SUPPRESSION_FIELDS 6 /* table name, primary, lines, protection, across_years, narrow */
+
+/* The ledger is the older array of LEDGER_ITEMS, followed, once the
+ * aggregator has filled it, by three more: the per-table suppression
+ * entries (by table name, so that adding a table keeps older records
+ * readable), suppressed_elsewhere and the changed years. A ledger without
+ * them packs exactly as before, so ledger records of older versions decode
+ * unchanged. */
+static void pk_suppression(packer_t *p, const kh_ledger_t *l)
+{
+    size_t n = 0;
+    for (int t = 0; t < KH_IND_COUNT; t++)
+        n += l->suppression[t].present != 0;
+    msgpack_pack_array(&p->pk, n * SUPPRESSION_FIELDS);
+    for (int t = 0; t < KH_IND_COUNT; t++) {
+        const kh_suppression_t *s = &l->suppression[t];
+        if (!s->present)
+            continue;
+        pk_str(p, kh_schema_indtable((kh_indtable_t)t)->name);
+        msgpack_pack_uint64(&p->pk, s->primary);
+        msgpack_pack_uint64(&p->pk, s->lines);
+        msgpack_pack_uint64(&p->pk, s->protection);
+        msgpack_pack_uint64(&p->pk, s->across_years);
+        msgpack_pack_uint64(&p->pk, s->narrow);
+    }
+    msgpack_pack_uint64(&p->pk, l->suppressed_elsewhere);
+    uint32_t ny = l->nchanged_years < KH_LEDGER_MAX_YEARS ? l->nchanged_years : KH_LEDGER_MAX_YEARS;
+    msgpack_pack_array(&p->pk, ny);
+    for (uint32_t i = 0; i < ny; i++)
+        msgpack_pack_int32(&p->pk, l->changed_years[i]);
+}
+
 static void pk_ledger(packer_t *p, const kh_ledger_t *l)
 {
-    msgpack_pack_array(&p->pk, 7 + KH_TAB_COUNT * 9);
+    msgpack_pack_array(&p->pk, LEDGER_ITEMS + (l->has_suppression ? 3 : 0));
     msgpack_pack_int32(&p->pk, l->ref_year);
     msgpack_pack_int32(&p->pk, l->cohort_from);
     msgpack_pack_int32(&p->pk, l->cohort_to);
@@ -368,6 +403,8 @@ static void pk_ledger(packer_t *p, const kh_ledger_t *l)
         msgpack_pack_uint32(&p->pk, tc->crc32);
         pk_str(p, tc->file);
     }
+    if (l->has_suppression)
+        pk_suppression(p, l);
 }
 
 void kh_msg_pack_ledger(kh_packed_t *out, const kh_env_t *env, const kh_ledger_t *ledger)
@@ -378,19 +415,22 @@ void kh_msg_pack_ledger(kh_packed_t *out, const kh_env_t *env, const kh_ledger_t
     pk_end(&p, out);
 }
 
-void kh_msg_pack_indrows(kh_packed_t *out, const kh_env_t *env, const kh_indrow_t *rows,
-                         uint32_t n, int last)
+void kh_msg_pack_indrows(kh_packed_t *out, const kh_env_t *env, int ref_year,
+                         const kh_indrow_t *rows, uint32_t n, int last)
 {
     const kh_indtabledef_t *def = kh_schema_indtable((kh_indtable_t)env->table);
     int ncols = def ? def->ncols : 0;
     packer_t p;
-    pk_begin(&p, env, 2);
+    pk_begin(&p, env, 3);
     msgpack_pack_int(&p.pk, last ? 1 : 0);
+    msgpack_pack_int32(&p.pk, ref_year);
     msgpack_pack_array(&p.pk, n);
     for (uint32_t i = 0; i < n; i++) {
-        msgpack_pack_array(&p.pk, 4 + (size_t)ncols);
+        msgpack_pack_array(&p.pk, 6 + (size_t)ncols);
         msgpack_pack_int32(&p.pk, rows[i].kommnr);
         msgpack_pack_int32(&p.pk, rows[i].key2);
+        msgpack_pack_int32(&p.pk, rows[i].key3);
+        msgpack_pack_int32(&p.pk, rows[i].key4);
         msgpack_pack_int32(&p.pk, rows[i].suppressed);
         msgpack_pack_uint32(&p.pk, rows[i].suppressed_mask);
         for (int c = 0; c < ncols; c++) {
@@ -664,9 +704,47 @@ static void unpack_rows(cur_t *c, kh_msg_t *m)
     rows->nrows = n;
 }
 
+static void unpack_suppression(cur_t *a, kh_ledger_t *l)
+{
+    cur_t s = get_array(a, UINT32_MAX);
+    if (s.n % SUPPRESSION_FIELDS || s.n / SUPPRESSION_FIELDS > KH_IND_COUNT)
+        s.bad = 1;
+    for (uint32_t i = 0; i < s.n / SUPPRESSION_FIELDS && !s.bad; i++) {
+        char name[KH_NAME_MAX];
+        get_str(&s, name, sizeof name);
+        int t = -1;
+        for (int j = 0; j < KH_IND_COUNT; j++)
+            if (strcmp(name, kh_schema_indtable((kh_indtable_t)j)->name) == 0)
+                t = j;
+        if (t < 0 || l->suppression[t].present) {
+            s.bad = 1;
+            break;
+        }
+        kh_suppression_t *x = &l->suppression[t];
+        x->present = 1;
+        x->primary = get_u64(&s);
+        x->lines = get_u64(&s);
+        x->protection = get_u64(&s);
+        x->across_years = get_u64(&s);
+        x->narrow = get_u64(&s);
+    }
+    done(a, &s);
+    l->suppressed_elsewhere = get_u64(a);
+    cur_t y = get_array(a, UINT32_MAX);
+    if (y.n > KH_LEDGER_MAX_YEARS)
+        y.bad = 1;
+    for (uint32_t i = 0; i < y.n && !y.bad; i++)
+        l->changed_years[i] = (int32_t)get_int(&y, 1, 9999);
+    l->nchanged_years = y.bad ? 0 : y.n;
+    done(a, &y);
+    l->has_suppression = 1;
+}
+
 static void unpack_ledger(cur_t *c, kh_ledger_t *l)
 {
-    cur_t a = get_array(c, 7 + KH_TAB_COUNT * 9);
+    cur_t a = get_array(c, UINT32_MAX);
+    if (a.n != LEDGER_ITEMS && a.n != LEDGER_ITEMS + 3)
+        a.bad = 1;
     l->ref_year = (int32_t)get_int(&a, 0, 9999);
     l->cohort_from = (int32_t)get_int(&a, 0, 9999);
     l->cohort_to = (int32_t)get_int(&a, 0, 9999);
@@ -686,6 +764,8 @@ static void unpack_ledger(cur_t *c, kh_ledger_t *l)
         tc->crc32 = (uint32_t)get_int(&a, 0, UINT32_MAX);
         get_str(&a, tc->file, sizeof tc->file);
     }
+    if (!a.bad && a.n == LEDGER_ITEMS + 3)
+        unpack_suppression(&a, l);
     done(c, &a);
 }
 
@@ -752,6 +832,11 @@ static void unpack_body(cur_t *c, kh_msg_t *m)
             ps->sa_amount = f[8];
             ps->landbakgrunn = (int32_t)f[9];
             ps->kjonn = (int32_t)f[10];
+            for (int h = 0; h < KH_FOLLOWUP_NHORIZONS; h++) {
+                if (f[11 + h] < 0 || f[11 + h] > (int64_t)KH_FU_ALL)
+                    c->bad = 1;
+                ps->followup[h] = (uint8_t)(f[11 + h] & KH_FU_ALL);
+            }
         }
         break;
     }
@@ -799,6 +884,7 @@ static void unpack_body(cur_t *c, kh_msg_t *m)
     case KH_MSG_INDROWS: {
         const kh_indtabledef_t *def = kh_schema_indtable((kh_indtable_t)m->env.table);
         m->last = (int32_t)get_int(c, 0, 1);
+        m->ref_year = (int32_t)get_int(c, 1, 9999);
         cur_t a = get_array(c, UINT32_MAX);
         if (c->bad || !def)
             break;
@@ -806,9 +892,13 @@ static void unpack_body(cur_t *c, kh_msg_t *m)
         m->indrows = kh_xcalloc(a.n ? a.n : 1, sizeof *m->indrows);
         for (uint32_t i = 0; i < a.n && !a.bad; i++) {
             kh_indrow_t *row = &m->indrows[i];
-            cur_t r = get_array(&a, 4 + (uint32_t)def->ncols);
+            cur_t r = get_array(&a, 6 + (uint32_t)def->ncols);
             row->kommnr = (int32_t)get_int(&r, 0, 9999);
             row->key2 = (int32_t)get_int(&r, 0, 9999);
+            /* horizon 1..5 and kjonn 0..9 in followup, 0 elsewhere */
+            int four = m->env.table == KH_IND_FOLLOWUP;
+            row->key3 = (int32_t)get_int(&r, four, four ? 5 : 0);
+            row->key4 = (int32_t)get_int(&r, 0, four ? 9 : 0);
             row->suppressed = (int32_t)get_int(&r, 0, 1);
             row->suppressed_mask = (uint32_t)get_int(&r, 0, (1 << KH_IND_MAX_COLS) - 1);
             for (int col = 0; col < def->ncols && !r.bad; col++) {

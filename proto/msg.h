@@ -128,10 +128,29 @@ typedef struct {
     char file[KH_FILE_MAX];
 } kh_tablecount_t;
 
+/* What disclosure control did to one indicator table of the run's year
+ * (spec/indicators.md 7): base and count cells suppressed by each step, a
+ * row suppressed whole counting as its base and every count cell. */
+typedef struct {
+    int32_t present;     /* 1: the table is under disclosure control */
+    uint64_t primary, lines, protection, across_years, narrow;
+} kh_suppression_t;
+
+/* More reference years than a store can hold (query takes 1900..2100). */
+#define KH_LEDGER_MAX_YEARS 256
+
 typedef struct {
     int32_t ref_year, cohort_from, cohort_to;
     uint64_t participants, placed, no_home, ambiguous_kommune;
     kh_tablecount_t tables[KH_TAB_COUNT];
+    /* Filled by the aggregator (has_suppression 1); absent from the ledger
+     * the linker sends, from failed runs and from records written before
+     * step 7.4 existed. */
+    int32_t has_suppression;
+    kh_suppression_t suppression[KH_IND_COUNT];
+    uint64_t suppressed_elsewhere;   /* base/count cells of other years newly suppressed */
+    uint32_t nchanged_years;         /* other reference years this run rewrote (7.4) */
+    int32_t changed_years[KH_LEDGER_MAX_YEARS];
 } kh_ledger_t;
 
 /* Stage states, as top and status show them. */
@@ -166,6 +185,7 @@ typedef struct {
     kh_person_t *persons;         /* PERSONS */
     uint32_t npersons;
     int32_t last;                 /* PERSONS, INDROWS: 1 on the last message of the kind */
+    int32_t ref_year;             /* INDROWS: the reference year the rows belong to */
     kh_refdata_t ref;             /* REFDATA */
     kh_ledger_t ledger;           /* LEDGER, RESULT */
     kh_indrow_t *indrows;         /* INDROWS */
@@ -193,8 +213,11 @@ void kh_msg_pack_persons(kh_packed_t *out, const kh_env_t *env, const kh_person_
                          uint32_t n, int last);
 void kh_msg_pack_refdata(kh_packed_t *out, const kh_env_t *env, const kh_refdata_t *ref);
 void kh_msg_pack_ledger(kh_packed_t *out, const kh_env_t *env, const kh_ledger_t *ledger);
-void kh_msg_pack_indrows(kh_packed_t *out, const kh_env_t *env, const kh_indrow_t *rows,
-                         uint32_t n, int last);
+/* Rows of indicator table env->table of reference year ref_year (the run's
+ * year, or another stored year that step 7.4 changed); `last` ends that
+ * (year, table). */
+void kh_msg_pack_indrows(kh_packed_t *out, const kh_env_t *env, int ref_year,
+                         const kh_indrow_t *rows, uint32_t n, int last);
 void kh_msg_pack_stats(kh_packed_t *out, const kh_env_t *env, const kh_stats_t *st);
 void kh_msg_pack_result(kh_packed_t *out, const kh_env_t *env, int ok, const char *reason,
                         const kh_ledger_t *ledger);

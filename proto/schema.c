@@ -62,19 +62,30 @@ int kh_schema_column(kh_table_t table, const char *name, size_t len)
 }
 
 static const kh_indtabledef_t indtables[KH_IND_COUNT] = {
-    [KH_IND_EXIT] = {"exit", "cohort", KH_EXIT_NCOLS,
+    [KH_IND_EXIT] = {"exit", "cohort", NULL, NULL, KH_EXIT_NCOLS,
         {{"exits", 0}, {"attained", 0}, {"to_work", 0}, {"to_education", 0},
          {"attained_share", 4}, {"parental_leave", 0}, {"attained_share_adjusted", 4},
          {"mean_duration_days", 1}, {"extended", 0}, {"extended_share", 4},
          {"predicted_share", 4}, {"residual", 4}}},
-    [KH_IND_STATUS] = {"status", "cohort", KH_STATUS_NCOLS,
+    [KH_IND_STATUS] = {"status", "cohort", NULL, NULL, KH_STATUS_NCOLS,
         {{"persons", 0}, {"work", 0}, {"education", 0}, {"work_or_education", 0},
          {"work_or_education_share", 4}, {"sa_recipients", 0}, {"sa_share", 4},
          {"sa_total", 0}, {"sa_mean_per_recipient", 0}}},
-    [KH_IND_COST] = {"cost", "year", KH_COST_NCOLS,
+    [KH_IND_COST] = {"cost", "year", NULL, NULL, KH_COST_NCOLS,
         {{"cost_per_person", 0}, {"cost_index", 1}, {"admin_index", 1},
          {"cost_per_attained", 0}}},
+    [KH_IND_FOLLOWUP] = {"followup", "cohort", "horizon", "kjonn", KH_FOLLOWUP_NCOLS,
+        {{"persons", 0}, {"work", 0}, {"education", 0}, {"work_or_education", 0},
+         {"work_or_education_share", 4}, {"sa_recipients", 0}, {"sa_share", 4},
+         {"moved", 0}, {"moved_share", 4}}},
 };
+
+const int kh_followup_horizons[KH_FOLLOWUP_NHORIZONS] = {1, 2, 5};
+
+int kh_schema_indkeys(kh_indtable_t table)
+{
+    return table == KH_IND_FOLLOWUP ? 4 : 2;
+}
 
 const kh_indtabledef_t *kh_schema_indtable(kh_indtable_t table)
 {

@@ -92,7 +92,21 @@ int kh_schema_table_by_name(const char *name);
 int kh_schema_column(kh_table_t table, const char *name, size_t len);
 
 /* ---- Person facts: what the linker hands to the aggregator ---------------
- * One record per placed person: a participant whose latest exit falls in the
+ * Table `followup` (spec/indicators.md 8) looks at status years Y = C + h
+ * for these horizons h, in this order. */
+#define KH_FOLLOWUP_NHORIZONS 3
+extern const int kh_followup_horizons[KH_FOLLOWUP_NHORIZONS];   /* 1, 2, 5 */
+
+/* Facts of one status year Y, as bits of kh_person_t.followup[]. Every
+ * other bit is 0; without KH_FU_IN_NORWAY every bit is 0. */
+#define KH_FU_IN_NORWAY 0x01u   /* a bosatte row for Y (any municipality) */
+#define KH_FU_MOVED 0x02u       /* that row's carried-forward code is not H */
+#define KH_FU_WORK 0x04u        /* a job overlapping November of Y */
+#define KH_FU_EDUCATION 0x08u   /* a utdanning row for Y with level 3-8 */
+#define KH_FU_SA 0x10u          /* summed shj for Y above 0 */
+#define KH_FU_ALL 0x1fu
+
+/* One record per placed person: a participant whose latest exit falls in the
  * cohort window and whose home municipality could be carried forward. */
 typedef struct {
     int32_t cohort;        /* exit year C */
@@ -106,10 +120,14 @@ typedef struct {
     int64_t sa_amount;     /* summed shj belop for R, NOK */
     int32_t landbakgrunn;  /* befolkning country code, -1 when no row */
     int32_t kjonn;         /* befolkning 1/2, -1 when no row */
+    uint8_t followup[KH_FOLLOWUP_NHORIZONS]; /* KH_FU_* bits per horizon of
+                                              kh_followup_horizons; 0 when
+                                              C + h > R or not in Norway */
 } kh_person_t;
 
 /* ---- Indicator tables ------------------------------------------------------ */
-typedef enum { KH_IND_EXIT = 0, KH_IND_STATUS, KH_IND_COST, KH_IND_COUNT } kh_indtable_t;
+typedef enum { KH_IND_EXIT = 0, KH_IND_STATUS, KH_IND_COST, KH_IND_FOLLOWUP,
+               KH_IND_COUNT } kh_indtable_t;
 
 /* A stored cell is an int64 scaled by 10^scale (shares scale 4, one-decimal
  * figures scale 1, counts and NOK scale 0), or absent (suppressed or
@@ -122,8 +140,9 @@ typedef struct {
 #define KH_IND_MAX_COLS 16
 
 typedef struct {
-    const char *name;      /* "exit", "status", "cost" */
+    const char *name;      /* "exit", "status", "cost", "followup" */
     const char *key2;      /* name of the second key column: "cohort" or "year" */
+    const char *key3, *key4; /* followup's "horizon" and "kjonn"; NULL elsewhere */
     int ncols;             /* value columns, without `suppressed` */
     kh_indcol_t cols[KH_IND_MAX_COLS];
 } kh_indtabledef_t;
@@ -137,6 +156,14 @@ enum { KH_STATUS_PERSONS, KH_STATUS_WORK, KH_STATUS_EDUCATION, KH_STATUS_WORK_OR
        KH_STATUS_SA_TOTAL, KH_STATUS_SA_MEAN_PER_RECIPIENT, KH_STATUS_NCOLS };
 enum { KH_COST_COST_PER_PERSON, KH_COST_COST_INDEX, KH_COST_ADMIN_INDEX,
        KH_COST_COST_PER_ATTAINED, KH_COST_NCOLS };
+enum { KH_FOLLOWUP_PERSONS, KH_FOLLOWUP_WORK, KH_FOLLOWUP_EDUCATION,
+       KH_FOLLOWUP_WORK_OR_EDUCATION, KH_FOLLOWUP_WORK_OR_EDUCATION_SHARE,
+       KH_FOLLOWUP_SA_RECIPIENTS, KH_FOLLOWUP_SA_SHARE, KH_FOLLOWUP_MOVED,
+       KH_FOLLOWUP_MOVED_SHARE, KH_FOLLOWUP_NCOLS };
+
+/* Number of key columns of `table` after ref_year: 4 for followup (kommnr,
+ * cohort, horizon, kjonn), else 2. */
+int kh_schema_indkeys(kh_indtable_t table);
 
 /* Borrowed: static. */
 const kh_indtabledef_t *kh_schema_indtable(kh_indtable_t table);

@@ -22,13 +22,18 @@
 #include "log.h"
 #include "util.h"
 
-enum { DB_META, DB_EXIT, DB_STATUS, DB_COST, DB_REFERENCE, DB_RUNS, DB_QUARANTINE, DB_COUNT };
+enum { DB_META, DB_EXIT, DB_STATUS, DB_COST, DB_REFERENCE, DB_RUNS, DB_QUARANTINE,
+       DB_FOLLOWUP, DB_COUNT };
 static const char *const db_names[DB_COUNT] = {"meta", "exit", "status", "cost",
-                                               "reference", "runs", "quarantine"};
+                                               "reference", "runs", "quarantine", "followup"};
+/* A store written before table followup existed has no such database; it
+ * is read as empty and created by the next write. */
+#define DB_OPTIONAL(i) ((i) == DB_FOLLOWUP)
 
 struct kh_store {
     MDB_env *env;
     MDB_dbi dbi[DB_COUNT];
+    int absent[DB_COUNT];   /* an optional database the store does not have */
     int write;
     uint64_t limit;       /* the map may grow up to this many bytes */
 };
@@ -123,8 +128,12 @@ int kh_store_open(const char *path, int write, uint64_t max_bytes, kh_store_t **
     rc = mdb_txn_begin(s->env, NULL, write ? 0 : MDB_RDONLY, &txn);
     for (int i = 0; rc == 0 && i < DB_COUNT; i++) {
         rc = mdb_dbi_open(txn, db_names[i], write ? MDB_CREATE : 0, &s->dbi[i]);
-        if (rc == MDB_NOTFOUND && !write)
+        if (rc == MDB_NOTFOUND && !write && DB_OPTIONAL(i)) {
+            s->absent[i] = 1;
+            rc = 0;
+        } else if (rc == MDB_NOTFOUND && !write) {
             rc = KH_E_SCHEMA; /* not a kohort store */
+        }
     }
     if (rc == 0) {
         MDB_val k = {14, (void *)"schema_version"}, v;
@@ -136,8 +145,17 @@ int kh_store_open(const char *path, int write, uint64_t max_bytes, kh_store_t **
             v.mv_data = ver;
             rc = mdb_put(txn, s->dbi[DB_META], &k, &v, 0);
         } else if (got == 0) {
-            if (v.mv_size != 1 || ((char *)v.mv_data)[0] != '0' + KH_STORE_SCHEMA_VERSION)
+            int ver = v.mv_size == 1 ? ((char *)v.mv_data)[0] - '0' : -1;
+            if (ver < KH_STORE_SCHEMA_OLDEST || ver > KH_STORE_SCHEMA_VERSION)
                 rc = KH_E_SCHEMA;
+            else if (ver < KH_STORE_SCHEMA_VERSION && write) {
+                /* older records stay readable; the newer ones this writer
+                 * adds are not readable by the older version, which the
+                 * version tells it */
+                char now[2] = {(char)('0' + KH_STORE_SCHEMA_VERSION), 0};
+                MDB_val nv = {1, now};
+                rc = mdb_put(txn, s->dbi[DB_META], &k, &nv, 0);
+            }
         } else {
             rc = got == MDB_NOTFOUND ? KH_E_SCHEMA : got;
         }
@@ -180,11 +198,30 @@ static unsigned get_be16(const uint8_t *p)
     return (unsigned)p[0] << 8 | p[1];
 }
 
-static void ind_key(uint8_t key[6], int ref_year, int kommnr, int key2)
+/* The database of indicator table t. */
+static int ind_db(int t)
+{
+    return t == KH_IND_FOLLOWUP ? DB_FOLLOWUP : DB_EXIT + t;
+}
+
+/* Indicator key: ref_year, then the table's key columns in print order
+ * (kh_schema_indkeys()), each big-endian 16 bits, so byte order is print
+ * order. Returns the key length (6 or 10). */
+static size_t ind_key(uint8_t key[10], int t, int ref_year, const kh_indrow_t *row)
 {
     put_be16(key, (unsigned)ref_year);
-    put_be16(key + 2, (unsigned)kommnr);
-    put_be16(key + 4, (unsigned)key2);
+    put_be16(key + 2, (unsigned)row->kommnr);
+    put_be16(key + 4, (unsigned)row->key2);
+    if (kh_schema_indkeys((kh_indtable_t)t) == 2)
+        return 6;
+    put_be16(key + 6, (unsigned)row->key3);
+    put_be16(key + 8, (unsigned)row->key4);
+    return 10;
+}
+
+static size_t ind_key_len(int t)
+{
+    return kh_schema_indkeys((kh_indtable_t)t) == 2 ? 6 : 10;
 }
 
 /* quarantine: run id, NUL, table, line (big-endian) */
@@ -452,8 +489,27 @@ static int put_run_once(kh_store_t *s, const kh_runrec_t *rec)
     return kh_err_from_mdb(mdb_txn_commit(txn));
 }
 
+/* Replaces the rows of `table` of `year` by rows[0..n). */
+static int replace_rows(kh_store_t *s, MDB_txn *txn, msgpack_sbuffer *sb, int table, int year,
+                        const kh_indrow_t *rows, size_t n)
+{
+    const kh_indtabledef_t *def = kh_schema_indtable((kh_indtable_t)table);
+    uint8_t prefix[2];
+    put_be16(prefix, (unsigned)year);
+    int rc = delete_prefix(txn, s->dbi[ind_db(table)], prefix, 2);
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        uint8_t key[10];
+        size_t klen = ind_key(key, table, year, &rows[i]);
+        msgpack_sbuffer_clear(sb);
+        pack_indrow(sb, &rows[i], def->ncols);
+        rc = put_sbuf(txn, s->dbi[ind_db(table)], key, klen, sb);
+    }
+    return rc;
+}
+
 static int commit_once(kh_store_t *s, const kh_runrec_t *rec, kh_indrow_t *const rows[KH_IND_COUNT],
-                       const size_t nrows[KH_IND_COUNT], const kh_refdata_t *ref)
+                       const size_t nrows[KH_IND_COUNT], const kh_refdata_t *ref,
+                       const kh_store_year_t *others, size_t nothers)
 {
     MDB_txn *txn;
     int rc = begin_write(s, &txn);
@@ -464,17 +520,13 @@ static int commit_once(kh_store_t *s, const kh_runrec_t *rec, kh_indrow_t *const
     put_be16(prefix, (unsigned)year);
     msgpack_sbuffer sb;
     msgpack_sbuffer_init(&sb);
-    for (int t = 0; rc == 0 && t < KH_IND_COUNT; t++) {
-        const kh_indtabledef_t *def = kh_schema_indtable((kh_indtable_t)t);
-        rc = delete_prefix(txn, s->dbi[DB_EXIT + t], prefix, 2);
-        for (size_t i = 0; rc == 0 && i < nrows[t]; i++) {
-            uint8_t key[6];
-            ind_key(key, year, rows[t][i].kommnr, rows[t][i].key2);
-            msgpack_sbuffer_clear(&sb);
-            pack_indrow(&sb, &rows[t][i], def->ncols);
-            rc = put_sbuf(txn, s->dbi[DB_EXIT + t], key, 6, &sb);
-        }
-    }
+    for (int t = 0; rc == 0 && t < KH_IND_COUNT; t++)
+        rc = replace_rows(s, txn, &sb, t, year, rows[t], nrows[t]);
+    for (size_t y = 0; rc == 0 && y < nothers; y++)
+        for (int t = 0; rc == 0 && t < KH_IND_COUNT; t++)
+            if (others[y].replace[t])
+                rc = replace_rows(s, txn, &sb, t, others[y].ref_year, others[y].rows[t],
+                                  others[y].nrows[t]);
     if (rc == 0)
         rc = delete_prefix(txn, s->dbi[DB_REFERENCE], prefix, 2);
     for (uint32_t i = 0; rc == 0 && ref && i < ref->nnational; i++) {
@@ -522,10 +574,20 @@ int kh_store_put_run(kh_store_t *s, const kh_runrec_t *rec)
 }
 
 int kh_store_commit(kh_store_t *s, const kh_runrec_t *rec, kh_indrow_t *const rows[KH_IND_COUNT],
-                    const size_t nrows[KH_IND_COUNT], const kh_refdata_t *ref)
+                    const size_t nrows[KH_IND_COUNT], const kh_refdata_t *ref,
+                    const kh_store_year_t *others, size_t nothers)
 {
+    for (size_t i = 0; i < nothers; i++) {
+        if (others[i].ref_year == rec->ledger.ref_year || others[i].ref_year < 1 ||
+            others[i].ref_year > 9999)
+            return -EINVAL;
+        for (size_t j = 0; j < i; j++)
+            if (others[j].ref_year == others[i].ref_year)
+                return -EINVAL;
+    }
     int rc;
-    while ((rc = commit_once(s, rec, rows, nrows, ref)) == KH_E_MAP_FULL && grow_map(s))
+    while ((rc = commit_once(s, rec, rows, nrows, ref, others, nothers)) == KH_E_MAP_FULL &&
+           grow_map(s))
         ;
     return rc;
 }
@@ -545,12 +607,17 @@ static int read_txn(kh_store_t *s, MDB_txn **txn)
 int kh_store_each_row(kh_store_t *s, kh_indtable_t table, int ref_year, kh_store_row_cb cb, void *ctx)
 {
     const kh_indtabledef_t *def = kh_schema_indtable(table);
+    if (!def)
+        return -EINVAL;
+    if (s->absent[ind_db(table)])
+        return 0;
+    size_t klen = ind_key_len(table);
     MDB_txn *txn;
     int rc = read_txn(s, &txn);
     if (rc)
         return rc;
     MDB_cursor *cur;
-    rc = mdb_cursor_open(txn, s->dbi[DB_EXIT + table], &cur);
+    rc = mdb_cursor_open(txn, s->dbi[ind_db(table)], &cur);
     if (rc) {
         mdb_txn_abort(txn);
         return kh_err_from_mdb(rc);
@@ -562,7 +629,7 @@ int kh_store_each_row(kh_store_t *s, kh_indtable_t table, int ref_year, kh_store
                        : mdb_cursor_get(cur, &k, &v, MDB_FIRST);
     rc = 0;
     for (; mrc == 0 && rc == 0; mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-        if (k.mv_size != 6)
+        if (k.mv_size != klen)
             continue;
         const uint8_t *kp = k.mv_data;
         int year = (int)get_be16(kp);
@@ -572,6 +639,10 @@ int kh_store_each_row(kh_store_t *s, kh_indtable_t table, int ref_year, kh_store
         memset(&row, 0, sizeof row);
         row.kommnr = (int32_t)get_be16(kp + 2);
         row.key2 = (int32_t)get_be16(kp + 4);
+        if (klen == 10) {
+            row.key3 = (int32_t)get_be16(kp + 6);
+            row.key4 = (int32_t)get_be16(kp + 8);
+        }
         rc = unpack_indrow(&v, &row, def->ncols);
         if (rc == 0)
             rc = cb(ctx, year, &row);
@@ -590,10 +661,10 @@ int kh_store_newest_year(kh_store_t *s, int *year)
         return rc;
     for (int t = 0; t < KH_IND_COUNT; t++) {
         MDB_cursor *cur;
-        if (mdb_cursor_open(txn, s->dbi[DB_EXIT + t], &cur))
+        if (s->absent[ind_db(t)] || mdb_cursor_open(txn, s->dbi[ind_db(t)], &cur))
             continue;
         MDB_val k, v;
-        if (mdb_cursor_get(cur, &k, &v, MDB_LAST) == 0 && k.mv_size == 6) {
+        if (mdb_cursor_get(cur, &k, &v, MDB_LAST) == 0 && k.mv_size == ind_key_len(t)) {
             int y = (int)get_be16(k.mv_data);
             if (y > *year)
                 *year = y;

@@ -1,9 +1,11 @@
 /* store.h - the LMDB store: layout, keys and record codecs.
  *
  * One environment (a directory, readable only by its owner) with named
- * databases: `exit`, `status`, `cost` (indicator rows keyed by reference
- * year, municipality, cohort/year as big-endian 16-bit numbers, so that byte
- * order is print order), `reference`, `runs` (the ledger), `quarantine`
+ * databases: `exit`, `status`, `cost`, `followup` (indicator rows keyed by
+ * reference year, municipality, cohort/year and, in followup, horizon and
+ * kjonn, as big-endian 16-bit numbers, so that byte order is print order;
+ * a store of an older version has no `followup` and reads as having no
+ * rows there), `reference`, `runs` (the ledger), `quarantine`
  * (rejected rows of the newest runs) and `meta` (schema version). The sink
  * writes indicators; `kohort run` writes a failed run's ledger entry; the
  * query commands only read and never block a running import. */
@@ -16,7 +18,12 @@
 #include "msg.h"
 #include "schema.h"
 
-#define KH_STORE_SCHEMA_VERSION 1
+/* Version 2: ledger records may carry the suppression counts of step 7
+ * (msg.c's ledger encoding), which version 1 cannot read. Version 1 stores
+ * open for reading as they are and are marked version 2 when opened for
+ * writing (their records read unchanged). */
+#define KH_STORE_SCHEMA_VERSION 2
+#define KH_STORE_SCHEMA_OLDEST 1
 #define KH_STORE_KEEP_QUARANTINE 30
 
 typedef struct kh_store kh_store_t;
@@ -64,12 +71,28 @@ int kh_store_locked(const char *path);
 int kh_store_put_rejects(kh_store_t *s, const char *run, int table, const kh_rejects_t *rej,
                          uint32_t *added);
 
+/* Another reference year that a run rewrites (step 7.4 of
+ * spec/indicators.md suppressed cells in it): for each table with
+ * replace[t] set, every stored row of ref_year is replaced by rows[t]
+ * (nrows[t] of them); its other tables and reference figures stay.
+ * Borrowed by kh_store_commit(). */
+typedef struct {
+    int ref_year;
+    int replace[KH_IND_COUNT];
+    kh_indrow_t *rows[KH_IND_COUNT];
+    size_t nrows[KH_IND_COUNT];
+} kh_store_year_t;
+
 /* The commit of a successful run, in one transaction: every indicator row of
  * rec->ledger.ref_year is replaced by `rows` (per indicator table), the
- * national series stored as reference figures of that year, the ledger entry
- * written and old quarantines pruned. */
+ * national series stored as reference figures of that year, the tables of
+ * the `nothers` other years replaced as kh_store_year_t says, the ledger
+ * entry written and old quarantines pruned. All or nothing. Returns 0 or a
+ * negative code; -EINVAL when another year is the run's year or comes
+ * twice. */
 int kh_store_commit(kh_store_t *s, const kh_runrec_t *rec, kh_indrow_t *const rows[KH_IND_COUNT],
-                    const size_t nrows[KH_IND_COUNT], const kh_refdata_t *ref);
+                    const size_t nrows[KH_IND_COUNT], const kh_refdata_t *ref,
+                    const kh_store_year_t *others, size_t nothers);
 
 /* Writes a ledger entry alone (a failed run) and prunes old quarantines. */
 int kh_store_put_run(kh_store_t *s, const kh_runrec_t *rec);

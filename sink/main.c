@@ -1,7 +1,8 @@
 /* main.c - kohort-sink: the only writer of indicators to the store.
  *
  * Quarantines rejected rows as they arrive (one transaction per message),
- * collects the indicator tables, the reference figures and the run's
+ * collects the indicator tables (the run's year whole, and the tables of
+ * other years that step 7.4 changed), the reference figures and the run's
  * ledger, and commits them in one transaction once every rejected row the
  * ledger announces has arrived. Then it tells `kohort run` (RESULT). */
 #define _POSIX_C_SOURCE 200809L
@@ -24,8 +25,53 @@
 typedef struct {
     kh_indrow_t *rows;
     size_t n, cap;
-    int complete;
+    int started, complete;
 } indtable_t;
+
+/* The tables of one reference year as they arrive. */
+typedef struct {
+    int year;
+    indtable_t t[KH_IND_COUNT];
+} yeartables_t;
+
+static yeartables_t *year_tables(yeartables_t **years, size_t *nyears, int year)
+{
+    for (size_t i = 0; i < *nyears; i++)
+        if ((*years)[i].year == year)
+            return &(*years)[i];
+    *years = kh_xrealloc(*years, (*nyears + 1) * sizeof **years);
+    yeartables_t *y = &(*years)[(*nyears)++];
+    memset(y, 0, sizeof *y);
+    y->year = year;
+    return y;
+}
+
+/* 1 when the run's year is complete and the other years are exactly the
+ * ones the ledger names, each with every table it started complete; 0 when
+ * something is still to come; -year for rows of a year the ledger does not
+ * name (the aggregator sends its ledger after every row, so it never
+ * comes). */
+static int years_ready(const yeartables_t *years, size_t nyears, const kh_ledger_t *ledger)
+{
+    size_t others = 0;
+    for (size_t i = 0; i < nyears; i++) {
+        const yeartables_t *y = &years[i];
+        int named = y->year == ledger->ref_year;
+        for (uint32_t j = 0; !named && j < ledger->nchanged_years; j++)
+            named = ledger->changed_years[j] == y->year;
+        if (!named)
+            return -y->year;
+        others += y->year != ledger->ref_year;
+        for (int t = 0; t < KH_IND_COUNT; t++)
+            if (y->year == ledger->ref_year ? !y->t[t].complete
+                                            : y->t[t].started && !y->t[t].complete)
+                return 0;
+    }
+    for (size_t i = 0; i < nyears; i++)
+        if (years[i].year == ledger->ref_year)
+            return others == ledger->nchanged_years;
+    return 0;
+}
 
 static int64_t now_ms(void)
 {
@@ -50,6 +96,7 @@ static void add_rows(indtable_t *t, const kh_msg_t *m)
     if (m->nindrows)
         memcpy(t->rows + t->n, m->indrows, m->nindrows * sizeof *t->rows);
     t->n += m->nindrows;
+    t->started = 1;
     if (m->last)
         t->complete = 1;
 }
@@ -96,8 +143,8 @@ int main(int argc, char **argv)
     zmq_setsockopt(in, ZMQ_RCVHWM, &unlimited, sizeof unlimited);
     kh_stage_state(&st, KH_ST_READY);
 
-    indtable_t ind[KH_IND_COUNT];
-    memset(ind, 0, sizeof ind);
+    yeartables_t *years = NULL;
+    size_t nyears = 0;
     uint64_t rejects[KH_TAB_COUNT] = {0};
     kh_ledger_t ledger;
     kh_refdata_t ref;
@@ -124,7 +171,7 @@ int main(int argc, char **argv)
             st.stats.tables[m.env.table].rows_in += m.rejects.n;
             break;
         case KH_MSG_INDROWS:
-            add_rows(&ind[m.env.table], &m);
+            add_rows(&year_tables(&years, &nyears, m.ref_year)->t[m.env.table], &m);
             break;
         case KH_MSG_REFDATA:
             kh_refdata_free(&ref);
@@ -142,9 +189,11 @@ int main(int argc, char **argv)
         kh_msg_free(&m);
         st.stats.busy_ns += kh_now_ns() - t0;
 
-        int ready = have_ledger && have_ref;
-        for (int t = 0; ready && t < KH_IND_COUNT; t++)
-            ready = ind[t].complete;
+        int ready = have_ledger ? years_ready(years, nyears, &ledger) : 0;
+        if (ready < 0)
+            kh_stage_fail(&st, "counts do not reconcile: indicator rows of reference year %d "
+                          "that the run's ledger does not name", -ready);
+        ready = ready && have_ref;
         for (int t = 0; ready && t < KH_TAB_COUNT; t++) {
             if (rejects[t] > ledger.tables[t].rejected)
                 kh_stage_fail(&st, "counts do not reconcile: %s has %llu quarantined rows but "
@@ -175,28 +224,46 @@ int main(int argc, char **argv)
         rec.ledger = ledger;
         kh_indrow_t *rows[KH_IND_COUNT];
         size_t nrows[KH_IND_COUNT];
-        for (int t = 0; t < KH_IND_COUNT; t++) {
-            rows[t] = ind[t].rows;
-            nrows[t] = ind[t].n;
+        kh_store_year_t *others = kh_xcalloc(nyears, sizeof *others);
+        size_t nothers = 0;
+        for (size_t i = 0; i < nyears; i++) {
+            const yeartables_t *y = &years[i];
+            kh_store_year_t *o = y->year == ledger.ref_year ? NULL : &others[nothers++];
+            if (o)
+                o->ref_year = y->year;
+            for (int t = 0; t < KH_IND_COUNT; t++) {
+                if (!o) {
+                    rows[t] = y->t[t].rows;
+                    nrows[t] = y->t[t].n;
+                } else if (y->t[t].started) {
+                    o->replace[t] = 1;
+                    o->rows[t] = y->t[t].rows;
+                    o->nrows[t] = y->t[t].n;
+                }
+            }
         }
         kh_fault_point("commit");
         if (kh_fault_hit("enospc"))
             kh_store_fault_next_commit(-ENOSPC);
-        rc = kh_store_commit(store, &rec, rows, nrows, &ref);
+        rc = kh_store_commit(store, &rec, rows, nrows, &ref, others, nothers);
+        free(others);
         if (rc)
             kh_stage_fail(&st, "cannot write the store: %s%s", kh_strerror(rc),
                           rc == KH_E_MAP_FULL ? " (see --store-max-bytes)" : "");
         committed = 1;
-        kh_info("committed ref_year=%d exit_rows=%zu status_rows=%zu cost_rows=%zu",
-                ledger.ref_year, nrows[0], nrows[1], nrows[2]);
+        kh_info("committed ref_year=%d exit_rows=%zu status_rows=%zu cost_rows=%zu "
+                "other_years=%zu suppressed_elsewhere=%llu", ledger.ref_year, nrows[0], nrows[1],
+                nrows[2], nothers, (unsigned long long)ledger.suppressed_elsewhere);
         kh_env_t env;
         kh_packed_t p;
         kh_stage_env(&st, &env, KH_MSG_RESULT, -1, 0);
         kh_msg_pack_result(&p, &env, 1, "", &ledger);
         kh_stage_send(&st, st.stats_sock, &p);
     }
-    for (int t = 0; t < KH_IND_COUNT; t++)
-        free(ind[t].rows);
+    for (size_t i = 0; i < nyears; i++)
+        for (int t = 0; t < KH_IND_COUNT; t++)
+            free(years[i].t[t].rows);
+    free(years);
     kh_refdata_free(&ref);
     kh_store_close(&store);
     return kh_stage_finish(&st);

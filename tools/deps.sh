@@ -1,20 +1,31 @@
 #!/usr/bin/env bash
-# deps.sh - installs the Debian packages kohort needs to build and test, and
-# only those that are missing. Idempotent; called by the README's commands,
-# by `make deps` and by CI. Needs root (or sudo) only when something is missing.
+# deps.sh - installs the Debian packages kohort needs, and only those that
+# are missing. `tools/deps.sh build` (what `make demo` and `make` need: the
+# compiler and the libraries), `tools/deps.sh test` (the default: everything
+# the tests use too). Idempotent; called by the README's commands, by `make
+# deps` and by CI. Needs root (or sudo) only when something is missing.
 set -euo pipefail
+profile=${1:-test}
+case $profile in build|test) ;; *) echo "usage: deps.sh [build|test]" >&2; exit 2 ;; esac
 
-packages=(
+build_packages=(
   gcc make pkg-config            # build
   libzmq3-dev libmsgpack-dev liblmdb-dev libsodium-dev libssl-dev zlib1g-dev libgmp-dev
+)
+test_packages=(
   libcmocka-dev                  # unit tests
   clang                          # fuzz targets (libFuzzer)
   python3                        # end-to-end test checks
   nodejs npm                     # the DuckDB reference of the differential tests
   tmux curl                      # operator-facing tests
+  prometheus                     # promtool checks the alert rules in contrib/
+  groff-base                     # the man page is rendered in a test
 )
+packages=("${build_packages[@]}")
+[ "$profile" = build ] || packages+=("${test_packages[@]}")
 # Wanted by some tests, which skip with a message when they are missing:
-optional=(
+optional=()
+[ "$profile" = build ] || optional+=(
   chromium                       # renders kohort report's page in its test (headless)
 )
 
@@ -31,7 +42,7 @@ if command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; then
   missing=("${filtered[@]+"${filtered[@]}"}")
 fi
 missing_optional=()
-for p in "${optional[@]}"; do
+for p in "${optional[@]+"${optional[@]}"}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing_optional+=("$p")
 done
 if [ ${#missing[@]} -eq 0 ] && [ ${#missing_optional[@]} -eq 0 ]; then

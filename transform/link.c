@@ -66,6 +66,11 @@ typedef struct {
     uint32_t bef_line;               /* 0: no befolkning row */
     uint8_t in_window, work, education;
     int64_t sa_amount;
+    /* followup (spec 8), per horizon: bosatte kommnr for C + h (0: none),
+     * KH_FU_WORK / KH_FU_EDUCATION bits, summed shj */
+    int32_t fu_given[KH_FOLLOWUP_NHORIZONS];
+    uint8_t fu_bits[KH_FOLLOWUP_NHORIZONS];
+    int64_t fu_sa[KH_FOLLOWUP_NHORIZONS];
 } person_t;
 
 /* Reference rows, with texts as offsets into the arena until finish. */
@@ -311,10 +316,19 @@ static void add_befolkning(kh_link_t *l, const kh_rows_t *rows)
 }
 
 /* The year filters below only save memory when R is known in advance;
- * kh_link_finish() applies them again. */
+ * kh_link_finish() applies them again. Years wanted: R (status) and the
+ * status years of followup, from the window's first cohort + 1 to R. */
+static int first_year_wanted(const kh_link_t *l)
+{
+    int r = l->params.ref_year;
+    int from = l->params.cohort_from ? l->params.cohort_from : r - 7;
+    return from + 1 < r ? from + 1 : r;
+}
+
 static int year_wanted(const kh_link_t *l, int64_t aar)
 {
-    return l->params.ref_year == 0 || aar == l->params.ref_year;
+    return l->params.ref_year == 0 ||
+           (aar >= first_year_wanted(l) && aar <= l->params.ref_year);
 }
 
 static int nus_counts(int64_t nus2000)
@@ -365,7 +379,9 @@ static void add_f_jobber(kh_link_t *l, const kh_rows_t *rows)
             continue;
         job_t job = {(uint32_t)p, date_i32(start[r]),
                      end[r] == KH_NULL ? OPEN_END : date_i32(end[r])};
-        if (l->params.ref_year && !job_overlaps_year(&job, l->params.ref_year))
+        if (l->params.ref_year &&
+            !(job.start_date <= date_i32(kh_date_from_ymd(l->params.ref_year, 12, 31)) &&
+              job.end_date >= date_i32(kh_date_from_ymd(first_year_wanted(l), 1, 1))))
             continue;
         *(job_t *)vec_push(&l->jobs) = job;
     }
@@ -626,6 +642,18 @@ static void choose_exits(kh_link_t *l)
     }
 }
 
+/* The horizon index of status year `aar` for person p (C + h = aar <= R),
+ * or -1. */
+static int horizon_of(const kh_link_t *l, const person_t *p, int32_t aar)
+{
+    if (!p->in_window || aar > l->counts.ref_year)
+        return -1;
+    for (int h = 0; h < KH_FOLLOWUP_NHORIZONS; h++)
+        if (aar == p->cohort + kh_followup_horizons[h])
+            return h;
+    return -1;
+}
+
 static void attach_residence(kh_link_t *l)
 {
     const bosatt_t *b = l->bosatte.data;
@@ -637,7 +665,49 @@ static void attach_residence(kh_link_t *l)
             p->home_given = b[i].kommnr;
         if (b[i].aar == l->counts.ref_year)
             p->r_given = b[i].kommnr;
+        int h = horizon_of(l, p, b[i].aar);
+        if (h >= 0)
+            p->fu_given[h] = b[i].kommnr;
     }
+}
+
+/* Employment is counted in November of the status year (spec 8). */
+static void attach_followup_jobs(kh_link_t *l)
+{
+    const job_t *jobs = l->jobs.data;
+    for (size_t i = 0; i < l->jobs.n; i++) {
+        person_t *p = &l->persons[jobs[i].person];
+        for (int h = 0; p->in_window && h < KH_FOLLOWUP_NHORIZONS; h++) {
+            int year = p->cohort + kh_followup_horizons[h];
+            if (year <= l->counts.ref_year &&
+                jobs[i].start_date <= date_i32(kh_date_from_ymd(year, 11, 30)) &&
+                jobs[i].end_date >= date_i32(kh_date_from_ymd(year, 11, 1)))
+                p->fu_bits[h] |= KH_FU_WORK;
+        }
+    }
+}
+
+static int attach_followup(kh_link_t *l)
+{
+    attach_followup_jobs(l);
+    const edu_t *edu = l->edu.data;
+    for (size_t i = 0; i < l->edu.n; i++) {
+        person_t *p = &l->persons[edu[i].person];
+        int h = horizon_of(l, p, edu[i].aar);
+        if (h >= 0)
+            p->fu_bits[h] |= KH_FU_EDUCATION;
+    }
+    const shj_t *shj = l->shj.data;
+    for (size_t i = 0; i < l->shj.n; i++) {
+        person_t *p = &l->persons[shj[i].person];
+        int h = horizon_of(l, p, shj[i].aar);
+        if (h < 0)
+            continue;
+        if (shj[i].belop > 0 && p->fu_sa[h] > INT64_MAX - shj[i].belop)
+            return -EOVERFLOW;
+        p->fu_sa[h] += shj[i].belop;
+    }
+    return 0;
 }
 
 static int attach_year_r(kh_link_t *l)
@@ -677,9 +747,23 @@ static int cmp_person(const void *a, const void *b)
         (c = cmp_i64(x->exit_date, y->exit_date)) || (c = cmp_i64(x->resident, y->resident)) ||
         (c = cmp_i64(x->work, y->work)) || (c = cmp_i64(x->education, y->education)) ||
         (c = cmp_i64(x->sa_amount, y->sa_amount)) ||
-        (c = cmp_i64(x->landbakgrunn, y->landbakgrunn)))
+        (c = cmp_i64(x->landbakgrunn, y->landbakgrunn)) || (c = cmp_i64(x->kjonn, y->kjonn)))
         return c;
-    return cmp_i64(x->kjonn, y->kjonn);
+    return memcmp(x->followup, y->followup, sizeof x->followup);
+}
+
+/* The followup bits of horizon h for a placed person with home `home`. */
+static uint8_t followup_bits(const person_t *p, int h, int32_t home, const kh_kommune_t *k)
+{
+    if (p->fu_given[h] == 0)
+        return 0;
+    uint8_t bits = KH_FU_IN_NORWAY | p->fu_bits[h];
+    /* a split code carries to NONE: it never equals H, so it counts as moved */
+    if (kh_kommune_carry(k, p->fu_given[h]) != home)
+        bits |= KH_FU_MOVED;
+    if (p->fu_sa[h] > 0)
+        bits |= KH_FU_SA;
+    return bits;
 }
 
 static void place_persons(kh_link_t *l, const kh_kommune_t *k)
@@ -700,12 +784,15 @@ static void place_persons(kh_link_t *l, const kh_kommune_t *k)
         }
         /* A split code for R carries to NONE, which never equals a home. */
         int resident = p->r_given != 0 && kh_kommune_carry(k, p->r_given) == home;
-        l->out[l->nout++] = (kh_person_t){
+        kh_person_t *out = &l->out[l->nout++];
+        *out = (kh_person_t){
             .cohort = p->cohort, .home = home, .status = p->status,
             .start_date = p->start_date, .exit_date = p->exit_date,
             .resident = resident, .work = p->work, .education = p->education,
             .sa_amount = p->sa_amount, .landbakgrunn = p->landbakgrunn,
             .kjonn = p->kjonn};
+        for (int h = 0; h < KH_FOLLOWUP_NHORIZONS; h++)
+            out->followup[h] = followup_bits(p, h, home, k);
     }
     if (l->nout > 1)
         qsort(l->out, l->nout, sizeof *l->out, cmp_person);
@@ -757,6 +844,8 @@ int kh_link_finish(kh_link_t *l)
     choose_exits(l);
     attach_residence(l);
     rc = attach_year_r(l);
+    if (rc == 0)
+        rc = attach_followup(l);
     if (rc == 0)
         place_persons(l, k);
     kh_kommune_destroy(&k);

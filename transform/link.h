@@ -3,7 +3,8 @@
  * Fed batches of validated, pseudonymised rows of every table, it resolves
  * identities, keeps only rows of participants (memory bounded by their
  * number), judges duplicates of people and id cycles, picks each person's
- * latest exit and places them (spec/indicators.md sections 1 and 3). Owns
+ * latest exit and places them with their facts for R and for the status
+ * years of followup (spec/indicators.md sections 1, 3 and 8). Owns
  * copies of everything it keeps; the batches stay the caller's. */
 #ifndef KH_LINK_H
 #define KH_LINK_H

@@ -22,10 +22,10 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 # Generated extract of N persons (seed S) into DIR, cached per test.
 gen() { "$KOHORT" gen --out "$1" --persons "$2" --seed "${3:-1}" >/dev/null; }
 
-# All three indicator tables of every year, as CSV.
+# All four indicator tables of every year, as CSV.
 dump() {
   local store=$1 t
-  for t in exit status cost; do
+  for t in exit status cost followup; do
     "$KOHORT" query --store "$store" --table "$t" --ref-year all --format csv
   done
 }

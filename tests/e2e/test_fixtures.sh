@@ -10,7 +10,9 @@ for f in "$fixtures"/*/; do
   # shellcheck disable=SC2046
   "$KOHORT" run --extracts "$f/in" --store "$T/$name" --quiet --workers 2 $(cat "$f/expected/args.txt") \
     2>"$T/$name.err" || fail "$name: run failed: $(cat "$T/$name.err")"
-  for t in exit status cost; do
+  for t in exit status cost followup; do
+    # followup is compared where the fixture computes it by hand
+    [ -f "$f/expected/$t.csv" ] || continue
     "$KOHORT" query --store "$T/$name" --table $t --format csv >"$T/$name.$t.csv"
     diff -u "$f/expected/$t.csv" "$T/$name.$t.csv" >"$T/$name.$t.diff" \
       || { cat "$T/$name.$t.diff"; fail "$name: table $t differs from the hand-computed result"; }

@@ -1,12 +1,12 @@
 # A full run on a generated extract: exit 0, a summary, indicators in all
-# three tables, a ledger entry whose counts reconcile per file
+# four tables, a ledger entry whose counts reconcile per file
 # (read = accepted + rejected), and a quarantine naming file, line, reason.
 source "$(dirname "$0")/lib.sh"
 gen "$T/ex" 5000
 "$KOHORT" run --extracts "$T/ex" --store "$T/st" --allow-synthetic-ids --workers 2 >"$T/out" 2>"$T/err" \
   || { cat "$T/err"; fail "run exited $?"; }
 grep -q "ok: reference year 2024" "$T/out" || fail "no summary: $(cat "$T/out")"
-for t in exit status cost; do
+for t in exit status cost followup; do
   n=$("$KOHORT" query --store "$T/st" --table $t --format csv | wc -l)
   [ "$n" -gt 2 ] || fail "table $t has no rows"
 done

@@ -24,11 +24,11 @@ want = sorted([("ingest",0),("validate",0),("validate",1),("anonymise",0),("anon
 sys.exit(0 if d["running"] and names == want else 1)'
 }
 
+mkdir -p "$T/textfile"
 "$KOHORT" run --extracts "$T/ex" --store "$T/st" --allow-synthetic-ids --workers 2 --stall-timeout 120 \
   --metrics "127.0.0.1:$port" --metrics-file "$T/textfile/kohort.prom" >"$T/out" 2>"$T/err" &
 run_pid=$!
 bg_pids+=("$run_pid")
-mkdir -p "$T/textfile"
 
 # the anonymisers start once the linker is ready: hold the linker there
 hold_link || fail "the linker could not be held"

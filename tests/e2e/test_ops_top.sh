@@ -50,6 +50,12 @@ shows top1 '^  anonymise\.0 ' || fail "the anonymisers are not expanded"
 tm send-keys -t top1 q
 wait_for shows top1 '^top-exit=0' || fail "q does not quit top: $(screen top1)"
 
+# a top whose stdout is not a terminal: plain frames, no escape codes
+"$KOHORT" top --store "$T/st" >"$T/plain.txt" 2>&1 &
+plain_pid=$!
+bg_pids+=("$plain_pid")
+wait_for grep -q '^sink ' "$T/plain.txt" || fail "the plain top wrote no frame"
+
 # a top that ends with the run
 tm new-session -d -s top2 -x 80 -y 30 "'$KOHORT' top --store '$T/st'; echo top-exit=\$?; read -r _"
 wait_for shows top2 '^sink ' || fail "the second top shows nothing: $(screen top2)"
@@ -57,6 +63,12 @@ kill -CONT "$link_pid"
 wait_for shows top2 '^top-exit=0' || fail "top did not end with the run: $(screen top2)"
 shows top2 "^run .* committed" || fail "top does not say the run committed: $(screen top2)"
 shows top2 "^kohort top  run .*  committed" || fail "the last screen is not the committed run: $(screen top2)"
+wait "$plain_pid" || fail "the plain top did not exit 0 with the committed run"
+grep -q $'\x1b' "$T/plain.txt" && fail "the plain top wrote escape codes"
+grep -q "^run .* committed" "$T/plain.txt" || fail "the plain top does not say how the run ended"
+# the last screen is the end state: no rates left standing
+tail -n 20 "$T/plain.txt" | grep -q '^validate x2 .* done  *- *- ' \
+  || fail "the last screen shows stale rates: $(tail -n 20 "$T/plain.txt")"
 wait_for shows run '^run-exit=' || fail "the run did not end: $(screen run)"
 shows run '^run-exit=0' || fail "the run failed: $(screen run)"
 # --progress on a terminal: the bar's last state, ended by a newline

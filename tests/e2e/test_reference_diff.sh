@@ -2,10 +2,15 @@
 # Differential test: kohort against the independent DuckDB reference
 # (tests/reference/) on generated extracts. For seeds 1, 2, 3 at 20 000
 # persons and seed 4 at 200 000, each with --min-cell 0 and the default 5,
-# both sides must agree on the exit, status and cost tables cell for cell,
-# on the ledger (per table read/accepted/rejected/out_of_scope; persons
-# participants/placed/no_home/ambiguous_kommune) and on the quarantine
-# (file, line, column, reason). Two crafted extracts (reading edge cases;
+# both sides must agree on the ledger (per table read/accepted/rejected/
+# out_of_scope; persons participants/placed/no_home/ambiguous_kommune) and
+# on the quarantine (file, line, column, reason). At --min-cell 0 the exit,
+# status and cost tables must agree cell for cell. At --min-cell 5 the
+# reference applies steps 7.1-7.2 only and cannot choose step 7.3's cells
+# as kohort does, so the tables are compared by properties: every value
+# kohort shows is the reference's value without disclosure control, every
+# cell the reference suppresses kohort suppresses too, and every dependant
+# of a suppressed value (cost_per_attained included) is suppressed. Two crafted extracts (reading edge cases;
 # value rules and reference tables) are compared the same way. Every case is checked; the test fails at the
 # end, with a diff excerpt per difference. Skipped (77) when DuckDB's Node
 # binding cannot be installed.
@@ -18,11 +23,13 @@ fi
 REF="$root/tests/reference/reference.mjs"
 CASES=${KH_DIFF_CASES:-"1:20000 2:20000 3:20000 4:200000 5:200000 6:200000"}
 
-# compare KOHORT_DIR REF_DIR LABEL: prints the differences, exits 1 on any.
+# compare KOHORT_DIR REF_DIR LABEL REF0_DIR: prints the differences, exits 1
+# on any. REF0_DIR is the reference's output at --min-cell 0 for comparing
+# by properties (k > 0), or - for comparing cell for cell.
 compare() {
   python3 - "$@" <<'PY'
 import csv, difflib, io, json, sys
-kdir, rdir, label = sys.argv[1:4]
+kdir, rdir, label, k0dir = sys.argv[1:5]
 problems = []
 
 def read_csv(path):
@@ -34,16 +41,82 @@ def excerpt(a, b, what):
     more = len(lines) - 40
     return "\n".join(lines[:40] + ([f"... {more} more diff lines"] if more > 0 else []))
 
-for t in ("exit", "status", "cost"):
+# At k > 0: the base of each table, its count columns and what each takes
+# with it when suppressed (spec/indicators.md 7); a base takes the row.
+CONTROLLED = {
+    "exit": ("exits", {"attained": ["attained_share", "attained_share_adjusted", "residual"],
+                       "to_work": [], "to_education": [],
+                       "parental_leave": ["attained_share_adjusted"],
+                       "extended": ["extended_share"]}),
+    "status": ("persons", {"work": [], "education": [],
+                           "work_or_education": ["work_or_education_share"],
+                           "sa_recipients": ["sa_share", "sa_total", "sa_mean_per_recipient"]}),
+}
+
+def by_key(rows, nkeys=3):
+    return {tuple(x[:nkeys]): dict(zip(rows[0], x)) for x in rows[1:]}
+
+def properties(k0dir):
+    # kohort at k against the reference at k (steps 7.1-7.2) and at 0 (values)
+    out = []
+    hidden_attained = set()
+    for t in ("exit", "status", "cost", "followup"):
+        k, r, z = (read_csv(f"{d}/{t}.csv") for d in (kdir, rdir, k0dir))
+        nk = NKEYS.get(t, 3)
+        if not (k and r and z) or not (k[0] == r[0] == z[0]):
+            out.append(f"table {t}: headers differ: {k[:1]} {r[:1]} {z[:1]}")
+            continue
+        kb, rb, zb = by_key(k, nk), by_key(r, nk), by_key(z, nk)
+        if kb.keys() != zb.keys():
+            out.append(f"table {t}: rows only in kohort {sorted(kb.keys() - zb.keys())[:5]}, "
+                       f"only in the reference {sorted(zb.keys() - kb.keys())[:5]}")
+            continue
+        cols = [c for c in k[0][nk:] if c != "suppressed"]
+        bad = []
+        for key in sorted(kb):
+            kr, rr, zr = kb[key], rb.get(key), zb[key]
+            hidden = {c for c in cols if kr[c] == "" and zr[c] != ""}
+            for c in cols:
+                if kr[c] != "" and kr[c] != zr[c]:
+                    bad.append(f"{'/'.join(key)} {c}: kohort shows '{kr[c]}', the value is '{zr[c]}'")
+                if rr is not None and rr[c] == "" and zr[c] != "" and kr[c] != "":
+                    bad.append(f"{'/'.join(key)} {c}: the reference suppresses it, kohort shows '{kr[c]}'")
+            if rr is not None and rr["suppressed"] == "1" and kr["suppressed"] != "1":
+                bad.append(f"{'/'.join(key)}: the reference's row is suppressed, kohort's is not")
+            if hidden and kr["suppressed"] != "1":
+                bad.append(f"{'/'.join(key)}: cells {sorted(hidden)} hidden but suppressed is 0")
+            if t in CONTROLLED:
+                base, counts = CONTROLLED[t]
+                if base in hidden:
+                    shown = [c for c in cols if kr[c] != ""]
+                    if shown:
+                        bad.append(f"{'/'.join(key)}: {base} suppressed, {shown} shown")
+                for c, deps in counts.items():
+                    shown = [d for d in deps if c in hidden and kr[d] != ""]
+                    if shown:
+                        bad.append(f"{'/'.join(key)}: {c} suppressed, dependants {shown} shown")
+                if t == "exit" and ("attained" in hidden or base in hidden):
+                    hidden_attained.add(key[1:])
+            if t == "cost" and key[1:] in hidden_attained and kr["cost_per_attained"] != "":
+                bad.append(f"{'/'.join(key)}: exit's attained suppressed, cost_per_attained shown")
+        if bad:
+            out.append(f"table {t}: {len(bad)} problems\n  " + "\n  ".join(bad[:8]))
+    # kohort audit finds nothing: (added with step 7.3 and `kohort audit`)
+    return out
+
+for t in ("exit", "status", "cost", "followup"):
+    if k0dir != "-":
+        break
     k, r = read_csv(f"{kdir}/{t}.csv"), read_csv(f"{rdir}/{t}.csv")
+    nkey = 5 if t == "followup" else 3
     if k == r:
         continue
     msg = [f"table {t}: {len(k) - 1} rows (kohort) vs {len(r) - 1} (reference)"]
     if k and r and k[0] != r[0]:
         msg.append(f"  header {k[0]} vs {r[0]}")
     else:
-        kb = {tuple(x[:3]): x for x in k[1:]}
-        rb = {tuple(x[:3]): x for x in r[1:]}
+        kb = {tuple(x[:nkey]): x for x in k[1:]}
+        rb = {tuple(x[:nkey]): x for x in r[1:]}
         cells = [(key, k[0][i], kb[key][i], rb[key][i]) for key in sorted(kb.keys() & rb.keys())
                  for i in range(len(k[0])) if kb[key][i] != rb[key][i]]
         only_k, only_r = sorted(kb.keys() - rb.keys()), sorted(rb.keys() - kb.keys())
@@ -52,6 +125,9 @@ for t in ("exit", "status", "cost"):
             msg.append(f"  {'/'.join(key)} {col}: kohort '{a}' reference '{b}'")
     msg.append(excerpt([",".join(x) for x in k], [",".join(x) for x in r], f"{t}.csv"))
     problems.append("\n".join(msg))
+
+if k0dir != "-":
+    problems += properties(k0dir)
 
 runs = json.load(open(f"{kdir}/runs.json"))
 led = json.load(open(f"{rdir}/ledger.json"))
@@ -107,12 +183,15 @@ check_case() {
   "$KOHORT" run --extracts "$ex" --store "$st" --allow-synthetic-ids --quiet --min-cell "$k" \
     >"$kd/run.out" 2>&1 || fail "$label: kohort run failed: $(tail -n 5 "$kd/run.out")"
   wait "$ref_pid" || fail "$label: the reference failed: $(tail -n 5 "$rd.log")"
-  for t in exit status cost; do
+  for t in exit status cost followup; do
     "$KOHORT" query --store "$st" --table "$t" --format csv >"$kd/$t.csv"
   done
   "$KOHORT" runs --store "$st" --format json >"$kd/runs.json"
   "$KOHORT" quarantine --store "$st" --format csv >"$kd/quarantine.csv"
-  compare "$kd" "$rd" "$label" || failed+=("$label")
+  # at k > 0 by properties, against the reference at 0 (run before it)
+  local k0=-
+  [ "$k" = 0 ] || k0="$T/r$id-0"
+  compare "$kd" "$rd" "$label" "$k0" || failed+=("$label")
 }
 
 # Reading edge cases the generator does not write (extracts.md "Common

@@ -18,9 +18,9 @@ report() { # STORE OUT [options]: a report that must succeed
   "$KOHORT" report --store "$1" --out "$2" "${@:3}" 2>"$T/report.err" \
     || { cat "$T/report.err"; fail "kohort report ${*:3} exited $?"; }
 }
-queries() { # STORE REF PREFIX: the three tables as CSV and in the table format
+queries() { # STORE REF PREFIX: the four tables as CSV and in the table format
   local t
-  for t in exit status cost; do
+  for t in exit status cost followup; do
     "$KOHORT" query --store "$1" --ref-year "$2" --table $t --format csv >"$3.$t.csv"
     "$KOHORT" query --store "$1" --ref-year "$2" --table $t --format table >"$3.$t.txt"
   done
@@ -33,7 +33,11 @@ cat >"$T/check.py" <<'PY'
 import csv, html.parser, os, sys
 
 VOID = {'meta', 'br', 'hr', 'img', 'input', 'link', 'area', 'base', 'col', 'wbr', 'source'}
-TABLES = ('exit', 'status', 'cost')
+TABLES = ('exit', 'status', 'cost', 'followup')
+
+def nkeys(t):
+    """Columns up to the values: ref_year and the key columns."""
+    return 5 if t == 'followup' else 3
 
 class Page(html.parser.HTMLParser):
     def __init__(self):
@@ -66,11 +70,13 @@ class Page(html.parser.HTMLParser):
             self.table = a['data-t']
             self.tables[self.table] = {'head': [], 'rows': {}}
         if self.table and tag == 'tr' and 'data-k' in a:
-            self.row = (a['data-k'], a['data-y'])
+            self.row = (a['data-k'], a['data-y']) + ((a['data-h'], a['data-g']) if 'data-h' in a else ())
             assert self.row not in self.tables[self.table]['rows'], ('row twice', self.row)
             self.tables[self.table]['rows'][self.row] = []
         if self.table and tag in ('td', 'th'):
             self.cell = []
+            # the stored value (data-v) or column name (data-col) behind what people read
+            self.cell_value = a.get('data-v', a.get('data-col'))
     def handle_endtag(self, tag):
         if tag in VOID:
             return
@@ -86,6 +92,8 @@ class Page(html.parser.HTMLParser):
             self.table = None
         if tag in ('td', 'th') and self.cell is not None and self.table:
             text = ''.join(self.cell).strip()
+            if self.cell_value is not None:
+                text = self.cell_value
             if self.row:
                 self.tables[self.table]['rows'][self.row].append(text)
             elif tag == 'th':
@@ -118,7 +126,7 @@ def query_csv(prefix, t):
         head = next(r)
         for line in r:
             d = dict(zip(head, line))
-            rows[(d['kommnr'], d[head[2]])] = d
+            rows[tuple(d[h] for h in head[1:nkeys(t)])] = d
     return head, rows
 
 def query_table(prefix, t):
@@ -137,12 +145,12 @@ def query_table(prefix, t):
         for n, e in zip(names, ends):
             vals[n] = line[start:e].strip()
             start = e
-        rows[(vals['kommnr'], vals[names[2]])] = vals
+        rows[tuple(vals[n] for n in names[1:nkeys(t)])] = vals
     return rows
 
-SECTIONS = ['summary', 'attainment', 'predicted', 'longterm', 'duration', 'cost', 'tables']
+SECTIONS = ['summary', 'attainment', 'predicted', 'longterm', 'duration', 'cost', 'followup', 'tables']
 FIGS = ['fig-attainment', 'fig-predicted', 'fig-work-education', 'fig-social-assistance',
-        'fig-duration', 'fig-extended']
+        'fig-duration', 'fig-extended', 'fig-followup']
 COST_FIGS = ['fig-cost-results', 'fig-cost-index', 'fig-cost-per-attained']
 
 def check_tables(p, prefix, prefix0, only=None):
@@ -159,14 +167,15 @@ def check_tables(p, prefix, prefix0, only=None):
         fmt = query_table(prefix, t)
         rows0 = query_csv(prefix0, t)[1] if prefix0 else None
         got = p.tables[t]
-        cols = head[3:]
-        assert got['head'] == ['municipality', 'kommnr', head[2]] + cols, (t, got['head'])
+        nk = nkeys(t)
+        cols = head[nk:]
+        assert got['head'] == ['municipality'] + head[1:nk] + cols, (t, got['head'])
         assert set(got['rows']) == set(rows), (t, sorted(set(got['rows']) ^ set(rows))[:5])
         for key, d in rows.items():
             cells = got['rows'][key]
-            assert cells[1:3] == list(key), (t, key, cells[:3])
+            assert cells[1:nk] == list(key), (t, key, cells[:nk])
             for c, col in enumerate(cols):
-                shown = cells[3 + c]
+                shown = cells[nk + c]
                 if col == 'suppressed':
                     assert shown == d[col], (t, key, col, shown)
                 elif d[col] != '':
@@ -175,13 +184,15 @@ def check_tables(p, prefix, prefix0, only=None):
                     assert shown == fmt[key][col], (t, key, col, shown, fmt[key][col])
                     if rows0 is not None and rows0[key][col] != '':
                         assert shown == ':', ('suppressed cell not shown as ":"', t, key, col, shown)
-                        suppressed.add((t, key[0], key[1], col))
+                        suppressed.add((t,) + key + (col,))
                     if shown == ':':
                         nsup += 1
     return suppressed, nsup
 
-def check_marks(p, prefix, suppressed, only=None):
-    """Every drawn value is a stored, unsuppressed value, shown as stored."""
+def check_marks(p, prefix, suppressed, only=None, everyone=()):
+    """Every drawn value is a stored, unsuppressed value, shown as stored;
+    with `only`, of those municipalities (but in the figures `everyone`,
+    which show every municipality)."""
     rows = {t: query_csv(prefix, t)[1] for t in TABLES}
     n = 0
     for fig, cells, vals in p.marks:
@@ -191,12 +202,13 @@ def check_marks(p, prefix, suppressed, only=None):
             part = ref.split(':')
             if part[0] == 'national':
                 continue
-            t, k, y, col = part
-            assert (t, k, y, col) not in suppressed, ('suppressed cell drawn', fig, ref)
-            stored = rows[t].get((k, y), {}).get(col, '')
+            t, key, col = part[0], tuple(part[1:-1]), part[-1]
+            k = key[0]
+            assert (t,) + key + (col,) not in suppressed, ('suppressed cell drawn', fig, ref)
+            stored = rows[t].get(key, {}).get(col, '')
             assert stored != '', ('empty cell drawn', fig, ref, v)
             assert v == stored, ('drawn value differs', fig, ref, v, stored)
-            if only is not None:
+            if only is not None and fig not in everyone:
                 assert k in only or k == '0000', ('municipality not asked for', fig, ref)
             n += 1
     return n
@@ -246,13 +258,28 @@ elif mode == 'one':
     for f in figs:
         assert p.figs[f] == ['0301'], (f, p.figs[f])
     check_tables(p, prefix, prefix0, only={'0301'})
-    assert check_marks(p, prefix, set(), only={'0301'}) > 10
+    assert check_marks(p, prefix, set(), only={'0301'}, everyone={'fig-predicted'}) > 10
     assert '9999 (no rows in reference year' in p.alltext
+elif mode == 'focus':
+    # a page for Oslo against Bergen and Trondheim
+    peers = ['0301', '4601', '5001']
+    assert p.alltext.startswith('Oslo: kohort report') or 'Oslo: introduction programme results' in p.alltext
+    assert 'A page for Oslo (0301), against its peers Bergen (4601), Trondheim (5001)' in p.alltext
+    for f in figs:
+        if f != 'fig-followup':
+            assert p.figs[f] == peers, (f, p.figs[f])
+    check_tables(p, prefix, prefix0, only=set(peers))
+    assert check_marks(p, prefix, set(), only=set(peers), everyone={'fig-predicted'}) > 10
+    # the residual of every municipality that shows one, Oslo's among them
+    _, exits = query_csv(prefix, 'exit')
+    want = {k for (k, y), d in exits.items() if y == '0000' and k != '0000' and d['residual'] != ''}
+    bars = {c.split(':')[1] for f, cells, _ in p.marks if f == 'fig-predicted' for c in cells}
+    assert bars == want and '0301' in bars, (sorted(bars ^ want)[:5])
 elif mode == 'allsup':
     _, nsup = check_tables(p, prefix, None)
-    for t in ('exit', 'status'):
+    for t in ('exit', 'status', 'followup'):
         for key, cells in p.tables[t]['rows'].items():
-            assert set(cells[3:-1]) == {':'}, (t, key, cells)
+            assert set(cells[nkeys(t):-1]) == {':'}, (t, key, cells)
     assert nsup > 100, nsup
     for f, cells, _ in p.marks:
         for c in cells:
@@ -285,6 +312,9 @@ check full "$T/r.html" "$T/q" "$T/q0"
 report "$T/st" "$T/one.html" --kommune 0301,9999
 check one "$T/one.html" "$T/q" "$T/q0"
 
+# ---- a page for one municipality against its peers ----
+report "$T/st" "$T/focus.html" --kommune 0301 --peers 4601,5001
+check focus "$T/focus.html" "$T/q" "$T/q0"
 # ---- no cost data ----
 mkdir "$T/nocost"
 for f in "$T/ex"/*; do
@@ -305,8 +335,10 @@ check allsup "$T/allsup.html" "$T/qa"
 cp -r "$T/st" "$T/sty"
 krun "$T/ex" "$T/sty" --ref-year 2023
 queries "$T/sty" 2023 "$T/q23"
+# the run for 2023 may have suppressed cells of 2024 too (indicators.md 7.4)
+queries "$T/sty" 2024 "$T/q24"
 report "$T/sty" "$T/y24.html"
-check years:2024:2023 "$T/y24.html" "$T/q"
+check years:2024:2023 "$T/y24.html" "$T/q24"
 report "$T/sty" "$T/y23.html" --ref-year 2023
 check years:2023:2024 "$T/y23.html" "$T/q23"
 "$KOHORT" report --store "$T/sty" --out "$T/none.html" --ref-year 2019 2>"$T/err" && fail "a year the store lacks"
@@ -325,6 +357,8 @@ status() { "$@" >/dev/null 2>&1 && echo 0 || echo $?; }
   || fail "a 3-digit --kommune is not a usage error"
 [ "$(status "$KOHORT" report --store "$T/nothere" --out "$T/x.html")" = 1 ] || fail "no store is not exit 1"
 "$KOHORT" report --help | grep -q "usage: kohort report" || fail "--help"
+[ "$(status "$KOHORT" report --store "$T/st" --out "$T/x.html" --kommune 0301,4601 --peers 5001)" = 2 ] \
+  || fail "--peers with several --kommune is not a usage error"
 
 # ---- a headless Chromium renders the page: the picture is not blank ----
 cp "$T/r.html" "$out.html"
@@ -387,7 +421,29 @@ print('render: %dx%d, %d colours, %d of %d sampled pixels not white' % (w, h, le
 assert w == 1200 and h == 3000, (w, h)
 assert len(colours) >= 50, 'only %d colours' % len(colours)
 assert ink > (h // 4) * (w // 2) // 50, 'almost all white'
-# the chart palette is there (Oslo blue, the national line's near-black)
-assert any(abs(p[0] - 0x1f) < 8 and abs(p[1] - 0x77) < 8 and abs(p[2] - 0xb4) < 8 for p in colours), 'no chart colour'
+# the chart palette is there (the first colour, blue #0072B2)
+assert any(abs(p[0] - 0x00) < 8 and abs(p[1] - 0x72) < 8 and abs(p[2] - 0xb2) < 8 for p in colours), 'no chart colour'
 PY
 echo "rendered: $out.png (page $out.html)"
+
+# ---- what a reader sees at 1280 px: no chart text on another, no table too wide ----
+layout() { # PAGE: runs layout-check.js in a copy of PAGE, prints its JSON
+  cp "$1" "$T/layout.html"
+  printf '<script>%s</script>\n' "$(cat "$(dirname "$0")/report/layout-check.js")" >>"$T/layout.html"
+  timeout 90 "$chrome" --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
+    --disable-background-networking --disable-component-update --disable-sync --disable-dev-shm-usage \
+    --user-data-dir="$T/chrome" --window-size=1280,1000 --virtual-time-budget=5000 --dump-dom \
+    "file://$T/layout.html" 2>>"$T/chrome.log" | sed -n 's/.*<pre id="layout-check">\(.*\)<\/pre>.*/\1/p'
+}
+for page in r focus one; do
+  layout "$T/$page.html" >"$T/layout-$page.json"
+  python3 - "$T/layout-$page.json" "$page" <<'PY' || fail "layout of the $page page"
+import html, json, sys
+d = json.loads(html.unescape(open(sys.argv[1]).read()))
+print('layout %s: %d charts, %d texts, %d tables, page %d px wide' % (sys.argv[2], d['charts'], d['texts'], d['tables'], d['page_width']))
+assert d['charts'] >= 8 and d['texts'] > 100, d
+assert not d['overlaps'], ('texts on top of each other', d['overlaps'][:5])
+assert not d['wide_tables'], ('tables wider than the window', d['wide_tables'])
+assert d['page_width'] <= 1280, ('the page scrolls sideways', d['page_width'])
+PY
+done

@@ -31,7 +31,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     case KH_MSG_LEDGER: kh_msg_pack_ledger(&p, &m.env, &m.ledger); break;
     case KH_MSG_STATS: kh_msg_pack_stats(&p, &m.env, &m.stats); break;
     case KH_MSG_PERSONS: kh_msg_pack_persons(&p, &m.env, m.persons, m.npersons, m.last); break;
-    case KH_MSG_INDROWS: kh_msg_pack_indrows(&p, &m.env, m.indrows, m.nindrows, m.last); break;
+    case KH_MSG_INDROWS: kh_msg_pack_indrows(&p, &m.env, m.ref_year, m.indrows, m.nindrows, m.last); break;
     case KH_MSG_REFDATA: kh_msg_pack_refdata(&p, &m.env, &m.ref); break;
     default: break;
     }

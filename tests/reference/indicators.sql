@@ -138,3 +138,45 @@ CREATE OR REPLACE TABLE cost_base AS
             AND v.aar BETWEEN {{FROM}} AND {{TO}})
     WHERE kommnr_r IS NOT NULL
     GROUP BY kommnr_r, aar;
+
+-- 8: table followup. Per placed person and horizon h in (1, 2, 5) with the
+-- status year Y = C + h <= R: counted only with a bosatte row for Y (any
+-- municipality, a_bosatte is one row per person and year); moved when that
+-- row's carried-forward code is not H (NULL, a split code, counts as moved);
+-- work = a job overlapping November of Y; education = level 3-8 for Y;
+-- assistance = summed shj for Y above 0; kjonn 9 without a befolkning row.
+CREATE OR REPLACE TABLE followup_facts AS
+    SELECT h.pid, h.home, h.cohort, hz.h AS horizon,
+           CASE WHEN CAST(b.kjonn AS VARCHAR) IN ('1', '2') THEN CAST(b.kjonn AS VARCHAR) ELSE '9' END AS kjonn,
+           r.kommnr_r IS NULL OR r.kommnr_r <> h.home AS moved,
+           EXISTS (SELECT 1 FROM p_f_jobber j WHERE j.pid = h.pid
+                   AND j.startdato <= make_date(h.cohort + hz.h, 11, 30)
+                   AND (j.sluttdato IS NULL OR j.sluttdato >= make_date(h.cohort + hz.h, 11, 1))) AS in_work,
+           EXISTS (SELECT 1 FROM p_utdanning u WHERE u.pid = h.pid AND u.aar = h.cohort + hz.h
+                   AND substr(u.nus2000, 1, 1) BETWEEN '3' AND '8') AS in_education,
+           coalesce((SELECT sum(s.belop) FROM p_shj s WHERE s.pid = h.pid AND s.aar = h.cohort + hz.h), 0) AS sa_amount
+    FROM homed h
+    CROSS JOIN (VALUES (1), (2), (5)) hz(h)
+    JOIN res r ON r.pid = h.pid AND r.aar = h.cohort + hz.h
+    LEFT JOIN a_befolkning b ON b.pid = h.pid
+    WHERE h.home IS NOT NULL AND h.cohort + hz.h <= {{R}};
+
+-- Totals along municipality, cohort and kjonn and every combination; the
+-- horizon is always grouped (it has no total).
+CREATE OR REPLACE TABLE followup_rows AS
+    SELECT *,
+           kh_fmt_frac(work_or_education, persons, 4) AS work_or_education_share,
+           kh_fmt_frac(sa_recipients, persons, 4) AS sa_share,
+           kh_fmt_frac(moved, persons, 4) AS moved_share
+    FROM (SELECT CASE WHEN grouping(home) = 1 THEN '0000' ELSE home END AS kommnr,
+                 CASE WHEN grouping(cohort) = 1 THEN '0000' ELSE lpad(CAST(cohort AS VARCHAR), 4, '0') END AS cohort,
+                 CAST(horizon AS VARCHAR) AS horizon,
+                 CASE WHEN grouping(kjonn) = 1 THEN '0' ELSE kjonn END AS kjonn,
+                 count(*) AS persons,
+                 count(*) FILTER (WHERE in_work) AS work,
+                 count(*) FILTER (WHERE in_education) AS education,
+                 count(*) FILTER (WHERE in_work OR in_education) AS work_or_education,
+                 count(*) FILTER (WHERE sa_amount > 0) AS sa_recipients,
+                 count(*) FILTER (WHERE moved) AS moved
+          FROM followup_facts
+          GROUP BY horizon, CUBE (home, cohort, kjonn));

@@ -1,7 +1,7 @@
 // reference.mjs - independent reference implementation of kohort (test oracle).
 //
 // Reads an extract directory with DuckDB (SQL in rules.sql, link.sql,
-// indicators.sql beside this file) and writes exit.csv, status.csv, cost.csv
+// indicators.sql beside this file) and writes exit.csv, status.csv, followup.csv, cost.csv
 // in the format of `kohort query --format csv`, plus ledger.json and
 // quarantine.csv. JavaScript only orchestrates, splits each file into
 // records in one streaming pass (split.mjs: quoted fields may span lines),
@@ -337,9 +337,23 @@ const STATUS_DEPENDANTS = {
   sa_recipients: ['sa_share', 'sa_total', 'sa_mean_per_recipient'],
 };
 
-// rows: objects with kommnr, cohort, the printed columns and numeric counts.
-// Marks row.hidden (a Set of suppressed columns) and row.whole.
-function disclose(rows, k, base, controlled, dependants) {
+const FOLLOWUP_COLS = ['persons', 'work', 'education', 'work_or_education', 'work_or_education_share',
+  'sa_recipients', 'sa_share', 'moved', 'moved_share'];
+const FOLLOWUP_CONTROLLED = ['persons', 'work', 'education', 'work_or_education', 'sa_recipients', 'moved'];
+const FOLLOWUP_DEPENDANTS = {
+  work_or_education: ['work_or_education_share'], sa_recipients: ['sa_share'], moved: ['moved_share'],
+};
+// followup's lines (spec 8): municipality lines vary the cohort, cohort lines
+// the municipality, gender lines kjonn; visited in that order.
+const FOLLOWUP_KEYS = ['kommnr', 'cohort', 'horizon', 'kjonn'];
+const FOLLOWUP_LINES = ['cohort', 'kommnr', 'kjonn'];
+
+// rows: objects with the key columns (printed strings, which compare as
+// printed), the printed columns and numeric counts. Marks row.hidden (a Set
+// of suppressed columns) and row.whole. keys: the key columns in print
+// order; kinds: per kind of line, in visiting order, the key that varies
+// (a line fixes all the others).
+function disclose(rows, k, base, controlled, dependants, keys = ['kommnr', 'cohort'], kinds = ['cohort', 'kommnr']) {
   for (const r of rows) { r.hidden = new Set(); r.whole = false; }
   if (k === 0) return;
   const suppressed = (r, col) => r.whole || r.hidden.has(col);
@@ -357,20 +371,29 @@ function disclose(rows, k, base, controlled, dependants) {
       if ((c > 0 && c < k) || (b - c > 0 && b - c < k)) hide(r, col);
     }
   }
-  const byKey = (a, b) => (a.kommnr < b.kommnr ? -1 : a.kommnr > b.kommnr ? 1 : a.cohort < b.cohort ? -1 : a.cohort > b.cohort ? 1 : 0);
-  const group = (key) => {
-    const m = new Map();
-    for (const r of [...rows].sort(byKey)) { if (!m.has(r[key])) m.set(r[key], []); m.get(r[key]).push(r); }
-    return [...m.keys()].sort().map((x) => m.get(x));
+  const cmpBy = (cols) => (a, b) => {
+    for (const c of cols) if (a[c] !== b[c]) return a[c] < b[c] ? -1 : 1;
+    return 0;
   };
-  const lines = [...group('kommnr'), ...group('cohort')];
+  const byKey = cmpBy(keys);
+  const group = (vary) => {
+    const fixed = keys.filter((c) => c !== vary);
+    const m = new Map();
+    for (const r of [...rows].sort(byKey)) {
+      const id = fixed.map((c) => r[c]).join('/');
+      if (!m.has(id)) m.set(id, { r, members: [] });
+      m.get(id).members.push(r);
+    }
+    return [...m.values()].sort((a, b) => cmpBy(fixed)(a.r, b.r)).map((g) => g.members);
+  };
+  const lines = kinds.flatMap(group);
   for (let changed = true; changed;) {
     changed = false;
     for (const col of controlled) {
       for (const line of lines) {
         if (line.filter((r) => suppressed(r, col)).length !== 1) continue;
         let pick = null;
-        for (const r of line) // line is in (kommnr, cohort) order: the first minimum wins ties
+        for (const r of line) // line is in key order: the first minimum wins ties
           if (!suppressed(r, col) && (pick === null || r[col] < pick[col])) pick = r;
         if (pick) { hide(pick, col); changed = true; }
       }
@@ -435,10 +458,10 @@ function toCsv(header, lines) {
     .join('\n') + '\n';
 }
 
-function printRows(rows, cols, R) {
+function printRows(rows, cols, R, keys = ['kommnr', 'cohort']) {
   return rows.map((r) => {
     const values = cols.map((c) => (r.whole || r.hidden.has(c) ? '' : (r[`${c}_text`] ?? r[c] ?? '')));
-    return [R, r.kommnr, r.cohort, ...values, r.whole || r.hidden.size > 0 ? 1 : 0];
+    return [R, ...keys.map((k) => r[k]), ...values, r.whole || r.hidden.size > 0 ? 1 : 0];
   });
 }
 
@@ -451,6 +474,11 @@ async function writeOutputs(con, opts, params, files) {
       sa_mean_per_recipient FROM status_rows ORDER BY kommnr, cohort`)).map(numberCounts(STATUS_CONTROLLED));
   disclose(exitRows, opts.minCell, 'exits', EXIT_CONTROLLED, EXIT_DEPENDANTS);
   disclose(statusRows, opts.minCell, 'persons', STATUS_CONTROLLED, STATUS_DEPENDANTS);
+  const followupRows = (await rows(con, `SELECT kommnr, cohort, horizon, kjonn, persons, work, education,
+      work_or_education, work_or_education_share, sa_recipients, sa_share, moved, moved_share
+      FROM followup_rows ORDER BY kommnr, cohort, horizon, kjonn`)).map(numberCounts(FOLLOWUP_CONTROLLED));
+  disclose(followupRows, opts.minCell, 'persons', FOLLOWUP_CONTROLLED, FOLLOWUP_DEPENDANTS,
+    FOLLOWUP_KEYS, FOLLOWUP_LINES);
   const exitByKey = new Map(exitRows.map((r) => [`${r.kommnr}/${r.cohort}`, r]));
   const base = (await rows(con, 'SELECT kommnr, year, total, admin, persons FROM cost_base'))
     .map((b) => ({ kommnr: b.kommnr, year: b.year, total: BigInt(b.total), admin: BigInt(b.admin), persons: BigInt(b.persons) }));
@@ -459,6 +487,9 @@ async function writeOutputs(con, opts, params, files) {
     toCsv(['ref_year', 'kommnr', 'cohort', ...EXIT_COLS, 'suppressed'], printRows(exitRows, EXIT_COLS, R)));
   fs.writeFileSync(path.join(opts.out, 'status.csv'),
     toCsv(['ref_year', 'kommnr', 'cohort', ...STATUS_COLS, 'suppressed'], printRows(statusRows, STATUS_COLS, R)));
+  fs.writeFileSync(path.join(opts.out, 'followup.csv'),
+    toCsv(['ref_year', ...FOLLOWUP_KEYS, ...FOLLOWUP_COLS, 'suppressed'],
+      printRows(followupRows, FOLLOWUP_COLS, R, FOLLOWUP_KEYS)));
   fs.writeFileSync(path.join(opts.out, 'cost.csv'),
     toCsv(['ref_year', 'kommnr', 'year', 'cost_per_person', 'cost_index', 'admin_index', 'cost_per_attained', 'suppressed'],
       costRows(base, exitByKey, R)));

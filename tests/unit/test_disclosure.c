@@ -351,6 +351,55 @@ static void test_dependants_of_real_tables(void **state)
     assert_int_equal(mask, (1u << KH_STATUS_NCOLS) - 1);
 }
 
+/* followup's gender line (spec 8), k = 3, one municipality 0301, cohort
+ * 2019, horizon 1, so every (kommnr, cohort) combination holds the same
+ * figures: kjonn 1 persons 10 work 4, kjonn 2 8 / 4, kjonn 9 5 / 1, kjonn 0
+ * 23 / 9. Primary: work 1 < 3 in the four kjonn-9 rows. Municipality and
+ * cohort lines (kjonn fixed) then hold two suppressed work cells each, so
+ * they do nothing. Each of the four gender lines (kommnr, cohort, 1) holds
+ * one (kjonn 9): the smallest unsuppressed is 4, a tie of kjonn 1 and 2,
+ * which goes to the lowest key, kjonn 1. Pass 2 finds every line with two
+ * or none. */
+static void test_followup_gender_lines(void **state)
+{
+    (void)state;
+    const kh_disclosure_spec_t *spec = kh_disclosure_spec(KH_IND_FOLLOWUP);
+    assert_non_null(spec);
+    static const int32_t kjonn[4] = {0, 1, 2, 9};
+    static const int64_t persons[4] = {23, 10, 8, 5}, work[4] = {9, 4, 4, 1};
+    kh_indrow_t rows[16];
+    uint32_t masks[16];
+    memset(rows, 0, sizeof rows);
+    size_t n = 0;
+    for (int m = 0; m < 2; m++)
+        for (int c = 0; c < 2; c++)
+            for (int g = 0; g < 4; g++) {
+                kh_indrow_t *r = &rows[n++];
+                r->kommnr = m ? 301 : 0;
+                r->key2 = c ? 2019 : 0;
+                r->key3 = 1;
+                r->key4 = kjonn[g];
+                r->value[KH_FOLLOWUP_PERSONS] = persons[g];
+                r->value[KH_FOLLOWUP_WORK] = work[g];
+                r->value[KH_FOLLOWUP_WORK_OR_EDUCATION] = work[g];
+                for (int col = 0; col < KH_FOLLOWUP_NCOLS; col++)
+                    r->present[col] = 1;
+            }
+    kh_disclosure_stats_t stats;
+    assert_int_equal(kh_disclosure_apply(rows, n, spec, 3, masks, &stats), 0);
+    const uint32_t work_cells = UINT32_C(1) << KH_FOLLOWUP_WORK |
+                                UINT32_C(1) << KH_FOLLOWUP_WORK_OR_EDUCATION |
+                                UINT32_C(1) << KH_FOLLOWUP_WORK_OR_EDUCATION_SHARE;
+    for (size_t i = 0; i < n; i++) {
+        int hidden = rows[i].key4 == 1 || rows[i].key4 == 9;
+        assert_int_equal(masks[i], hidden ? work_cells : 0);
+        assert_int_equal(rows[i].suppressed, hidden);
+    }
+    /* primary: work and work_or_education in 4 rows; lines: both in 4 more */
+    assert_int_equal(stats.primary_cells, 8);
+    assert_int_equal(stats.secondary_cells, 8);
+}
+
 static void test_rejects_unsorted_rows(void **state)
 {
     (void)state;
@@ -424,6 +473,7 @@ int main(void)
         cmocka_unit_test(test_secondary_zeros_and_total_cells),
         cmocka_unit_test(test_whole_row_counts_in_every_column),
         cmocka_unit_test(test_dependants_of_real_tables),
+        cmocka_unit_test(test_followup_gender_lines),
         cmocka_unit_test(test_rejects_unsorted_rows),
         cmocka_unit_test(test_random_grids_keep_the_promise),
     };

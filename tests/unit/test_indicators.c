@@ -684,6 +684,98 @@ static uint32_t lcg(uint32_t *seed)
  * totals add up and every row of the disclosed tables keeps the line
  * promise for the base (checked on the 0000 rows, which always stay: the
  * grand total row is never the smallest in a line). Deterministic data. */
+/* ---- followup ------------------------------------------------------------------ */
+
+static const kh_indrow_t *followup_row(const kh_agg_t *agg, int kommnr, int cohort, int h,
+                                       int kjonn)
+{
+    size_t n;
+    const kh_indrow_t *rows = kh_agg_rows(agg, KH_IND_FOLLOWUP, &n);
+    for (size_t i = 0; i < n; i++)
+        if (rows[i].kommnr == kommnr && rows[i].key2 == cohort && rows[i].key3 == h &&
+            rows[i].key4 == kjonn)
+            return &rows[i];
+    return NULL;
+}
+
+/* (301, 2019): P1 man, h1 in work; P2 woman, h1 education and assistance;
+ * P3 no befolkning row (kjonn 9), h1 moved; P4 man, abroad at h1, h2 in
+ * work. (4601, 2020): P5 woman, h1 work and education.
+ *   (0000, 0000, 1, 0): P1 P2 P3 P5 = 4; work 2, education 2, work or
+ *   education 3 -> 0.7500, assistance 1 -> 0.2500, moved 1 -> 0.2500.
+ *   (0301, 2019, 1, 9): P3 alone, moved 1.0000. (0301, 2019, 1, 1): P1
+ *   only (P4 was abroad). (0301, 0000, 2, 0): P4. No horizon 5 (never in
+ *   Norway then), no horizon total, no row without persons. */
+static void test_followup_table(void **state)
+{
+    (void)state;
+    kh_agg_t *agg = new_agg(2017, 2024, 0);
+    kh_person_t p = person_days(301, 2019, 10, 300);
+    p.kjonn = 1;
+    p.followup[0] = KH_FU_IN_NORWAY | KH_FU_WORK;
+    add(agg, p);
+    p.kjonn = 2;
+    p.followup[0] = KH_FU_IN_NORWAY | KH_FU_EDUCATION | KH_FU_SA;
+    add(agg, p);
+    p.kjonn = -1;
+    p.followup[0] = KH_FU_IN_NORWAY | KH_FU_MOVED;
+    add(agg, p);
+    p.kjonn = 1;
+    p.followup[0] = 0;
+    p.followup[1] = KH_FU_IN_NORWAY | KH_FU_WORK;
+    add(agg, p);
+    kh_person_t q = person_days(4601, 2020, 10, 300);
+    q.kjonn = 2;
+    q.followup[0] = KH_FU_IN_NORWAY | KH_FU_WORK | KH_FU_EDUCATION;
+    add(agg, q);
+    assert_int_equal(kh_agg_finish(agg), 0);
+
+    const kh_indrow_t *all = followup_row(agg, 0, 0, 1, 0);
+    assert_non_null(all);
+    expect_cell(all, KH_FOLLOWUP_PERSONS, 4);
+    expect_cell(all, KH_FOLLOWUP_WORK, 2);
+    expect_cell(all, KH_FOLLOWUP_EDUCATION, 2);
+    expect_cell(all, KH_FOLLOWUP_WORK_OR_EDUCATION, 3);
+    expect_cell(all, KH_FOLLOWUP_WORK_OR_EDUCATION_SHARE, 7500);
+    expect_cell(all, KH_FOLLOWUP_SA_RECIPIENTS, 1);
+    expect_cell(all, KH_FOLLOWUP_SA_SHARE, 2500);
+    expect_cell(all, KH_FOLLOWUP_MOVED, 1);
+    expect_cell(all, KH_FOLLOWUP_MOVED_SHARE, 2500);
+    const kh_indrow_t *nine = followup_row(agg, 301, 2019, 1, 9);
+    assert_non_null(nine);
+    expect_cell(nine, KH_FOLLOWUP_PERSONS, 1);
+    expect_cell(nine, KH_FOLLOWUP_MOVED_SHARE, 10000);
+    const kh_indrow_t *man = followup_row(agg, 301, 2019, 1, 1);
+    assert_non_null(man);
+    expect_cell(man, KH_FOLLOWUP_PERSONS, 1);
+    expect_cell(man, KH_FOLLOWUP_WORK, 1);
+    const kh_indrow_t *two = followup_row(agg, 301, 0, 2, 0);
+    assert_non_null(two);
+    expect_cell(two, KH_FOLLOWUP_PERSONS, 1);
+    expect_cell(two, KH_FOLLOWUP_WORK_OR_EDUCATION_SHARE, 10000);
+    assert_null(followup_row(agg, 0, 0, 5, 0));
+    assert_null(followup_row(agg, 4601, 2020, 2, 0));
+    assert_non_null(followup_row(agg, 0, 2020, 1, 2));
+    size_t n;
+    const kh_indrow_t *rows = kh_agg_rows(agg, KH_IND_FOLLOWUP, &n);
+    /* horizon 1: kommnr {0, 301, 4601} x ... counted by hand: (0,0) 0 1 2 9,
+     * (0,2019) 0 1 2 9, (0,2020) 0 2, (301,0) 0 1 2 9, (301,2019) 0 1 2 9,
+     * (4601,0) 0 2, (4601,2020) 0 2 = 22; horizon 2: P4 in (0|301, 0|2019,
+     * 0|1) = 8 */
+    assert_int_equal(n, 30);
+    for (size_t i = 0; i < n; i++) {
+        assert_true(rows[i].key3 == 1 || rows[i].key3 == 2);
+        assert_true(rows[i].value[KH_FOLLOWUP_PERSONS] > 0);
+        if (i == 0)
+            continue;
+        const kh_indrow_t *a = &rows[i - 1], *b = &rows[i];
+        int64_t ka = ((int64_t)a->kommnr * 10000 + a->key2) * 100 + a->key3 * 10 + a->key4;
+        int64_t kb = ((int64_t)b->kommnr * 10000 + b->key2) * 100 + b->key3 * 10 + b->key4;
+        assert_true(ka < kb);
+    }
+    kh_agg_destroy(&agg);
+}
+
 static void test_national_scale(void **state)
 {
     (void)state;
@@ -747,6 +839,7 @@ int main(void)
         cmocka_unit_test(test_count_suppression_keeps_row),
         cmocka_unit_test(test_k_zero_shows_small_cells),
         cmocka_unit_test(test_input_errors),
+        cmocka_unit_test(test_followup_table),
         cmocka_unit_test(test_national_scale),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

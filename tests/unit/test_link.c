@@ -1,7 +1,8 @@
 /* test_link.c - unit tests of the linker's logic (transform/link.c,
  * idmap.c, pseudomap.c): identities, scope, duplicates of people, exits,
- * placement and the facts of year R, on hand-built pseudonymised batches.
- * A pseudonym here is a small person number in the first bytes. */
+ * placement, the facts of year R and of followup's status years, on
+ * hand-built pseudonymised batches. A pseudonym here is a small person
+ * number in the first bytes. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -601,6 +602,45 @@ static void education_levels_and_sa_summed(void **state)
     run_education_and_sa(2024);   /* R known up front: rows filtered on arrival */
 }
 
+/* Table followup's facts (spec 8) per horizon, also when R is known up
+ * front and rows are filtered on arrival: status years C + 1, C + 2 and
+ * C + 5 up to R, nothing for a year without a bosatte row or after R. */
+static void run_followup_facts(int ref_year)
+{
+    kh_link_t *l = new_link(ref_year, 0, 0);
+    FEED(l, KH_TAB_F_INTRO, INTRO(1, 1, D(2017, 1, 1), D(2019, 6, 1), 10),
+         INTRO(2, 2, D(2017, 1, 1), D(2019, 6, 1), 10), INTRO(3, 3, D(2022, 1, 1), D(2023, 6, 1), 10));
+    open_scope(l);
+    FEED(l, KH_TAB_BOSATTE, BOS(1, 1, 2019, 101), BOS(2, 1, 2020, 101), BOS(3, 1, 2021, 202),
+         BOS(4, 1, 2024, 101), BOS(5, 2, 2019, 102), BOS(6, 3, 2023, 103), BOS(7, 3, 2024, 103));
+    FEED(l, KH_TAB_F_JOBBER,
+         JOB(1, 1, D(2020, 1, 1), D(2020, 10, 31)),   /* ends 31 Oct of C+1: no */
+         JOB(2, 1, D(2021, 11, 30), D(2021, 12, 31)), /* starts 30 Nov of C+2: yes */
+         JOB(3, 1, D(2010, 1, 1), D(2016, 1, 1)),     /* long before: no */
+         JOB(4, 2, D(2020, 11, 1), N),                /* not in Norway: not counted */
+         JOB(5, 3, D(2024, 12, 1), N));               /* starts 1 Dec of C+1: no */
+    FEED(l, KH_TAB_UTDANNING, {1, {1, 2024, 312345}, {0}}, {2, {1, 2020, 212345}, {0}});
+    FEED(l, KH_TAB_SHJ, {1, {1, 2020, 1}, {0}}, {2, {3, 2024, 0}, {0}});
+    finish(l);
+    const kh_person_t *p1 = person_at(l, 101), *p2 = person_at(l, 102), *p3 = person_at(l, 103);
+    assert_int_equal(p1->followup[0], KH_FU_IN_NORWAY | KH_FU_SA);
+    assert_int_equal(p1->followup[1], KH_FU_IN_NORWAY | KH_FU_MOVED | KH_FU_WORK);
+    assert_int_equal(p1->followup[2], KH_FU_IN_NORWAY | KH_FU_EDUCATION);
+    for (int h = 0; h < KH_FOLLOWUP_NHORIZONS; h++)
+        assert_int_equal(p2->followup[h], 0);
+    assert_int_equal(p3->followup[0], KH_FU_IN_NORWAY);
+    assert_int_equal(p3->followup[1], 0); /* 2025 > R */
+    assert_int_equal(p3->followup[2], 0);
+    kh_link_destroy(&l);
+}
+
+static void followup_facts_per_horizon(void **state)
+{
+    (void)state;
+    run_followup_facts(0);
+    run_followup_facts(2024);
+}
+
 /* ---- the reference year, reference rows, protocol ---------------------------- */
 
 static void default_r_includes_out_of_scope(void **state)
@@ -723,6 +763,7 @@ int main(void)
         cmocka_unit_test(without_change_table_codes_as_given),
         cmocka_unit_test(work_overlaps_year_r),
         cmocka_unit_test(education_levels_and_sa_summed),
+        cmocka_unit_test(followup_facts_per_horizon),
         cmocka_unit_test(default_r_includes_out_of_scope),
         cmocka_unit_test(reference_rows_passed_through),
         cmocka_unit_test(rejects_sorted_by_table_then_line),

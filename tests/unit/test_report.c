@@ -86,7 +86,7 @@ static void empty_store_has_nothing_to_report(void **state)
     FILE *out = open_memstream(&buf, &len);
     assert_non_null(out);
     char why[200] = "";
-    kh_report_opts_t opts = {0, NULL, 0, path};
+    kh_report_opts_t opts = {0, NULL, 0, path, 0};
     assert_int_equal(kh_report_write(s, &opts, out, why, sizeof why), KH_E_NOTFOUND);
     fclose(out);
     assert_int_equal(len, 0);
