@@ -172,16 +172,13 @@ static void set_meta(ingest_t *in)
 }
 
 /* The id of field `col` (canonical column) of a record: 1 with *id, 0 when
- * the field is there but no id (the validator rejects the row), -1 when it
- * cannot be found here. */
+ * there is none (the validator rejects such a row). */
 static int record_id(const ingest_t *in, int col, const char *data, size_t len, int64_t *id)
 {
     const char *field;
     size_t flen;
-    int found = kh_scope_field(data, len, in->raw->meta.colmap[col], &field, &flen);
-    if (found <= 0)
-        return found;
-    return kh_scope_parse_id(field, flen, id);
+    return kh_scope_field(data, len, in->raw->meta.colmap[col], &field, &flen) == 1 &&
+           kh_scope_parse_id(field, flen, id);
 }
 
 /* Feeds the scope superset from id_historikk and f_intro, and flags a
@@ -192,19 +189,13 @@ static uint8_t scope_record(ingest_t *in, const char *data, size_t len)
     int64_t a, b;
     switch (in->table) {
     case KH_TAB_ID_HISTORIKK: {
-        int ra = record_id(in, KH_ID_HISTORIKK_GAMMELT_ID, data, len, &a);
-        int rb = record_id(in, KH_ID_HISTORIKK_NYTT_ID, data, len, &b);
-        if (ra < 0 || rb < 0)
-            kh_scope_unsure(in->scope);
-        else if (ra && rb)
+        if (record_id(in, KH_ID_HISTORIKK_GAMMELT_ID, data, len, &a) &&
+            record_id(in, KH_ID_HISTORIKK_NYTT_ID, data, len, &b))
             kh_scope_add_history(in->scope, a, b);
         return 0;
     }
     case KH_TAB_F_INTRO: {
-        int r = record_id(in, KH_F_INTRO_FNR, data, len, &a);
-        if (r < 0)
-            kh_scope_unsure(in->scope);
-        else if (r)
+        if (record_id(in, KH_F_INTRO_FNR, data, len, &a))
             kh_scope_add_participant(in->scope, a);
         return 0;
     }
@@ -214,7 +205,7 @@ static uint8_t scope_record(ingest_t *in, const char *data, size_t len)
     case KH_TAB_SHJ:
     case KH_TAB_F_JOBBER:
         /* the person column is the first canonical column of these tables */
-        if (record_id(in, 0, data, len, &a) == 1 && kh_scope_excludes(in->scope, a)) {
+        if (record_id(in, 0, data, len, &a) && kh_scope_excludes(in->scope, a)) {
             in->flagged++;
             return KH_RAW_OUT_OF_SCOPE;
         }

@@ -19,7 +19,7 @@ struct kh_scope {
     idset_t set;            /* after finish: the superset */
     int64_t *pairs;         /* id_historikk: old, new, old, new, ... */
     size_t npairs, paircap;
-    int finished, unsure;
+    int finished;
 };
 
 static uint64_t mix(uint64_t x)
@@ -129,21 +129,46 @@ int kh_scope_parse_id(const char *field, size_t len, int64_t *id)
     return 1;
 }
 
+/* The end of the field starting at p (the ';' after it or end), following
+ * the strict quoting of extracts.md: a quoted field opens with '"' right
+ * at its start and closes with '"' right before the delimiter, "" inside
+ * being a quote. NULL when the quoting is malformed (the validator rejects
+ * such a record as bad_quoting). */
+static const char *field_end(const char *p, const char *end)
+{
+    if (p < end && *p == '"') {
+        for (const char *q = p + 1; q < end; q++) {
+            if (*q != '"')
+                continue;
+            if (q + 1 < end && q[1] == '"') {
+                q++;
+                continue;
+            }
+            return q + 1 == end || q[1] == ';' ? q + 1 : NULL;
+        }
+        return NULL; /* never closed */
+    }
+    const char *semi = memchr(p, ';', (size_t)(end - p));
+    const char *stop = semi ? semi : end;
+    return memchr(p, '"', (size_t)(stop - p)) ? NULL : stop;
+}
+
 int kh_scope_field(const char *rec, size_t len, int index, const char **field, size_t *flen)
 {
     const char *p = rec, *end = rec + len;
-    for (int i = 0; i < index; i++) {
-        const char *semi = memchr(p, ';', (size_t)(end - p));
-        if (!semi)
+    for (int i = 0;; i++) {
+        const char *stop = field_end(p, end);
+        if (!stop)
             return 0;
-        if (memchr(p, '"', (size_t)(semi - p)))
-            return -1; /* a quoted field before it: its ';' may be data */
-        p = semi + 1;
+        if (i == index) {
+            *field = p;
+            *flen = (size_t)(stop - p);
+            return 1;
+        }
+        if (stop == end)
+            return 0;
+        p = stop + 1;
     }
-    const char *semi = memchr(p, ';', (size_t)(end - p));
-    *field = p;
-    *flen = (size_t)((semi ? semi : end) - p);
-    return 1;
 }
 
 void kh_scope_add_history(kh_scope_t *s, int64_t old_id, int64_t new_id)
@@ -160,11 +185,6 @@ void kh_scope_add_history(kh_scope_t *s, int64_t old_id, int64_t new_id)
 void kh_scope_add_participant(kh_scope_t *s, int64_t id)
 {
     set_add(&s->set, id);
-}
-
-void kh_scope_unsure(kh_scope_t *s)
-{
-    s->unsure = 1;
 }
 
 /* Union-find over the ids of the history pairs, by index into `ids`. */
@@ -229,7 +249,7 @@ void kh_scope_finish(kh_scope_t *s)
 
 int kh_scope_excludes(const kh_scope_t *s, int64_t id)
 {
-    return s->finished && !s->unsure && !set_has(&s->set, id);
+    return s->finished && !set_has(&s->set, id);
 }
 
 size_t kh_scope_size(const kh_scope_t *s)

@@ -24,26 +24,25 @@ void kh_scope_destroy(kh_scope_t **scope);
  * is anything else. */
 int kh_scope_parse_id(const char *field, size_t len, int64_t *id);
 
-/* Finds field `index` (0-based) of a raw record with ';' delimiters.
- * Returns 1 with the field's bytes; 0 when the record has fewer fields (the
- * validator rejects it); -1 when a quote stands before the field, so that
- * a ';' may be data and the field cannot be found without the validator's
- * full split. */
+/* Finds field `index` (0-based) of a raw record with ';' delimiters and
+ * the strict quoting of extracts.md (quoted fields may hold ';' and
+ * newlines). Returns 1 with the field's bytes, quotes included; 0 when the
+ * record has fewer fields or malformed quoting before or in it, which the
+ * validator rejects whole. */
 int kh_scope_field(const char *rec, size_t len, int index, const char **field, size_t *flen);
 
 /* Feeding, in ingest's table order: id_historikk pairs, then f_intro ids.
- * A field that does not parse as an id makes the set unusable (`unsure`),
- * since that record's person cannot be known here. */
+ * A record whose id field is missing or not an id is one the validator
+ * rejects, so it adds nothing. */
 void kh_scope_add_history(kh_scope_t *s, int64_t old_id, int64_t new_id);
 void kh_scope_add_participant(kh_scope_t *s, int64_t id);
-void kh_scope_unsure(kh_scope_t *s);
 
 /* Closes the set: every id connected through id_historikk to a
  * participant's id joins it. Call once, after f_intro. */
 void kh_scope_finish(kh_scope_t *s);
 
-/* 1 when the set is usable and `id` is certainly out of scope (not in it).
- * 0 before kh_scope_finish(), when unsure, or when the id is in it. */
+/* 1 when `id` is certainly out of scope (not in the set); 0 before
+ * kh_scope_finish() or when the id is in it. */
 int kh_scope_excludes(const kh_scope_t *s, int64_t id);
 
 /* Ids in the set (after finish), for the log. */
