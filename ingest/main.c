@@ -21,6 +21,7 @@
 #include "ingest/csvsplit.h"
 #include "ingest/extract.h"
 #include "ingest/header.h"
+#include "ingest/scope.h"
 #include "ingest/source.h"
 #include "log.h"
 #include "msg.h"
@@ -54,6 +55,8 @@ typedef struct {
     int npending;
     uint64_t resent;
     int reference;
+    kh_scope_t *scope;          /* the scope superset (scope.h) */
+    uint64_t flagged;           /* records flagged out of scope in this table */
 } ingest_t;
 
 static void usage(FILE *f)
@@ -168,6 +171,50 @@ static void set_meta(ingest_t *in)
     }
 }
 
+/* The id of field `col` (canonical column) of a record: 1 with *id, 0 when
+ * there is none (the validator rejects such a row). */
+static int record_id(const ingest_t *in, int col, const char *data, size_t len, int64_t *id)
+{
+    const char *field;
+    size_t flen;
+    return kh_scope_field(data, len, in->raw->meta.colmap[col], &field, &flen) == 1 &&
+           kh_scope_parse_id(field, flen, id);
+}
+
+/* Feeds the scope superset from id_historikk and f_intro, and flags a
+ * population record whose id is certainly out of scope (the validator
+ * drops it once it has judged it). Returns the flag bits to add. */
+static uint8_t scope_record(ingest_t *in, const char *data, size_t len)
+{
+    int64_t a, b;
+    switch (in->table) {
+    case KH_TAB_ID_HISTORIKK: {
+        if (record_id(in, KH_ID_HISTORIKK_GAMMELT_ID, data, len, &a) &&
+            record_id(in, KH_ID_HISTORIKK_NYTT_ID, data, len, &b))
+            kh_scope_add_history(in->scope, a, b);
+        return 0;
+    }
+    case KH_TAB_F_INTRO: {
+        if (record_id(in, KH_F_INTRO_FNR, data, len, &a))
+            kh_scope_add_participant(in->scope, a);
+        return 0;
+    }
+    case KH_TAB_BOSATTE:
+    case KH_TAB_BEFOLKNING:
+    case KH_TAB_UTDANNING:
+    case KH_TAB_SHJ:
+    case KH_TAB_F_JOBBER:
+        /* the person column is the first canonical column of these tables */
+        if (record_id(in, 0, data, len, &a) && kh_scope_excludes(in->scope, a)) {
+            in->flagged++;
+            return KH_RAW_OUT_OF_SCOPE;
+        }
+        return 0;
+    default:
+        return 0;
+    }
+}
+
 static int on_record(void *ctx, const kh_csvrec_t *rec)
 {
     ingest_t *in = ctx;
@@ -182,7 +229,10 @@ static int on_record(void *ctx, const kh_csvrec_t *rec)
         set_meta(in);
         return 0;
     }
-    kh_raw_append(in->raw, rec->line, rec->too_long ? KH_RAW_TOO_LONG : 0, rec->data, rec->len);
+    uint8_t flags = rec->too_long ? KH_RAW_TOO_LONG : 0;
+    if (!rec->too_long)
+        flags |= scope_record(in, rec->data, rec->len);
+    kh_raw_append(in->raw, rec->line, flags, rec->data, rec->len);
     in->rows++;
     if (!in->reference && (in->raw->nrows >= BATCH_ROWS || in->raw->len >= BATCH_BYTES))
         return flush_batch(in);
@@ -383,6 +433,7 @@ int main(int argc, char **argv)
     int unlimited = 0;
     zmq_setsockopt(in.acks, ZMQ_RCVHWM, &unlimited, sizeof unlimited);
     in.raw = kh_raw_new();
+    in.scope = kh_scope_new();
     kh_stage_state(&st, KH_ST_WAITING);
     if (kh_sock_wait_peers(in.out, &mon, st.workers, 1, 30000) != 0)
         kh_stage_fail(&st, "not every validator connected within 30 seconds");
@@ -399,7 +450,15 @@ int main(int argc, char **argv)
             drain_acks(&in, 0);
         }
         in.table = t;
+        in.flagged = 0;
         read_table(&in, extracts, line_limit, max_bytes, buf);
+        if (t == KH_TAB_F_INTRO) {
+            kh_scope_finish(in.scope);
+            kh_debug("scope_superset ids=%zu", kh_scope_size(in.scope));
+        } else if (in.flagged) {
+            kh_debug("out_of_scope_flagged file=%s rows=%llu", in.file,
+                     (unsigned long long)in.flagged);
+        }
     }
     kh_stage_state(&st, KH_ST_DRAINING);
     kh_fault_point("finish");
@@ -408,5 +467,6 @@ int main(int argc, char **argv)
         free(in.pending[i].copy.data);
     free(buf);
     kh_raw_destroy(&in.raw);
+    kh_scope_destroy(&in.scope);
     return kh_stage_finish(&st);
 }

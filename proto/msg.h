@@ -62,13 +62,16 @@ typedef struct {
     kh_tablemeta_t meta;
     uint32_t nrows, cap;
     uint32_t *lines;    /* physical line where each record starts */
-    uint8_t *flags;     /* KH_RAW_TOO_LONG */
+    uint8_t *flags;     /* KH_RAW_TOO_LONG, KH_RAW_OUT_OF_SCOPE */
     uint32_t *offs;     /* nrows + 1 offsets into data */
     char *data;
     size_t len, data_cap;
 } kh_raw_t;
 
 #define KH_RAW_TOO_LONG 1u
+/* The record's person id is in no f_intro row and connected to none through
+ * id_historikk (ingest/scope.h): once judged, the row may be dropped. */
+#define KH_RAW_OUT_OF_SCOPE 2u
 
 /* Caller owns result; free with kh_raw_destroy(). */
 kh_raw_t *kh_raw_new(void);

@@ -25,6 +25,9 @@ typedef struct {
     int anonymised;      /* 1: ID columns hold pseudonyms (pseudo), not numbers */
     uint32_t nrows;
     uint32_t cap;
+    uint32_t dropped;    /* accepted rows the validator left out because ingest
+                            flagged their person as certainly out of scope;
+                            the linker counts them as out_of_scope */
     uint32_t *lines;     /* physical line of each row in its file (1-based) */
     kh_rowcol_t col[KH_MAX_COLS];
     char *dec_data;      /* texts of DEC columns */

@@ -24,6 +24,10 @@
 #             a sample misses only growth in the last interval before exit.
 #             The total is the sum of every process's peak (also of
 #             `kohort run` itself), an upper bound of what was resident at once.
+#   core      wall time of `node tools/bench/core-join.mjs`: DuckDB doing only
+#             the core join (latest exit, home, status, group by) on the same
+#             files, no validation or pseudonyms: the speed yardstick (the
+#             ratio kohort/core has the target 0.35 at national scale).
 #   DuckDB    wall time of `node tests/reference/reference.mjs` (JavaScript
 #             splits the files into records, DuckDB does the rules, linking and
 #             indicators in SQL); peak RSS of the node process (DuckDB runs in
@@ -127,7 +131,7 @@ tick=$(getconf CLK_TCK)
 stage_order="run ingest validate anonymise link aggregate sink"
 
 # ---- one size ---------------------------------------------------------------
-declare -A R_ROWS R_BYTES R_WALL R_PEAK R_PEER R_PEERMEM R_SAME
+declare -A R_ROWS R_BYTES R_WALL R_PEAK R_PEER R_PEERMEM R_SAME R_CORE R_COREMEM
 bench_size() {
     local n=$1
     local ext="$DIR/ext-$n" store="$DIR/store-$n" prom="$DIR/metrics-$n.prom"
@@ -188,8 +192,28 @@ bench_size() {
     printf '  %-12s %8s %8s %13.1f  (sum of every process peak)\n' total "" "" \
         "$(awk -v k="$total" 'BEGIN { print k / 1024 }')"
 
-    R_PEER[$n]="" R_PEERMEM[$n]="" R_SAME[$n]=""
+    R_PEER[$n]="" R_PEERMEM[$n]="" R_SAME[$n]="" R_CORE[$n]="" R_COREMEM[$n]=""
     [ "$peer_ok" = 1 ] || return 0
+    # the yardstick: DuckDB's core join on the same files, right after
+    local corelog="$DIR/core-$n.log" coresamples="$DIR/core-samples-$n.txt"
+    sync
+    t0=$(now_ns)
+    rc=0
+    node "$root/tools/bench/core-join.mjs" "$ext" >"$corelog" 2>&1 &
+    local corepid=$!
+    sample_tree "$corepid" "$coresamples"
+    wait "$corepid" || rc=$?
+    t1=$(now_ns)
+    if [ "$rc" = 0 ]; then
+        R_CORE[$n]=$((t1 - t0))
+        R_COREMEM[$n]=$(awk '{ s += $2 } END { print s + 0 }' "$coresamples")
+        awk -v w="$((t1 - t0))" -v k="$wall" -v m="${R_COREMEM[$n]}" 'BEGIN {
+            printf "DuckDB core join: wall %.2f s, peak RSS %.1f MiB; kohort/core = %.3f\n",
+                   w / 1e9, m / 1024, k / w }'
+    else
+        echo "  DuckDB core join failed (exit $rc), see $corelog"
+        R_CORE[$n]="failed"
+    fi
     local refout="$DIR/ref-out-$n" reflog="$DIR/ref-$n.log" refsamples="$DIR/ref-samples-$n.txt"
     rm -rf "$refout"
     sync
@@ -228,23 +252,32 @@ done
 # ---- summary ----------------------------------------------------------------
 echo
 echo "== summary"
-printf '%9s %10s %8s %8s %8s %7s %7s %9s %9s %8s %6s\n' persons rows MB "wall s" "Mrows/s" "MB/s" ns/row \
-    "peak MiB" "DuckDB s" "ratio" same
+printf '%9s %10s %8s %8s %8s %7s %7s %9s %8s %7s %9s %8s %6s\n' persons rows MB "wall s" "Mrows/s" "MB/s" \
+    ns/row "peak MiB" "core s" "k/core" "DuckDB s" "ratio" same
 first="" last=""
 for n in $SIZES; do
     [ -n "$first" ] || first=$n
     last=$n
     awk -v n="$n" -v r="${R_ROWS[$n]}" -v b="${R_BYTES[$n]}" -v w="${R_WALL[$n]}" -v p="${R_PEAK[$n]}" \
-        -v d="${R_PEER[$n]}" -v s="${R_SAME[$n]}" 'BEGIN {
+        -v d="${R_PEER[$n]}" -v s="${R_SAME[$n]}" -v c="${R_CORE[$n]}" 'BEGIN {
         ws = w / 1e9
         ds = (d ~ /^[0-9]+$/) ? sprintf("%.2f", d / 1e9) : (d == "" ? "-" : d)
         ra = (d ~ /^[0-9]+$/) ? sprintf("%.3f", w / d) : "-"
-        printf "%9d %10d %8.1f %8.2f %8.2f %7.1f %7.0f %9.1f %9s %8s %6s\n", n, r, b / 1e6, ws,
-               r / ws / 1e6, b / ws / 1e6, w / r, p / 1024, ds, ra, (s == "" ? "-" : (s == "yes" ? "yes" : "NO"))
+        cs = (c ~ /^[0-9]+$/) ? sprintf("%.2f", c / 1e9) : (c == "" ? "-" : c)
+        cr = (c ~ /^[0-9]+$/) ? sprintf("%.3f", w / c) : "-"
+        printf "%9d %10d %8.1f %8.2f %8.2f %7.1f %7.0f %9.1f %8s %7s %9s %8s %6s\n", n, r, b / 1e6, ws,
+               r / ws / 1e6, b / ws / 1e6, w / r, p / 1024, cs, cr, ds, ra, (s == "" ? "-" : (s == "yes" ? "yes" : "NO"))
     }'
 done
 echo
 echo "targets (reported, not asserted):"
+c="${R_CORE[$last]}"
+if [[ "$c" =~ ^[0-9]+$ ]]; then
+    awk -v n="$last" -v w="${R_WALL[$last]}" -v c="$c" 'BEGIN {
+        r = w / c; printf "  kohort/core join at %d persons: %.3f (target <= 0.35): %s\n", n, r, r <= 0.35 ? "met" : "MISSED" }'
+else
+    echo "  kohort/core join: no yardstick (${peer_why:-the core join failed})"
+fi
 d="${R_PEER[$last]}"
 if [[ "$d" =~ ^[0-9]+$ ]]; then
     awk -v n="$last" -v w="${R_WALL[$last]}" -v d="$d" 'BEGIN {

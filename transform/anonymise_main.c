@@ -132,11 +132,11 @@ int main(int argc, char **argv)
         kh_fault_point(m.env.kind == KH_MSG_EOT ? "eot" : "batch");
         if (m.env.kind == KH_MSG_ROWS && !m.rows->anonymised) {
             ts->batches_in++;
-            ts->rows_in += m.rows->nrows;
+            ts->rows_in += m.rows->nrows + m.rows->dropped;
             anonymise(ps, m.rows);
             kh_msg_pack_rows(&p, &m.env, &m.meta, m.rows, m.rejected);
             ts->batches_out++;
-            ts->rows_out += m.rows->nrows;
+            ts->rows_out += m.rows->nrows + m.rows->dropped;
         } else if (m.env.kind == KH_MSG_EOT) {
             kh_msg_pack_eot(&p, &m.env, &m.eot);
         } else {

@@ -407,6 +407,9 @@ int kh_link_add(kh_link_t *l, const kh_rows_t *rows)
     if (rc)
         return rc;
     l->counts.received[rows->table] += rows->nrows;
+    /* rows the validator dropped for ingest's scope superset: out of scope
+     * here too, since no participant's identity reaches their id */
+    l->counts.out_of_scope[rows->table] += rows->dropped;
     switch (rows->table) {
     case KH_TAB_ID_HISTORIKK: add_id_historikk(l, rows); break;
     case KH_TAB_F_INTRO:      add_f_intro(l, rows); break;

@@ -245,14 +245,14 @@ int main(int argc, char **argv)
                     kh_stage_fail(&st, "the linker cannot take a batch of %s: %s",
                                   kh_schema_table((kh_table_t)t)->name, kh_strerror(rc));
                 ts->batches++;
-                ts->accepted += m.rows->nrows;
+                ts->accepted += m.rows->nrows + m.rows->dropped;
                 ts->rejected += m.rejected;
                 if (!ts->have_meta) {
                     ts->meta = m.meta;
                     ts->have_meta = 1;
                 }
                 tstat->batches_in++;
-                tstat->rows_in += m.rows->nrows;
+                tstat->rows_in += m.rows->nrows + m.rows->dropped;
             }
             ack(&st, acks, t, m.env.seq, 0);
         } else if (m.env.kind == KH_MSG_EOT) {

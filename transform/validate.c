@@ -90,7 +90,12 @@ void kh_validate_batch(kh_validate_t *w, kh_table_t table, const kh_raw_t *raw, 
                     res = 1;
                 }
                 if (res == 0) {
-                    kh_rows_append(rows, line, values, texts);
+                    /* judged and accepted; a person ingest knows to be out
+                     * of scope need not be hashed and sent on */
+                    if (raw->flags[i] & KH_RAW_OUT_OF_SCOPE)
+                        rows->dropped++;
+                    else
+                        kh_rows_append(rows, line, values, texts);
                     continue;
                 }
                 reason = r.reason;

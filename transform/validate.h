@@ -14,8 +14,9 @@ kh_validate_t *kh_validate_new(const kh_rules_opts_t *opts);
 void kh_validate_destroy(kh_validate_t **v);
 
 /* Checks every record of `raw` (a batch of raw->meta's table): accepted rows
- * are appended to `rows`, rejected ones to `rej` (with the column's header
- * name and the masked value). Reference tables arrive whole in one batch,
+ * are appended to `rows` (or, when ingest flagged the record
+ * KH_RAW_OUT_OF_SCOPE, only counted in rows->dropped), rejected ones to
+ * `rej` (with the column's header name and the masked value). Reference tables arrive whole in one batch,
  * so their duplicate keys are judged here too. */
 void kh_validate_batch(kh_validate_t *v, kh_table_t table, const kh_raw_t *raw, kh_rows_t *rows,
                        kh_rejects_t *rej);

@@ -106,7 +106,7 @@ int main(int argc, char **argv)
             ts->batches_in++;
             ts->rows_in += m.raw->nrows;
             ts->batches_out++;
-            ts->rows_out += rows->nrows;
+            ts->rows_out += rows->nrows + rows->dropped; /* the dropped are carried as a count */
             ts->rows_rejected += rej.n;
             kh_rows_destroy(&rows);
             kh_rejects_free(&rej);
