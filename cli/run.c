@@ -33,6 +33,7 @@
 #include "cli/runstate.h"
 #include "cli/runview.h"
 #include "err.h"
+#include "log.h"
 #include "ingest/extract.h"
 #include "msg.h"
 #include "redact.h"
@@ -365,10 +366,14 @@ static void handle(run_t *r, kh_msg_t *m)
         r->seen_clock[c - r->state.stages] = r->clock_ms;
     } else if (m->env.kind == KH_MSG_FAIL) {
         /* the linker takes the reference year from the newest accepted
-         * bosatte row; with none it has no year to compute */
-        if (!r->ref_year && strcmp(m->reason, "the linker cannot finish: usage error") == 0)
-            fail(r, "bosatte.csv has no accepted row, so there is no reference year: check "
-                 "bosatte.csv (kohort check, kohort quarantine) or give --ref-year");
+         * bosatte row; with none it has no year to compute: say what to do */
+        if (strstr(m->reason, " has no accepted row ("))
+            fail(r, "%s: %s", m->reason,
+                 r->allow_synthetic
+                     ? "check bosatte.csv (kohort check, kohort quarantine) or give --ref-year"
+                     : "if this is test data made by kohort gen, its ids are synthetic and need "
+                       "--allow-synthetic-ids; else check bosatte.csv (kohort check, kohort "
+                       "quarantine)");
         else
             fail(r, "%s", m->reason);
     } else if (m->env.kind == KH_MSG_RESULT && m->ok && !failed(r)) {
@@ -387,7 +392,7 @@ static void check_heartbeats(run_t *r)
         if (!c->alive || now - r->seen_clock[i] <= limit)
             continue;
         if (is_worker(c)) {
-            fprintf(stderr, "kohort: stage %s.%d (pid %d) sent no heartbeat for %d s; killing it\n",
+            kh_warn("stage_killed worker=%s.%d pid=%d reason=\"no heartbeat for %d s; killing it\"",
                     c->stage, c->worker, (int)c->pid, r->stall_timeout);
             kill(c->pid, SIGKILL);
             r->seen_clock[i] = now; /* once; reap() replaces it */
@@ -533,7 +538,7 @@ static void replace_worker(run_t *r, child_t *c, int status)
              WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
         return;
     }
-    fprintf(stderr, "kohort: stage %s.%d (pid %d) died (%s %d); starting a replacement\n",
+    kh_warn("stage_replaced worker=%s.%d pid=%d reason=\"died (%s %d); starting a replacement\"",
             c->stage, c->worker, (int)c->pid, WIFSIGNALED(status) ? "signal" : "exit status",
             WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
     char stage[16];
@@ -646,8 +651,8 @@ static void record_failure(run_t *r)
     kh_store_t *store = NULL;
     int rc = kh_store_open(r->store, 1, 0, &store);
     if (rc) {
-        fprintf(stderr, "kohort: the failed run could not be recorded in the ledger: %s\n",
-                kh_strerror(rc));
+        kh_error("ledger_not_written reason=\"the failed run could not be recorded in the ledger: "
+                 "%s\"", kh_strerror(rc));
         return;
     }
     kh_runrec_t *rec = kh_xcalloc(1, sizeof *rec);
@@ -662,8 +667,8 @@ static void record_failure(run_t *r)
     kh_deadrun_counts(rec, &r->state);
     rc = kh_store_put_run(store, rec);
     if (rc)
-        fprintf(stderr, "kohort: the failed run could not be recorded in the ledger: %s\n",
-                kh_strerror(rc));
+        kh_error("ledger_not_written reason=\"the failed run could not be recorded in the ledger: "
+                 "%s\"", kh_strerror(rc));
     free(rec);
     kh_store_close(&store);
 }
@@ -852,6 +857,8 @@ int kh_run_main(int argc, char **argv)
         free(r);
         return rc == 1 ? 0 : 2;
     }
+    /* the supervisor's events in the stages' format (and --log-format) */
+    kh_log_init("run", r->quiet ? KH_LOG_WARN : KH_LOG_INFO);
     if (sodium_init() < 0) {
         fprintf(stderr, "kohort: libsodium cannot be initialised\n");
         free(r);
@@ -953,8 +960,8 @@ int kh_run_main(int argc, char **argv)
          * or was stopped after its commit, the supervisor was interrupted
          * or paused): then the run succeeded, and the ledger says so */
         if (committed_in_store(r))
-            fprintf(stderr, "kohort: the store holds run %s as committed (%s after the "
-                    "commit); the run succeeded\n", r->run, r->state.reason);
+            kh_warn("committed_before_failure run=%s reason=\"the store holds the run as committed "
+                    "(%s after the commit); the run succeeded\"", r->run, r->state.reason);
         else
             record_failure(r);
     }

@@ -456,7 +456,7 @@ int main(int argc, char **argv)
             kh_scope_finish(in.scope);
             kh_debug("scope_superset ids=%zu", kh_scope_size(in.scope));
         } else if (in.flagged) {
-            kh_debug("out_of_scope_flagged file=%s rows=%llu", in.file,
+            kh_debug("out_of_scope_flagged table=%s rows=%llu", kh_schema_table((kh_table_t)t)->name,
                      (unsigned long long)in.flagged);
         }
     }

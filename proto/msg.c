@@ -226,10 +226,11 @@ void kh_msg_pack_rows(kh_packed_t *out, const kh_env_t *env, const kh_tablemeta_
         hint += (size_t)rows->nrows *
                 (def->cols[c].type == KH_COL_ID && rows->anonymised ? KH_PSEUDO_LEN : 8);
     packer_t p;
-    pk_begin_sized(&p, env, 7, hint);
+    pk_begin_sized(&p, env, 8, hint);
     pk_meta(&p, meta, def->ncols);
     msgpack_pack_uint32(&p.pk, rejected);
     msgpack_pack_uint32(&p.pk, rows->dropped);
+    msgpack_pack_int32(&p.pk, rows->dropped_aar);
     msgpack_pack_uint32(&p.pk, rows->nrows);
     msgpack_pack_int(&p.pk, rows->anonymised);
     pk_u32s(&p, rows->lines, rows->nrows);
@@ -661,12 +662,14 @@ static void unpack_rows(cur_t *c, kh_msg_t *m)
     get_meta(c, &m->meta, def->ncols);
     m->rejected = (uint32_t)get_int(c, 0, UINT32_MAX);
     uint32_t dropped = (uint32_t)get_int(c, 0, 1 << 24);
+    int32_t dropped_aar = (int32_t)get_int(c, 0, 9999);
     uint32_t n = (uint32_t)get_int(c, 0, 1 << 24);
     int anonymised = (int)get_int(c, 0, 1);
     if (c->bad)
         return;
     kh_rows_t *rows = m->rows = kh_rows_new((kh_table_t)m->env.table, n ? n : 1);
     rows->dropped = dropped;
+    rows->dropped_aar = dropped_aar;
     if (anonymised)
         kh_rows_make_pseudo(rows);
     get_u32s(c, rows->lines, n);

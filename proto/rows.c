@@ -42,6 +42,7 @@ void kh_rows_clear(kh_rows_t *rows)
 {
     rows->nrows = 0;
     rows->dropped = 0;
+    rows->dropped_aar = 0;
     rows->dec_len = 0;
 }
 

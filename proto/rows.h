@@ -28,6 +28,8 @@ typedef struct {
     uint32_t dropped;    /* accepted rows the validator left out because ingest
                             flagged their person as certainly out of scope;
                             the linker counts them as out_of_scope */
+    int32_t dropped_aar; /* bosatte: the newest aar among the dropped rows (0:
+                            none), for the default reference year */
     uint32_t *lines;     /* physical line of each row in its file (1-based) */
     kh_rowcol_t col[KH_MAX_COLS];
     char *dec_data;      /* texts of DEC columns */

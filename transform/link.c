@@ -410,6 +410,8 @@ int kh_link_add(kh_link_t *l, const kh_rows_t *rows)
     /* rows the validator dropped for ingest's scope superset: out of scope
      * here too, since no participant's identity reaches their id */
     l->counts.out_of_scope[rows->table] += rows->dropped;
+    if (rows->table == KH_TAB_BOSATTE && rows->dropped_aar > l->newest_bosatte_aar)
+        l->newest_bosatte_aar = rows->dropped_aar; /* R counts every accepted row */
     switch (rows->table) {
     case KH_TAB_ID_HISTORIKK: add_id_historikk(l, rows); break;
     case KH_TAB_F_INTRO:      add_f_intro(l, rows); break;

@@ -287,6 +287,14 @@ int main(int argc, char **argv)
         kh_stage_state(&st, KH_ST_DRAINING);
         kh_fault_point("finish");
         int rc = kh_link_finish(link);
+        if (rc == KH_E_USAGE && tables[KH_TAB_BOSATTE].accepted == 0)
+            /* no accepted bosatte row: no newest aar, so no reference year */
+            kh_stage_fail(&st, "%s has no accepted row (%llu of %llu rejected), so there is "
+                          "no reference year",
+                          tables[KH_TAB_BOSATTE].eot.file[0] ? tables[KH_TAB_BOSATTE].eot.file
+                                                             : "bosatte.csv",
+                          (unsigned long long)tables[KH_TAB_BOSATTE].rejected,
+                          (unsigned long long)tables[KH_TAB_BOSATTE].eot.rows);
         if (rc)
             kh_stage_fail(&st, "the linker cannot finish: %s", kh_strerror(rc));
         send_rejects(&st, sink, link, tables);

@@ -92,10 +92,13 @@ void kh_validate_batch(kh_validate_t *w, kh_table_t table, const kh_raw_t *raw, 
                 if (res == 0) {
                     /* judged and accepted; a person ingest knows to be out
                      * of scope need not be hashed and sent on */
-                    if (raw->flags[i] & KH_RAW_OUT_OF_SCOPE)
+                    if (raw->flags[i] & KH_RAW_OUT_OF_SCOPE) {
                         rows->dropped++;
-                    else
+                        if (table == KH_TAB_BOSATTE && values[KH_BOSATTE_AAR] > rows->dropped_aar)
+                            rows->dropped_aar = (int32_t)values[KH_BOSATTE_AAR];
+                    } else {
                         kh_rows_append(rows, line, values, texts);
+                    }
                     continue;
                 }
                 reason = r.reason;

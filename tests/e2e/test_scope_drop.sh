@@ -43,9 +43,9 @@ for x in ex ex2 ex3; do
   dump "$T/st-$x" >"$T/$x.csv"
   counts "$T/st-$x" >"$T/$x.counts"
 done
-grep -q 'out_of_scope_flagged file=bosatte.csv rows=[1-9]' "$T/ex.log" || fail "nothing was dropped early"
-grep -q 'out_of_scope_flagged file=bosatte.csv rows=[1-9]' "$T/ex2.log" || fail "quoted history ids stopped the early drop"
-grep -q 'out_of_scope_flagged file=bosatte.csv rows=[1-9]' "$T/ex3.log" || fail "quoted ids were not recognised"
+grep -q 'out_of_scope_flagged table=bosatte rows=[1-9]' "$T/ex.log" || fail "nothing was dropped early"
+grep -q 'out_of_scope_flagged table=bosatte rows=[1-9]' "$T/ex2.log" || fail "quoted history ids stopped the early drop"
+grep -q 'out_of_scope_flagged table=bosatte rows=[1-9]' "$T/ex3.log" || fail "quoted ids were not recognised"
 for x in ex2 ex3; do
   cmp -s "$T/ex.csv" "$T/$x.csv" || fail "$x: the tables differ"
   diff "$T/ex.counts" "$T/$x.counts" >/dev/null || fail "$x: the ledger differs: $(diff "$T/ex.counts" "$T/$x.counts" | head -4)"
