@@ -552,6 +552,11 @@ static int print_run(void *ctx, const kh_runrec_t *rec)
             printf("[%d, %d]", l->cohort_from, l->cohort_to);
         else
             printf("null");
+        printf(", \"version\": ");
+        if (rec->version[0])
+            kh_cli_json_str(stdout, rec->version);
+        else
+            printf("null");
         printf(", \"min_cell\": %d, \"tables\": {", rec->min_cell);
         int first = 1;
         for (int t = 0; t < KH_TAB_COUNT; t++) {

@@ -6,6 +6,10 @@
 #define _GNU_SOURCE
 #include "store.h"
 
+#ifndef KH_VERSION
+#define KH_VERSION "unknown" /* the Makefile gives the VERSION file */
+#endif
+
 #include <dirent.h>
 #include <errno.h>
 #include <signal.h>
@@ -479,13 +483,16 @@ static void pack_runrec(msgpack_sbuffer *sb, const kh_runrec_t *rec)
     kh_msg_pack_result(&res, &env, rec->ok, reason, &rec->ledger);
     msgpack_packer pk;
     msgpack_packer_init(&pk, sb, msgpack_sbuffer_write);
-    msgpack_pack_array(&pk, 5);
+    msgpack_pack_array(&pk, 6);
     msgpack_pack_int(&pk, 1);
     msgpack_pack_int64(&pk, rec->started_ms);
     msgpack_pack_int64(&pk, rec->finished_ms);
     msgpack_pack_int32(&pk, rec->min_cell);
     msgpack_pack_bin(&pk, res.len);
     msgpack_pack_bin_body(&pk, res.data, res.len);
+    /* the kohort that wrote the entry (records of older versions lack it) */
+    msgpack_pack_str(&pk, strlen(KH_VERSION));
+    msgpack_pack_str_body(&pk, KH_VERSION, strlen(KH_VERSION));
     free(res.data);
 }
 
@@ -497,7 +504,8 @@ static int unpack_runrec(const MDB_val *v, kh_runrec_t *rec)
     size_t off = 0;
     int rc = KH_E_DECODE;
     if (msgpack_unpack_next(&up, v->mv_data, v->mv_size, &off) == MSGPACK_UNPACK_SUCCESS &&
-        up.data.type == MSGPACK_OBJECT_ARRAY && up.data.via.array.size == 5) {
+        up.data.type == MSGPACK_OBJECT_ARRAY &&
+        (up.data.via.array.size == 5 || up.data.via.array.size == 6)) {
         const msgpack_object *o = up.data.via.array.ptr;
         if (o[1].type == MSGPACK_OBJECT_POSITIVE_INTEGER &&
             o[2].type == MSGPACK_OBJECT_POSITIVE_INTEGER &&
@@ -505,6 +513,10 @@ static int unpack_runrec(const MDB_val *v, kh_runrec_t *rec)
             rec->started_ms = (int64_t)o[1].via.u64;
             rec->finished_ms = (int64_t)o[2].via.u64;
             rec->min_cell = (int32_t)o[3].via.u64;
+            if (up.data.via.array.size == 6 && o[5].type == MSGPACK_OBJECT_STR &&
+                o[5].via.str.size < sizeof rec->version)
+                snprintf(rec->version, sizeof rec->version, "%.*s", (int)o[5].via.str.size,
+                         o[5].via.str.ptr);
             kh_msg_t m;
             if (kh_msg_unpack(o[4].via.bin.ptr, o[4].via.bin.size, &m) == 0 &&
                 m.env.kind == KH_MSG_RESULT) {

@@ -36,6 +36,7 @@ typedef struct {
     char reason[KH_REASON_MAX];        /* empty when ok */
     int32_t min_cell;
     kh_ledger_t ledger;
+    char version[32];                  /* the kohort that wrote it; "" when older */
 } kh_runrec_t;
 
 /* One quarantined row. */

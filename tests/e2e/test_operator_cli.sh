@@ -75,6 +75,8 @@ version=$("$KOHORT" --version)
 [[ $version =~ ^kohort\ [0-9]+\.[0-9]+\.[0-9]+ ]] || fail "--version printed '$version'"
 "$KOHORT" metrics --store "$T/st" >"$T/metrics"
 grep -q "^kohort_build_info{version=\"${version#kohort }\"} 1$" "$T/metrics" || fail "no kohort_build_info metric"
+[ "$("$KOHORT" runs --store "$T/st" --run latest --format json | json 'd[0]["version"]')" = "${version#kohort }" ] \
+  || fail "the ledger does not record the version"
 
 # kohort check: a required table that accepts no row is a failure
 ONE_LINE=0 expect_status 1 "f_intro.csv: the required table accepts no rows (most of its ids are synthetic" "$KOHORT" check --extracts "$T/ex"
