@@ -37,8 +37,8 @@ PY
 # SIGTERM to one validator: it exits by itself and is replaced
 vpid=$(pgrep -P "$run_pid" -x kohort-validate | head -n 1)
 kill -TERM "$vpid"
-wait_for grep -q "stage validate.* (pid $vpid) died" "$T/err" || fail "the validator did not exit"
-grep -q "(pid $vpid) died (exit status 1)" "$T/err" || fail "the validator was not stopped by SIGTERM: $(grep "pid $vpid" "$T/err")"
+wait_for grep -q "stage_replaced worker=validate\.[0-9]* pid=$vpid " "$T/err" || fail "the validator did not exit"
+grep -q "pid=$vpid reason=\"died (exit status 1)" "$T/err" || fail "the validator was not stopped by SIGTERM: $(grep "pid $vpid" "$T/err")"
 kill -CONT "$link_pid"
 wait "$run_pid" || fail "the run failed: $(tail -n 2 "$T/err")"
 "$KOHORT" quarantine --store "$T/st" >"$T/q.csv"
