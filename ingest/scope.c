@@ -22,15 +22,6 @@ struct kh_scope {
     int finished;
 };
 
-static uint64_t mix(uint64_t x)
-{
-    x ^= x >> 33;
-    x *= 0xff51afd7ed558ccdULL;
-    x ^= x >> 33;
-    x *= 0xc4ceb9fe1a85ec53ULL;
-    return x ^ (x >> 33);
-}
-
 static void set_init(idset_t *s, size_t cap)
 {
     s->cap = cap;
@@ -44,7 +35,7 @@ static int set_has(const idset_t *s, int64_t id)
 {
     if (!s->cap)
         return 0;
-    for (size_t i = mix((uint64_t)id) & (s->cap - 1);; i = (i + 1) & (s->cap - 1)) {
+    for (size_t i = kh_mix64((uint64_t)id) & (s->cap - 1);; i = (i + 1) & (s->cap - 1)) {
         if (s->keys[i] == id)
             return 1;
         if (s->keys[i] == EMPTY)
@@ -69,7 +60,7 @@ static void set_add(idset_t *s, int64_t id)
 {
     if ((s->n + 1) * 2 > s->cap)
         set_grow(s);
-    for (size_t i = mix((uint64_t)id) & (s->cap - 1);; i = (i + 1) & (s->cap - 1)) {
+    for (size_t i = kh_mix64((uint64_t)id) & (s->cap - 1);; i = (i + 1) & (s->cap - 1)) {
         if (s->keys[i] == id)
             return;
         if (s->keys[i] == EMPTY) {

@@ -12,6 +12,18 @@ void *kh_xcalloc(size_t count, size_t size);
 void *kh_xrealloc(void *p, size_t n);
 char *kh_xstrdup(const char *s);
 
+/* A full 64-bit mix (splitmix64's finaliser) of a key, for the hash
+ * tables of structured keys (ids, codes): every input bit moves every
+ * output bit, so linear probing stays short. */
+static inline uint64_t kh_mix64(uint64_t x)
+{
+    x ^= x >> 30;
+    x *= 0xbf58476d1ce4e5b9ULL;
+    x ^= x >> 27;
+    x *= 0x94d049bb133111ebULL;
+    return x ^ (x >> 31);
+}
+
 /* Monotonic clock in nanoseconds. */
 uint64_t kh_now_ns(void);
 

@@ -435,18 +435,9 @@ void kh_refdup_destroy(kh_refdup_t **d)
     *d = NULL;
 }
 
-static uint64_t mix(uint64_t x)
-{
-    x ^= x >> 30;
-    x *= 0xbf58476d1ce4e5b9ULL;
-    x ^= x >> 27;
-    x *= 0x94d049bb133111ebULL;
-    return x ^ (x >> 31);
-}
-
 static size_t key_hash(const refkey_t *k)
 {
-    return (size_t)mix((uint64_t)k->k1 ^ mix((uint64_t)k->k2 ^ ((uint64_t)k->table << 56)));
+    return (size_t)kh_mix64((uint64_t)k->k1 ^ kh_mix64((uint64_t)k->k2 ^ ((uint64_t)k->table << 56)));
 }
 
 /* The slot holding `k`, or the empty slot where it belongs. */
