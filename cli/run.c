@@ -947,13 +947,9 @@ int kh_run_main(int argc, char **argv)
         watch(r, 200);
     sodium_memzero(r->key, sizeof r->key);
     if (succeeded(r)) {
-        /* the stateful stages finish by themselves; the workers wait for more */
-        for (int i = 0; i < r->state.nstages; i++) {
-            child_t *c = &r->state.stages[i];
-            if (c->alive && (strcmp(c->stage, "validate") == 0 || strcmp(c->stage, "anonymise") == 0))
-                kill(c->pid, SIGTERM);
-        }
-        stop_children(r, 0, 10000);
+        /* the workers wait for more, the stages that send are held until
+         * the sink has taken everything (kh_stage_finish): release them */
+        stop_children(r, SIGTERM, 10000);
     } else {
         stop_children(r, SIGTERM, 5000);
         /* the sink may have committed before the failure was seen (it died

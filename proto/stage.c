@@ -3,6 +3,7 @@
 #include "stage.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -109,6 +110,7 @@ void *kh_stage_socket(kh_stage_t *st, int type, const char *name, int bind)
     if (st->nsocks == KH_STAGE_MAX_SOCKS)
         kh_stage_fail(st, "too many sockets");
     st->socks[st->nsocks++] = s;
+    st->sends |= type == ZMQ_PUSH;
     return s;
 }
 
@@ -197,11 +199,14 @@ int kh_stage_recv(kh_stage_t *st, void *sock, kh_msg_t *msg)
     return 1;
 }
 
-static void close_all(kh_stage_t *st, int data_linger)
+/* Data sockets without linger: a failed or stopped stage drops what it has
+ * not sent, a released one has nothing left; the stats socket gets 2 s for
+ * the last counters. */
+static void close_all(kh_stage_t *st)
 {
+    int none = 0;
     for (int i = 0; i < st->nsocks; i++) {
-        if (data_linger >= 0)
-            zmq_setsockopt(st->socks[i], ZMQ_LINGER, &data_linger, sizeof data_linger);
+        zmq_setsockopt(st->socks[i], ZMQ_LINGER, &none, sizeof none);
         kh_sock_close(&st->socks[i]);
     }
     st->nsocks = 0;
@@ -235,7 +240,7 @@ void kh_stage_fail(kh_stage_t *st, const char *fmt, ...)
         if (zmq_msg_send(&m, st->stats_sock, ZMQ_DONTWAIT) < 0)
             zmq_msg_close(&m);
     }
-    close_all(st, 0);
+    close_all(st);
     exit(1);
 }
 
@@ -244,7 +249,13 @@ int kh_stage_finish(kh_stage_t *st)
     int stopped = kh_stage_stopping != 0;
     /* the last counters always go out, also when stopped */
     kh_stage_state(st, stopped ? (kh_state_t)st->stats.state : KH_ST_DONE);
-    close_all(st, stopped ? 0 : -1);
+    if (!stopped && st->sends)
+        while (!kh_stage_stopping) { /* held: see stage.h */
+            poll(NULL, 0, 200);
+            kh_stage_tick(st);
+        }
+    /* released: what it sent was taken, or the run is over */
+    close_all(st);
     return stopped ? 1 : 0;
 }
 

@@ -21,6 +21,7 @@ typedef struct {
     void *stats_sock;
     void *socks[KH_STAGE_MAX_SOCKS];
     int nsocks;
+    int sends; /* it has a PUSH socket: it holds at the end (kh_stage_finish) */
     uint64_t start_ns, last_stats_ns;
 } kh_stage_t;
 
@@ -77,7 +78,13 @@ void kh_stage_fail(kh_stage_t *st, const char *fmt, ...)
     __attribute__((format(printf, 2, 3), noreturn));
 
 /* Final stats (state done), closes every socket, terminates ZeroMQ.
- * Returns the exit status: 0, or 1 when the stage was stopped by a signal. */
+ * A stage that sends to another stage then stays, sending heartbeats,
+ * until the supervisor releases it (SIGTERM after the sink's commit, or
+ * the end of a failed run): libzmq may drop the last messages of an ipc
+ * socket closed right after them, whatever its linger (libzmq issues
+ * 1264 and 4660), and a consumer that waits for them would wait for ever.
+ * Returns the exit status: 0, or 1 when the stage was stopped by a signal
+ * before it finished. */
 int kh_stage_finish(kh_stage_t *st);
 
 /* Fills an envelope for this run. */
