@@ -535,9 +535,6 @@ static int unpack_runrec(const MDB_val *v, kh_runrec_t *rec)
 
 /* ---- writing ------------------------------------------------------------------ */
 
-/* After a write failed with a full map: grows the map (doubling, up to the
- * limit) and returns 1 when the write is worth trying again. Called with no
- * transaction open, as mdb_env_set_mapsize() requires. */
 /* Begins a write transaction; another process may have grown the map. */
 static int begin_write(kh_store_t *s, MDB_txn **txn)
 {
@@ -549,6 +546,9 @@ static int begin_write(kh_store_t *s, MDB_txn **txn)
     return rc;
 }
 
+/* After a write failed with a full map: grows the map (doubling, up to the
+ * limit) and returns 1 when the write is worth trying again. Called with no
+ * transaction open, as mdb_env_set_mapsize() requires. */
 static int grow_map(kh_store_t *s)
 {
     MDB_envinfo info;
