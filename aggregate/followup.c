@@ -64,7 +64,8 @@ static void set_count(kh_indrow_t *row, int col, int64_t v)
 
 static int set_share(kh_indrow_t *row, int col, int64_t num, int64_t den)
 {
-    int rc = kh_decimal_round_ratio(num, den, 4, &row->value[col]);
+    int scale = kh_schema_indtable(KH_IND_FOLLOWUP)->cols[col].scale;
+    int rc = kh_decimal_round_ratio(num, den, scale, &row->value[col]);
     row->present[col] = rc == 0;
     return rc;
 }

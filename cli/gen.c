@@ -4,7 +4,7 @@
  * owns the output files, the PRNG and the per-birthday id counters that keep
  * synthetic ids unique. See gen.h. */
 #define _GNU_SOURCE /* getopt_long */
-#include "gen.h"
+#include "cli/gen.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -14,11 +14,13 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "../proto/date.h"
-#include "../proto/err.h"
-#include "../proto/util.h"
-#include "gen_muni.h"
-#include "gen_write.h"
+#include "cli/gen_muni.h"
+#include "cli/gen_write.h"
+#include "proto/codes.h"
+#include "proto/date.h"
+#include "proto/err.h"
+#include "proto/util.h"
+#include "transform/idnum.h"
 
 /* ---- Shape of the synthetic population ------------------------------------ */
 
@@ -60,10 +62,10 @@ static const country_t refugee_countries[] = {
 static const int other_countries[] = {131, 131, 131, 136, 136, 106, 106, 101, 144, 139, 428};
 
 /* Sluttstatus given attained / not attained, weights in per cent of all
- * exits (so the overall mix is roughly the register's). */
-static const int attained_status[] = {10, 11, 20, 21, 30};
+ * exits (so the overall mix is roughly the register's), in the ascending
+ * order of the codes that count as attained (10 11 20 21 30) and of the
+ * others (22 40 50 60 70 90): proto/codes.h says which is which. */
 static const double attained_weight[] = {25, 10, 10, 5, 5};
-static const int other_status[] = {22, 40, 50, 60, 70, 90};
 static const double other_weight_man[] = {5, 17, 9, 1.5, 3, 7};
 static const double other_weight_woman[] = {5, 13, 7, 13, 3, 7};
 
@@ -257,29 +259,6 @@ static const mutation_t *mutations(kh_table_t t, int *count)
 
 /* ---- Identifiers ------------------------------------------------------------ */
 
-/* Fill the two mod-11 check digits of d[0..8]; -1 when either would be 10
- * (no valid number with these nine digits). */
-static int set_check_digits(char d[11])
-{
-    static const int w1[9] = {3, 7, 6, 1, 8, 9, 4, 5, 2};
-    static const int w2[10] = {5, 4, 3, 2, 7, 6, 5, 4, 3, 2};
-    int sum = 0;
-    for (int i = 0; i < 9; i++)
-        sum += w1[i] * (d[i] - '0');
-    int k1 = (11 - sum % 11) % 11;
-    if (k1 == 10)
-        return -1;
-    d[9] = (char)('0' + k1);
-    sum = 0;
-    for (int i = 0; i < 10; i++)
-        sum += w2[i] * (d[i] - '0');
-    int k2 = (11 - sum % 11) % 11;
-    if (k2 == 10)
-        return -1;
-    d[10] = (char)('0' + k2);
-    return 0;
-}
-
 static void put2(char *d, int v)
 {
     d[0] = (char)('0' + v / 10 % 10);
@@ -294,7 +273,7 @@ static int compose_id(char d[11], int dd, int mm, int yy, int individual)
     put2(d + 4, yy);
     d[6] = (char)('0' + individual / 100);
     put2(d + 7, individual % 100);
-    return set_check_digits(d);
+    return kh_idnum_fnr_check_digits(d);
 }
 
 /* A new synthetic national id (month + 80) or D-number (day + 40 too) for
@@ -364,7 +343,7 @@ static size_t bad_id(gen_t *g, kh_reason_t reason, const char *good, char *out)
             out[0] = (char)('8' + rng_range(r, 0, 1));
             for (int i = 1; i < 9; i++)
                 out[i] = (char)('0' + rng_range(r, 0, 9));
-            rc = set_check_digits(out);
+            rc = kh_idnum_fnr_check_digits(out);
         }
         if (rc == 0)
             return 11;
@@ -383,19 +362,6 @@ static const char *id_at(const person_t *p, int64_t day)
 
 /* ---- Organisation numbers --------------------------------------------------- */
 
-/* Check digit of an orgnr's first eight digits, or -1 when it would be 10. */
-static int orgnr_check(uint32_t first8)
-{
-    static const int w[8] = {3, 2, 7, 6, 5, 4, 3, 2};
-    int sum = 0;
-    for (int i = 7; i >= 0; i--) {
-        sum += w[i] * (int)(first8 % 10);
-        first8 /= 10;
-    }
-    int c = 11 - sum % 11;
-    return c == 11 ? 0 : c == 10 ? -1 : c;
-}
-
 static void make_employers(gen_t *g)
 {
     for (int i = 0; i < EMPLOYERS; i++) {
@@ -403,7 +369,7 @@ static void make_employers(gen_t *g)
         int check;
         do {
             first8 = (uint32_t)(80000000u + rng_below(&g->rng, 20000000u)); /* 8xxxxxxx/9xxxxxxx */
-            check = orgnr_check(first8);
+            check = kh_idnum_orgnr_check_digit(first8);
         } while (check < 0);
         g->orgnr[i] = first8 * 10u + (uint32_t)check;
     }
@@ -456,7 +422,7 @@ static void ensure_exit(gen_t *g, kh_gen_row_t *row)
         set_date(row, KH_F_INTRO_AVGANGSDATO, (start == KH_NULL ? g->end_of_r - 400 : start) + 400);
     }
     if (row->len[KH_F_INTRO_SLUTTSTATUS] == 0)
-        set_str(row, KH_F_INTRO_SLUTTSTATUS, "40");
+        set_str(row, KH_F_INTRO_SLUTTSTATUS, "40"); /* KH_SLUTT_JOB_SEEKER */
 }
 
 static void mutate_quoting(gen_t *g, kh_gen_row_t *row, int col)
@@ -505,7 +471,7 @@ static void mutate_orgnr(gen_t *g, kh_gen_row_t *row, int col)
         uint32_t first8;
         do
             first8 = (uint32_t)(80000000u + rng_below(&g->rng, 20000000u));
-        while (orgnr_check(first8) >= 0);
+        while (kh_idnum_orgnr_check_digit(first8) >= 0);
         kh_gen_row_set(row, col, buf, kh_gen_fmt_uint(buf, first8 * 10u + 1, 9));
     }
     row->quote_mask &= ~(1u << col);
@@ -864,9 +830,11 @@ static int pick_status(gen_t *g, const person_t *p, int exit_year)
     if (attain > 0.95)
         attain = 0.95;
     if (rng_chance(&g->rng, attain))
-        return attained_status[rng_weighted(&g->rng, attained_weight, 5)];
+        return kh_slutt_nth(KH_SLUTT_ATTAINED, 0,
+                            rng_weighted(&g->rng, attained_weight, (int)KH_ARRAY_LEN(attained_weight)));
     const double *w = p->kjonn == 1 ? other_weight_man : other_weight_woman;
-    return other_status[rng_weighted(&g->rng, w, 6)];
+    return kh_slutt_nth(KH_SLUTT_LISTED, KH_SLUTT_ATTAINED,
+                        rng_weighted(&g->rng, w, (int)KH_ARRAY_LEN(other_weight_man)));
 }
 
 static int pick_start_year(gen_t *g, int country)
@@ -941,7 +909,7 @@ static void plan_main_stay(gen_t *g, person_t *p, stay_t *s, int force)
     if (force == FORCE_ONGOING_STATUS)
         s->exit = KH_NULL;
     if (s->exit == KH_NULL)
-        s->status = force == FORCE_ONGOING_STATUS || rng_chance(r, 0.05) ? 40 : 0;
+        s->status = force == FORCE_ONGOING_STATUS || rng_chance(r, 0.05) ? KH_SLUTT_JOB_SEEKER : 0;
     else
         s->status = pick_status(g, p, year_of(s->exit));
 }
@@ -989,7 +957,7 @@ static void write_id_history(gen_t *g, const person_t *p)
 static void write_participant_jobs(gen_t *g, const person_t *p, const stay_t *s)
 {
     rng_t *r = &g->rng;
-    int work = s->status == 10 || s->status == 11 || s->status == 30;
+    int work = kh_slutt_work(s->status);
     if (s->exit == KH_NULL) {
         if (rng_chance(r, 0.15))
             write_job(g, p, s->start + rng_range(r, 30, 200), KH_NULL);
@@ -1028,10 +996,10 @@ static void write_participant_education(gen_t *g, const person_t *p, const stay_
     int c = year_of(s->exit);
     int years = 0, level = 3;
     switch (s->status) {
-    case 20: years = rng_range(r, 1, 3); break;
-    case 21: years = rng_range(r, 1, 4), level = rng_chance(r, 0.7) ? 6 : 7; break;
-    case 30: years = rng_range(r, 1, 2); break;
-    case 22: years = rng_range(r, 1, 2), level = 2; break;
+    case KH_SLUTT_UPPER_SECONDARY: years = rng_range(r, 1, 3); break;
+    case KH_SLUTT_HIGHER_EDUCATION: years = rng_range(r, 1, 4), level = rng_chance(r, 0.7) ? 6 : 7; break;
+    case KH_SLUTT_WORK_AND_EDUCATION: years = rng_range(r, 1, 2); break;
+    case KH_SLUTT_LOWER_SECONDARY: years = rng_range(r, 1, 2), level = 2; break;
     default:
         if (rng_chance(r, 0.12))
             years = 2, c += rng_range(r, 1, 3);
@@ -1051,10 +1019,9 @@ static void write_participant_shj(gen_t *g, const person_t *p, const stay_t *s)
     int ry = g->opt.ref_year;
     int from = year_of(s->start);
     int c = s->exit == KH_NULL ? ry + 1 : year_of(s->exit);
-    int attained = s->status == 10 || s->status == 11 || s->status == 20 || s->status == 21 ||
-                   s->status == 30;
+    int attained = kh_slutt_attained(s->status);
     for (int y = from > ry - 9 ? from : ry - 9; y <= ry && y <= p->last_year; y++) {
-        double prob = y < c ? 0.12 : s->status == 50 ? 0.6 : attained ? 0.07 : 0.25;
+        double prob = y < c ? 0.12 : s->status == KH_SLUTT_SOCIAL_ASSISTANCE ? 0.6 : attained ? 0.07 : 0.25;
         if (rng_chance(r, prob))
             write_shj_year(g, p, y);
     }
@@ -1086,7 +1053,8 @@ static void gen_participant(gen_t *g)
         if (rng_chance(r, 0.6)) { /* an earlier, broken-off participation */
             s->exit = stays[0].start - rng_range(r, 30, 300);
             s->start = s->exit - rng_range(r, 90, 400);
-            static const int early[] = {70, 90, 40, 50};
+            static const int early[] = {KH_SLUTT_MOVED, KH_SLUTT_OTHER, KH_SLUTT_JOB_SEEKER,
+                                       KH_SLUTT_SOCIAL_ASSISTANCE};
             s->status = early[rng_below(r, 4)];
             first_start = s->start;
         } else { /* a new participation after the exit */
@@ -1109,7 +1077,7 @@ static void gen_participant(gen_t *g)
     if (nstays == 2 && stays[1].start > stays[0].start)
         last = &stays[1];
     int exit_year = last->exit == KH_NULL ? 0 : year_of(last->exit);
-    if (last->status == 70 && exit_year && rng_chance(r, 0.6))
+    if (last->status == KH_SLUTT_MOVED && exit_year && rng_chance(r, 0.6))
         p.last_year = exit_year; /* moved abroad during the exit year */
     else if (rng_chance(r, 0.02))
         p.last_year = rng_range(r, p.first_year, ry);

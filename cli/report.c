@@ -28,8 +28,9 @@
 #include "cli/report_data.h"
 #include "cli/report_followup.h"
 #include "cli/svg.h"
-#include "err.h"
-#include "util.h"
+#include "proto/codes.h"
+#include "proto/err.h"
+#include "proto/util.h"
 
 static const char *const css =
     "body{font-family:sans-serif;color:#222;margin:24px auto;max-width:1160px;padding:0 16px;"
@@ -195,10 +196,13 @@ static void header(const kh_rep_t *r)
 static void section_attainment(const kh_rep_t *r)
 {
     section_open(r, "attainment", "Goal attainment by exit year");
-    para(r, NULL,
-         "Share of those who left the programme in each year who went on to work or education "
-         "(sluttstatus 10, 11, 20, 21 or 30): the official goal attainment, per municipality, "
-         "against the national figure for all municipalities of Norway.");
+    char codes[64], text[320];
+    snprintf(text, sizeof text,
+             "Share of those who left the programme in each year who went on to work or education "
+             "(sluttstatus %s): the official goal attainment, per municipality, "
+             "against the national figure for all municipalities of Norway.",
+             kh_slutt_list(KH_SLUTT_ATTAINED, codes, sizeof codes));
+    para(r, NULL, text);
     kh_line_spec_t s = {"attainment", "Goal attainment by exit year", "Exit year (cohort)",
                      "Goal attainment", "Dashed black: the national goal attainment of each year "
                      "(ref_nasjonal); grey: all municipalities in this store.",

@@ -32,15 +32,16 @@
 #include "cli/deadrun.h"
 #include "cli/runstate.h"
 #include "cli/runview.h"
-#include "err.h"
-#include "log.h"
 #include "ingest/extract.h"
-#include "msg.h"
-#include "redact.h"
-#include "sock.h"
-#include "store.h"
+#include "proto/defaults.h"
+#include "proto/err.h"
+#include "proto/log.h"
+#include "proto/msg.h"
+#include "proto/redact.h"
+#include "proto/sock.h"
+#include "proto/store.h"
+#include "proto/util.h"
 #include "transform/pseudo.h"
-#include "util.h"
 
 #define MAX_CHILDREN KH_RUNSTATE_MAX_STAGES
 #define MAX_RESTARTS 3
@@ -88,7 +89,8 @@ static void usage(FILE *f)
         "indicators of one reference year to the store.\n\n"
         "  --ref-year R            reference year (default: newest aar in bosatte)\n"
         "  --cohorts FROM-TO       cohort window (default R-7..R)\n"
-        "  --min-cell K            disclosure threshold (default 5, 0 = off)\n"
+        "  --min-cell K            disclosure threshold (default "
+        KH_DEFAULT_STR(KH_DEFAULT_MIN_CELL) ", 0 = off)\n"
         "  --workers N             validate and anonymise processes (default: cores)\n"
         "  --key FILE              pseudonymisation key (default: fresh per run)\n"
         "  --allow-synthetic-ids   accept synthetic test ids (month + 80)\n"
@@ -848,7 +850,7 @@ static int parse_args(run_t *r, int argc, char **argv)
 int kh_run_main(int argc, char **argv)
 {
     run_t *r = kh_xcalloc(1, sizeof *r);
-    r->min_cell = 5;
+    r->min_cell = KH_DEFAULT_MIN_CELL;
     r->stall_timeout = 60;
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     r->workers = cores > 0 ? (int)cores : 1;

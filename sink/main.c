@@ -13,14 +13,15 @@
 #include <sys/time.h>
 #include <zmq.h>
 
-#include "err.h"
-#include "fault.h"
-#include "log.h"
-#include "msg.h"
-#include "sock.h"
-#include "stage.h"
-#include "store.h"
-#include "util.h"
+#include "proto/defaults.h"
+#include "proto/err.h"
+#include "proto/fault.h"
+#include "proto/log.h"
+#include "proto/msg.h"
+#include "proto/sock.h"
+#include "proto/stage.h"
+#include "proto/store.h"
+#include "proto/util.h"
 
 typedef struct {
     kh_indrow_t *rows;
@@ -139,7 +140,7 @@ int main(int argc, char **argv)
     kh_stage_init(&st, "sink");
     const char *store_path = NULL;
     int64_t started_ms = now_ms();
-    int min_cell = 5, allow_shrink = 0;
+    int min_cell = KH_DEFAULT_MIN_CELL, allow_shrink = 0;
     uint64_t max_bytes = 0;
     static const struct option opts[] = {
         KH_STAGE_LONGOPTS,

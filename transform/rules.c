@@ -4,18 +4,19 @@
  * The common path runs for every row of the nightly extracts (~80 million):
  * every column is judged with hand-written fixed-width digit parsing, no
  * allocation and no library number parsing. */
-#include "rules.h"
+#include "transform/rules.h"
 
 #include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "../proto/date.h"
-#include "../proto/err.h"
-#include "../proto/reason.h"
-#include "../proto/redact.h"
-#include "../proto/util.h"
-#include "idnum.h"
+#include "proto/codes.h"
+#include "proto/date.h"
+#include "proto/err.h"
+#include "proto/reason.h"
+#include "proto/redact.h"
+#include "proto/util.h"
+#include "transform/idnum.h"
 
 /* What a column's value must look like. */
 typedef enum {
@@ -50,18 +51,6 @@ static const unsigned char col_rules[KH_TAB_COUNT][KH_MAX_COLS] = {
     [KH_TAB_SHJ] = {RULE_ID, RULE_YEAR, RULE_NOK},
     [KH_TAB_F_JOBBER] = {RULE_ID, RULE_ORGNR, RULE_DATE, RULE_DATE},
 };
-
-/* The sluttstatus codes of spec/extracts.md, by value 0..99. */
-static int status_listed(int code)
-{
-    switch (code) {
-    case 10: case 11: case 20: case 21: case 22: case 30:
-    case 40: case 50: case 60: case 70: case 90:
-        return 1;
-    default:
-        return 0;
-    }
-}
 
 /* Parses exactly `len` ASCII digits (len <= 18); 0 on success. */
 static int parse_digits(const char *s, size_t len, int64_t *out)
@@ -100,7 +89,7 @@ static int check_kommnr(const kh_field_t *f, int64_t *out)
 /* Codes are matched as text: exactly two digits, so "010" is not 10. */
 static int check_status(const kh_field_t *f, int64_t *out)
 {
-    if (parse_fixed(f, 2, out) != 0 || !status_listed((int)*out))
+    if (parse_fixed(f, 2, out) != 0 || !kh_slutt_listed(*out))
         return KH_R_UNKNOWN_STATUS;
     return KH_R_NONE;
 }
