@@ -13,18 +13,21 @@ static const kh_tabledef_t tables[KH_TAB_COUNT] = {
         .cols = {
             [KH_REF_KOMMUNEENDRINGER_GAMMEL] = {"gammel", KH_COL_INT, 0},
             [KH_REF_KOMMUNEENDRINGER_NY] = {"ny", KH_COL_INT, 0},
-            [KH_REF_KOMMUNEENDRINGER_DATO] = {"dato", KH_COL_DATE, 0}}},
+            [KH_REF_KOMMUNEENDRINGER_DATO] = {"dato", KH_COL_DATE, 0}},
+        .nkeys = 2, .keys = {KH_REF_KOMMUNEENDRINGER_GAMMEL, KH_REF_KOMMUNEENDRINGER_NY}},
     [KH_TAB_REF_MONITOR] = {
         .name = "ref_monitor", .reference = 1, .ncols = 3,
         .cols = {
             [KH_REF_MONITOR_LANDBAKGRUNN] = {"landbakgrunn", KH_COL_INT, 0},
             [KH_REF_MONITOR_KJONN] = {"kjonn", KH_COL_INT, 0},
-            [KH_REF_MONITOR_ANDEL] = {"andel", KH_COL_DEC, 0}}},
+            [KH_REF_MONITOR_ANDEL] = {"andel", KH_COL_DEC, 0}},
+        .nkeys = 2, .keys = {KH_REF_MONITOR_LANDBAKGRUNN, KH_REF_MONITOR_KJONN}},
     [KH_TAB_REF_NASJONAL] = {
         .name = "ref_nasjonal", .reference = 1, .ncols = 2,
         .cols = {
             [KH_REF_NASJONAL_AAR] = {"aar", KH_COL_INT, 0},
-            [KH_REF_NASJONAL_ANDEL] = {"andel", KH_COL_DEC, 0}}},
+            [KH_REF_NASJONAL_ANDEL] = {"andel", KH_COL_DEC, 0}},
+        .nkeys = 1, .keys = {KH_REF_NASJONAL_AAR}},
     [KH_TAB_REF_KOSTNADER] = {
         .name = "ref_kostnader", .reference = 1, .ncols = 5,
         .cols = {
@@ -32,7 +35,8 @@ static const kh_tabledef_t tables[KH_TAB_COUNT] = {
             [KH_REF_KOSTNADER_AAR] = {"aar", KH_COL_INT, 0},
             [KH_REF_KOSTNADER_UTGIFTER_TOTALT] = {"utgifter_totalt", KH_COL_DEC, 0},
             [KH_REF_KOSTNADER_UTGIFTER_ADMIN] = {"utgifter_admin", KH_COL_DEC, 0},
-            [KH_REF_KOSTNADER_PERSONER_MALGRUPPE] = {"personer_malgruppe", KH_COL_DEC, 0}}},
+            [KH_REF_KOSTNADER_PERSONER_MALGRUPPE] = {"personer_malgruppe", KH_COL_DEC, 0}},
+        .nkeys = 2, .keys = {KH_REF_KOSTNADER_KOMMNR, KH_REF_KOSTNADER_AAR}},
     [KH_TAB_ID_HISTORIKK] = {
         .name = "id_historikk", .ncols = 2,
         .cols = {

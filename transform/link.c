@@ -75,7 +75,7 @@ typedef struct {
 
 /* Reference rows, with texts as offsets into the arena until finish. */
 typedef struct {
-    int32_t key[2];
+    int32_t key[KH_MAX_KEYS]; /* the schema's key columns */
     int64_t dato;
     size_t text[3];
     uint32_t line;
@@ -254,14 +254,14 @@ static void add_reference(kh_link_t *l, const kh_rows_t *rows)
     const kh_tabledef_t *def = kh_schema_table(rows->table);
     for (uint32_t r = 0; r < rows->nrows; r++) {
         refrow_t *ref = vec_push(&l->ref[rows->table]);
-        int nkey = 0, ntext = 0;
+        int ntext = 0;
+        for (int k = 0; k < def->nkeys; k++)
+            ref->key[k] = (int32_t)rows->col[def->keys[k]].i64[r];
         for (int c = 0; c < def->ncols; c++) {
             if (def->cols[c].type == KH_COL_DEC)
                 ref->text[ntext++] = keep_text(l, kh_rows_text(rows, c, r));
             else if (def->cols[c].type == KH_COL_DATE)
                 ref->dato = rows->col[c].i64[r];
-            else if (nkey < 2)
-                ref->key[nkey++] = (int32_t)rows->col[c].i64[r];
         }
         ref->line = rows->lines[r];
     }
@@ -523,7 +523,7 @@ static void judge_bosatte(kh_link_t *l)
     }
 }
 
-/* Reference keys: (landbakgrunn, kjonn), aar, (kommnr, aar), (gammel, ny). */
+/* By the schema's reference key (kh_tabledef_t.keys), then line. */
 static int cmp_ref(const void *a, const void *b)
 {
     const refrow_t *x = a, *y = b;

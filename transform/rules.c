@@ -376,28 +376,14 @@ struct kh_refdup {
     size_t used;
 };
 
-/* The key columns of a reference table; 0 columns for the others. */
-static int key_columns(kh_table_t table, int cols[2])
+/* The key columns of a reference table (the schema's); 0 columns for the
+ * others. */
+static int key_columns(kh_table_t table, int cols[KH_MAX_KEYS])
 {
-    switch (table) {
-    case KH_TAB_REF_MONITOR:
-        cols[0] = KH_REF_MONITOR_LANDBAKGRUNN;
-        cols[1] = KH_REF_MONITOR_KJONN;
-        return 2;
-    case KH_TAB_REF_NASJONAL:
-        cols[0] = KH_REF_NASJONAL_AAR;
-        return 1;
-    case KH_TAB_REF_KOSTNADER:
-        cols[0] = KH_REF_KOSTNADER_KOMMNR;
-        cols[1] = KH_REF_KOSTNADER_AAR;
-        return 2;
-    case KH_TAB_REF_KOMMUNEENDRINGER:
-        cols[0] = KH_REF_KOMMUNEENDRINGER_GAMMEL;
-        cols[1] = KH_REF_KOMMUNEENDRINGER_NY;
-        return 2;
-    default:
-        return 0;
-    }
+    const kh_tabledef_t *def = kh_schema_table(table);
+    for (int k = 0; k < def->nkeys; k++)
+        cols[k] = def->keys[k];
+    return def->nkeys;
 }
 
 static void init_slots(refkey_t *slots, size_t cap)
@@ -454,7 +440,7 @@ static void grow(kh_refdup_t *d)
 
 int kh_refdup_seen(kh_refdup_t *d, kh_table_t table, const int64_t *values)
 {
-    int cols[2];
+    int cols[KH_MAX_KEYS] = {0};
     int n = key_columns(table, cols);
     if (n == 0)
         return 0;
@@ -471,7 +457,7 @@ int kh_refdup_seen(kh_refdup_t *d, kh_table_t table, const int64_t *values)
 void kh_refdup_reject(kh_table_t table, const kh_field_t *fields, const int *colmap,
                       kh_reject_t *rej)
 {
-    int cols[2];
+    int cols[KH_MAX_KEYS] = {0};
     int n = key_columns(table, cols);
     rej->reason = KH_R_DUPLICATE;
     if (n == 0) {
