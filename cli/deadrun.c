@@ -12,8 +12,9 @@
 #include <unistd.h>
 
 #include "cli/status.h"
-#include "err.h"
-#include "util.h"
+#include "proto/err.h"
+#include "proto/topology.h"
+#include "proto/util.h"
 
 void kh_deadrun_counts(kh_runrec_t *rec, const kh_runstate_t *s)
 {
@@ -21,9 +22,10 @@ void kh_deadrun_counts(kh_runrec_t *rec, const kh_runstate_t *s)
         const kh_runstage_t *c = &s->stages[i];
         for (int t = 0; t < KH_TAB_COUNT; t++) {
             kh_tablecount_t *tc = &rec->ledger.tables[t];
-            if (strcmp(c->stage, "ingest") == 0)
+            int kind = kh_topology_stage(c->stage);
+            if (kind == KH_STAGE_INGEST)
                 tc->read += c->stats.tables[t].rows_out;
-            if (strcmp(c->stage, "validate") == 0) {
+            if (kind == KH_STAGE_VALIDATE) {
                 tc->accepted += c->stats.tables[t].rows_out;
                 tc->rejected += c->stats.tables[t].rows_rejected;
             }

@@ -24,9 +24,10 @@
 
 #include "cli/common.h"
 #include "cli/status.h"
-#include "err.h"
-#include "store.h"
-#include "util.h"
+#include "proto/err.h"
+#include "proto/store.h"
+#include "proto/topology.h"
+#include "proto/util.h"
 
 /* ---- text helpers ------------------------------------------------------------------------ */
 
@@ -138,12 +139,11 @@ void kh_metrics_run(FILE *f, const kh_runstate_t *s, int64_t now_ms)
     fprintf(f, "kohort_build_info{version=\"%s\"} 1\n", kh_cli_version());
     family(f, "kohort_stage_backlog_rows", "gauge",
            "Rows the stage before sent that this stage has not received yet (as kohort top shows).");
-    static const char *const queued[] = {"validate", "anonymise", "link"};
-    for (size_t q = 0; q < sizeof queued / sizeof queued[0]; q++) {
+    for (int q = 0; q < KH_STAGE_COUNT; q++) {
         uint64_t rows;
-        if (kh_status_backlog(s, queued[q], &rows))
-            fprintf(f, "kohort_stage_backlog_rows{stage=\"%s\"} %llu\n", queued[q],
-                    (unsigned long long)rows);
+        if (kh_status_backlog(s, (kh_stagekind_t)q, &rows))
+            fprintf(f, "kohort_stage_backlog_rows{stage=\"%s\"} %llu\n",
+                    kh_topology_stage_name((kh_stagekind_t)q), (unsigned long long)rows);
     }
     family(f, "kohort_stage_up", "gauge", "1 while the stage process runs.");
     for (int i = 0; i < s->nstages; i++) {

@@ -40,6 +40,7 @@
 #include "proto/redact.h"
 #include "proto/sock.h"
 #include "proto/store.h"
+#include "proto/topology.h"
 #include "proto/util.h"
 #include "transform/pseudo.h"
 
@@ -135,9 +136,15 @@ static int is_ready(const child_t *c)
     return c->stats.state != KH_ST_STARTING;
 }
 
+/* The stage child c runs (its slot names it). */
+static int kind_of(const child_t *c)
+{
+    return kh_topology_stage(c->stage);
+}
+
 static int is_worker(const child_t *c)
 {
-    return strcmp(c->stage, "validate") == 0 || strcmp(c->stage, "anonymise") == 0;
+    return kh_topology_is_worker((kh_stagekind_t)kind_of(c));
 }
 
 static child_t *child_of(run_t *r, pid_t pid)
@@ -182,9 +189,10 @@ static void fail(run_t *r, const char *fmt, ...)
 
 /* Starts one stage into `slot` (NULL: a new slot). extra: NULL-terminated
  * further arguments. */
-static void spawn_into(run_t *r, child_t *slot, const char *stage, int worker,
+static void spawn_into(run_t *r, child_t *slot, kh_stagekind_t kind, int worker,
                        const char *const *extra, int key_fd)
 {
+    const char *stage = kh_topology_stage_name(kind);
     char exe[PATH_MAX + 32], workerarg[16], workersarg[16];
     snprintf(exe, sizeof exe, "%s/kohort-%s", r->bindir, stage);
     snprintf(workerarg, sizeof workerarg, "%d", worker);
@@ -238,7 +246,7 @@ static void spawn_into(run_t *r, child_t *slot, const char *stage, int worker,
     c->worker = worker;
 }
 
-static void spawn(run_t *r, const char *stage, int worker, const char *const *extra, int key_fd)
+static void spawn(run_t *r, kh_stagekind_t stage, int worker, const char *const *extra, int key_fd)
 {
     spawn_into(r, NULL, stage, worker, extra, key_fd);
 }
@@ -312,12 +320,11 @@ static void reap(run_t *r)
         if (succeeded(r))
             continue;
         int clean = WIFEXITED(status) && WEXITSTATUS(status) == 0;
-        int finishes = strcmp(c->stage, "ingest") == 0 || strcmp(c->stage, "link") == 0 ||
-                       strcmp(c->stage, "aggregate") == 0 || strcmp(c->stage, "sink") == 0;
+        int finishes = kind_of(c) >= 0 && !is_worker(c);
         if (clean && finishes) {
             /* a sink that ended cleanly committed: its RESULT may have been
              * lost (a supervisor stopped past the sink's linger) */
-            if (strcmp(c->stage, "sink") == 0 && !failed(r) && !committed_in_store(r))
+            if (kind_of(c) == KH_STAGE_SINK && !failed(r) && !committed_in_store(r))
                 fail(r, "the sink ended without committing");
             continue;
         }
@@ -506,9 +513,9 @@ static void stop_children(run_t *r, int sig, int grace_ms)
 }
 
 /* Starts validate or anonymise worker `worker` into `slot` (NULL: new). */
-static void start_worker(run_t *r, child_t *slot, const char *stage, int worker)
+static void start_worker(run_t *r, child_t *slot, kh_stagekind_t stage, int worker)
 {
-    if (strcmp(stage, "anonymise") == 0) {
+    if (stage == KH_STAGE_ANONYMISE) {
         int fd = key_pipe(r);
         if (fd < 0) {
             fail(r, "cannot hand the key to an anonymiser: %s", strerror(errno));
@@ -543,8 +550,7 @@ static void replace_worker(run_t *r, child_t *c, int status)
     kh_warn("stage_replaced worker=%s.%d pid=%d reason=\"died (%s %d); starting a replacement\"",
             c->stage, c->worker, (int)c->pid, WIFSIGNALED(status) ? "signal" : "exit status",
             WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
-    char stage[16];
-    snprintf(stage, sizeof stage, "%s", c->stage);
+    kh_stagekind_t stage = (kh_stagekind_t)kind_of(c);
     /* an injected fault (test builds) strikes once: not the replacement */
     unsetenv("KOHORT_FAULT");
     start_worker(r, c, stage, c->worker);
@@ -587,11 +593,11 @@ static void start_stages(run_t *r)
         sink_args[ns++] = r->store_max;
     }
     sink_args[ns] = NULL;
-    spawn(r, "sink", 0, sink_args, -1);
+    spawn(r, KH_STAGE_SINK, 0, sink_args, -1);
     wait_ready(r, r->state.nstages - 1);
     /* the aggregator reads (never writes) the other stored years: 7.4 */
     const char *agg_args[] = {"--min-cell", mincell, "--store", r->store, NULL};
-    spawn(r, "aggregate", 0, agg_args, -1);
+    spawn(r, KH_STAGE_AGGREGATE, 0, agg_args, -1);
     wait_ready(r, r->state.nstages - 1);
     const char *link_args[8];
     int n = 0;
@@ -604,17 +610,17 @@ static void start_stages(run_t *r)
         link_args[n++] = r->cohorts;
     }
     link_args[n] = NULL;
-    spawn(r, "link", 0, link_args, -1);
+    spawn(r, KH_STAGE_LINK, 0, link_args, -1);
     wait_ready(r, r->state.nstages - 1);
     if (failed(r))
         return;
     int first = r->state.nstages;
     for (int i = 0; i < r->workers && !failed(r); i++)
-        start_worker(r, NULL, "anonymise", i);
+        start_worker(r, NULL, KH_STAGE_ANONYMISE, i);
     wait_ready(r, first);
     first = r->state.nstages;
     for (int i = 0; i < r->workers && !failed(r); i++)
-        start_worker(r, NULL, "validate", i);
+        start_worker(r, NULL, KH_STAGE_VALIDATE, i);
     wait_ready(r, first);
     if (failed(r))
         return;
@@ -634,7 +640,7 @@ static void start_stages(run_t *r)
     /* the channel for resend requests after a worker dies: connected before
      * ingest binds, without ZMQ_IMMEDIATE, so a request waits in the queue */
     char ep[256];
-    kh_sock_endpoint(ep, sizeof ep, r->dir, "ingest.ack");
+    kh_sock_endpoint(ep, sizeof ep, r->dir, kh_topology_endpoint(KH_EP_INGEST_ACK));
     r->resend = zmq_socket(kh_sock_ctx(), ZMQ_PUSH);
     int linger = 0, hwm = 0;
     zmq_setsockopt(r->resend, ZMQ_LINGER, &linger, sizeof linger);
@@ -643,7 +649,7 @@ static void start_stages(run_t *r)
         fail(r, "cannot connect to ingest: %s", zmq_strerror(errno));
         return;
     }
-    spawn(r, "ingest", 0, ingest_args, -1);
+    spawn(r, KH_STAGE_INGEST, 0, ingest_args, -1);
     if (!failed(r))
         r->state.phase = KH_RUN_RUNNING;
 }
@@ -927,7 +933,7 @@ int kh_run_main(int argc, char **argv)
     r->t0 = r->turn_ns = kh_now_ns();
 
     char ep[256];
-    kh_sock_endpoint(ep, sizeof ep, r->dir, "stats");
+    kh_sock_endpoint(ep, sizeof ep, r->dir, kh_topology_endpoint(KH_EP_STATS));
     r->stats = kh_sock_open(ZMQ_PULL, ep, 1);
     int unlimited = 0;
     if (r->stats)
@@ -968,15 +974,13 @@ int kh_run_main(int argc, char **argv)
     kh_sock_close(&r->resend);
     kh_sock_close(&r->stats);
     kh_sock_term();
-    char path[PATH_MAX + 16];
-    const char *names[] = {"stats", "ingest.out", "ingest.ack", "link", "agg", "sink", NULL};
-    for (int i = 0; names[i]; i++) {
-        snprintf(path, sizeof path, "%s/%s", r->dir, names[i]);
-        unlink(path);
-    }
-    for (int i = 0; i < r->workers; i++) {
-        snprintf(path, sizeof path, "%s/anon.%d", r->dir, i);
-        unlink(path);
+    char path[PATH_MAX + 48], name[32];
+    for (int e = 0; e < KH_EP_COUNT; e++) {
+        for (int i = 0; i < (kh_topology_per_worker((kh_endpoint_t)e) ? r->workers : 1); i++) {
+            kh_topology_worker_endpoint((kh_endpoint_t)e, i, name, sizeof name);
+            snprintf(path, sizeof path, "%s/%s", r->dir, name);
+            unlink(path);
+        }
     }
     rmdir(r->dir);
     close(lock);

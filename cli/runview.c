@@ -15,8 +15,9 @@
 #include "cli/metrics.h"
 #include "cli/status.h"
 #include "cli/top.h"
-#include "err.h"
-#include "util.h"
+#include "proto/err.h"
+#include "proto/topology.h"
+#include "proto/util.h"
 
 #define SNAPSHOT_EVERY_MS 1000
 #define BAR_EVERY_MS 200
@@ -56,7 +57,7 @@ static uint64_t rows_read(const kh_runstate_t *s)
 {
     uint64_t n = 0;
     for (int i = 0; i < s->nstages; i++)
-        if (strcmp(s->stages[i].stage, "ingest") == 0)
+        if (kh_topology_stage(s->stages[i].stage) == KH_STAGE_INGEST)
             for (int t = 0; t < KH_TAB_COUNT; t++)
                 n += s->stages[i].stats.tables[t].rows_out;
     return n;

@@ -20,9 +20,10 @@
 #include "cli/common.h"
 #include "cli/deadrun.h"
 #include "cli/top.h"
-#include "err.h"
-#include "store.h"
-#include "util.h"
+#include "proto/err.h"
+#include "proto/store.h"
+#include "proto/topology.h"
+#include "proto/util.h"
 
 #define SNAP_MAGIC "KHSTATUS"
 #define SNAP_VERSION 1u
@@ -344,15 +345,18 @@ int kh_status_resolve(const char *opt, char *out, size_t cap)
 
 /* ---- derived figures ------------------------------------------------------------- */
 
-/* The chain whose queues the backlog measures, in order. */
-static const char *const chain[] = {"ingest", "validate", "anonymise", "link"};
+/* The chain whose queues the backlog measures is the stages from ingest to
+ * link, in the order of the enum: each is fed by the one before it. */
+_Static_assert(KH_STAGE_INGEST + 1 == KH_STAGE_VALIDATE && KH_STAGE_VALIDATE + 1 == KH_STAGE_ANONYMISE &&
+                   KH_STAGE_ANONYMISE + 1 == KH_STAGE_LINK,
+               "the backlog chain follows kh_stagekind_t");
 
 /* Rows in (or out) of every process of `stage`, over all tables. */
-static uint64_t stage_rows(const kh_runstate_t *s, const char *stage, int out)
+static uint64_t stage_rows(const kh_runstate_t *s, kh_stagekind_t stage, int out)
 {
     uint64_t sum = 0;
     for (int i = 0; i < s->nstages; i++) {
-        if (strcmp(s->stages[i].stage, stage) != 0)
+        if (kh_topology_stage(s->stages[i].stage) != (int)stage)
             continue;
         for (int t = 0; t < KH_TAB_COUNT; t++)
             sum += out ? s->stages[i].stats.tables[t].rows_out : s->stages[i].stats.tables[t].rows_in;
@@ -360,16 +364,13 @@ static uint64_t stage_rows(const kh_runstate_t *s, const char *stage, int out)
     return sum;
 }
 
-int kh_status_backlog(const kh_runstate_t *s, const char *stage, uint64_t *rows)
+int kh_status_backlog(const kh_runstate_t *s, kh_stagekind_t stage, uint64_t *rows)
 {
-    for (size_t k = 1; k < sizeof chain / sizeof chain[0]; k++) {
-        if (strcmp(stage, chain[k]) != 0)
-            continue;
-        uint64_t sent = stage_rows(s, chain[k - 1], 1), got = stage_rows(s, chain[k], 0);
-        *rows = sent > got ? sent - got : 0;
-        return 1;
-    }
-    return 0;
+    if (stage <= KH_STAGE_INGEST || stage > KH_STAGE_LINK)
+        return 0;
+    uint64_t sent = stage_rows(s, stage - 1, 1), got = stage_rows(s, stage, 0);
+    *rows = sent > got ? sent - got : 0;
+    return 1;
 }
 
 void kh_status_progress(const kh_runstate_t *s, int64_t now_ms, kh_status_progress_t *p)
@@ -378,9 +379,10 @@ void kh_status_progress(const kh_runstate_t *s, int64_t now_ms, kh_status_progre
     p->eta_s = -1;
     for (int i = 0; i < s->nstages; i++) {
         const kh_runstage_t *c = &s->stages[i];
-        int ingest = strcmp(c->stage, "ingest") == 0;
-        int validate = strcmp(c->stage, "validate") == 0;
-        int link = strcmp(c->stage, "link") == 0;
+        int kind = kh_topology_stage(c->stage);
+        int ingest = kind == KH_STAGE_INGEST;
+        int validate = kind == KH_STAGE_VALIDATE;
+        int link = kind == KH_STAGE_LINK;
         for (int t = 0; t < KH_TAB_COUNT; t++) {
             const kh_tablestats_t *ts = &c->stats.tables[t];
             kh_status_table_t *pt = &p->tables[t];

@@ -13,6 +13,7 @@
 #include <sys/types.h>
 
 #include "cli/runstate.h"
+#include "proto/topology.h"
 
 #define KH_STATUS_FILE "run.status"
 
@@ -80,11 +81,11 @@ typedef struct {
 
 void kh_status_progress(const kh_runstate_t *s, int64_t now_ms, kh_status_progress_t *p);
 
-/* The backlog in front of `stage` ("validate", "anonymise" or "link"):
- * the rows the stage before it in the chain sent that it has not yet
- * received, summed over workers and tables. Returns 1 with *rows set, or 0
- * for a stage with no such queue (ingest, aggregate, sink, unknown). */
-int kh_status_backlog(const kh_runstate_t *s, const char *stage, uint64_t *rows);
+/* The backlog in front of `stage` (validate, anonymise or link): the rows
+ * the stage before it in the chain sent that it has not yet received,
+ * summed over workers and tables. Returns 1 with *rows set, or 0 for a
+ * stage with no such queue (ingest, aggregate, sink). */
+int kh_status_backlog(const kh_runstate_t *s, kh_stagekind_t stage, uint64_t *rows);
 
 /* 1 when the run is healthy; 0 with one sentence in `why` when a stage died,
  * no counter moved for more than half the stall timeout, or the run failed. */

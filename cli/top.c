@@ -17,14 +17,11 @@
 #include <unistd.h>
 
 #include "cli/common.h"
-#include "err.h"
-#include "store.h"
-#include "util.h"
+#include "proto/err.h"
+#include "proto/store.h"
+#include "proto/topology.h"
+#include "proto/util.h"
 
-/* The pipeline in the order rows flow; BACKLOG of a stage is measured
- * against the one before it (ingest -> validate -> anonymise -> link). */
-static const char *const stage_order[] = {"ingest", "validate", "anonymise", "link", "aggregate", "sink"};
-#define NORDER ((int)KH_ARRAY_LEN(stage_order))
 
 /* ---- formatting ------------------------------------------------------------------------ */
 
@@ -189,12 +186,12 @@ static void add_process(line_t *l, const kh_runstage_t *c, const kh_status_snap_
 /* `phase`: once the run is over (committed or failed) every stage has been
  * stopped, so rates, ages and memory are history ("-"), no process is up,
  * and the state is the outcome: done, stopped, or DIED for one that died. */
-static void print_line(FILE *f, const char *label, const line_t *l, const char *backlog, int width,
-                       int phase)
+static void print_line(FILE *f, const char *label, int kind, const line_t *l, const char *backlog,
+                       int width, int phase)
 {
     int ended = phase == KH_RUN_COMMITTED || phase == KH_RUN_FAILED;
     char in[16], out[16], rej[16], rss[16], up[16], age[16], line[256];
-    if (ended || !strcmp(label, "ingest") || !strncmp(label, "  ingest", 8))
+    if (ended || kind == KH_STAGE_INGEST)
         snprintf(in, sizeof in, "-");
     else
         kh_top_fmt_count(in, sizeof in, l->in_rate);
@@ -285,41 +282,41 @@ void kh_top_print(FILE *f, const kh_status_snap_t *cur, const kh_status_snap_t *
     snprintf(line, sizeof line, LINE_HEAD, "STAGE", "UP", "STATE", "IN/s", "OUT/s", "REJ",
              "BACKLOG", "UTIL%", "RSS", "AGE");
     fprintf(f, "\n%.*s\n", width, line);
-    for (int o = 0; o < NORDER + 1; o++) {
-        /* o == NORDER: stages of names this build does not order */
+    /* the stages in the order rows flow (BACKLOG of a stage is measured
+     * against the one before it), then those of names this build does not
+     * know (kind -1) */
+    for (int o = 0; o <= KH_STAGE_COUNT; o++) {
+        int kind = o < KH_STAGE_COUNT ? o : -1;
         line_t l;
         memset(&l, 0, sizeof l);
-        const char *name = o < NORDER ? stage_order[o] : NULL;
+        const char *name = kind >= 0 ? kh_topology_stage_name((kh_stagekind_t)kind) : NULL;
         for (int i = 0; i < s->nstages; i++) {
             const kh_runstage_t *st = &s->stages[i];
-            int known = 0;
-            for (int k = 0; k < NORDER; k++)
-                known |= strcmp(st->stage, stage_order[k]) == 0;
-            if (name ? strcmp(st->stage, name) == 0 : !known)
+            if (kh_topology_stage(st->stage) == kind)
                 add_process(&l, st, prev, dt_s, clock_ms, s->stall_timeout_s);
         }
         if (!l.nproc)
             continue;
         char backlog[16] = "-";
         uint64_t queued;
-        if (!ended && name && kh_status_backlog(s, name, &queued))
+        if (!ended && kind >= 0 && kh_status_backlog(s, (kh_stagekind_t)kind, &queued))
             kh_top_fmt_count(backlog, sizeof backlog, (double)queued);
         char label[32];
         if (l.nproc > 1)
             snprintf(label, sizeof label, "%s x%d", name ? name : "other", l.nproc);
         else
             snprintf(label, sizeof label, "%s", name ? name : "other");
-        print_line(f, label, &l, backlog, width, s->phase);
+        print_line(f, label, kind, &l, backlog, width, s->phase);
         if (expanded && l.nproc > 1) {
             for (int i = 0; i < s->nstages; i++) {
                 const kh_runstage_t *st = &s->stages[i];
-                if (!name || strcmp(st->stage, name) != 0)
+                if (kind < 0 || kh_topology_stage(st->stage) != kind)
                     continue;
                 line_t w;
                 memset(&w, 0, sizeof w);
                 add_process(&w, st, prev, dt_s, clock_ms, s->stall_timeout_s);
                 snprintf(label, sizeof label, "  %s.%d", st->stage, st->worker);
-                print_line(f, label, &w, "", width, s->phase);
+                print_line(f, label, kind, &w, "", width, s->phase);
             }
         }
     }
