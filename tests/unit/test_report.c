@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../cli/gen_muni.h"
+#include "gen/muni.h"
 #include "../../cli/muninames.h"
 #include "../../cli/report.h"
 #include "../../proto/err.h"
