@@ -7,6 +7,7 @@
 #include "cli/backup.h"
 #include "cli/check.h"
 #include "cli/common.h"
+#include "cli/keygen.h"
 #include "cli/metrics.h"
 #include "cli/query.h"
 #include "cli/report.h"
