@@ -524,25 +524,20 @@ static void set_count(kh_indrow_t *row, int col, int64_t v)
     row->present[col] = 1;
 }
 
-/* The scale of column `col` of table t: the schema's. */
-static int scale_of(kh_indtable_t t, int col)
-{
-    return kh_schema_indtable(t)->cols[col].scale;
-}
-
-/* A rounded num/den; empty when den is 0. */
+/* A rounded num/den at the schema's scale of (t, col); empty when den is 0. */
 static int set_ratio(kh_indrow_t *row, kh_indtable_t t, int col, int64_t num, int64_t den)
 {
     if (den == 0)
         return 0;
-    int rc = kh_decimal_round_ratio(num, den, scale_of(t, col), &row->value[col]);
+    int scale = kh_schema_indtable(t)->cols[col].scale;
+    int rc = kh_decimal_round_ratio(num, den, scale, &row->value[col]);
     row->present[col] = rc == 0;
     return rc;
 }
 
 static int set_rational(kh_indrow_t *row, kh_indtable_t t, int col, const mpq_t v)
 {
-    int rc = kh_decimal_round(v, scale_of(t, col), &row->value[col]);
+    int rc = kh_decimal_round(v, kh_schema_indtable(t)->cols[col].scale, &row->value[col]);
     row->present[col] = rc == 0;
     return rc;
 }
