@@ -5,19 +5,19 @@
  * placement) waits for kh_link_finish(), so batches may come in any order.
  * Person indexes are internal (order of first f_intro sight); nothing
  * leaves in that order. */
-#include "link.h"
+#include "transform/link.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "../proto/date.h"
-#include "../proto/err.h"
-#include "../proto/reason.h"
-#include "../proto/util.h"
-#include "idmap.h"
-#include "kommune.h"
-#include "pseudomap.h"
+#include "proto/date.h"
+#include "proto/err.h"
+#include "proto/reason.h"
+#include "proto/util.h"
+#include "transform/idmap.h"
+#include "transform/kommune.h"
+#include "transform/pseudomap.h"
 
 /* A growable array of fixed-size records: no allocation per row. */
 typedef struct {
@@ -84,6 +84,11 @@ typedef struct {
 
 #define NO_EXIT INT32_MIN
 #define OPEN_END INT32_MAX
+
+/* kh_table_t's order as the linker reads it: reference tables (ref[]), id_historikk,
+ * f_intro, person tables from bosatte on (tests/unit/test_link.c checks ref[]'s). */
+_Static_assert(KH_TAB_REF_KOSTNADER < KH_TAB_ID_HISTORIKK && KH_TAB_ID_HISTORIKK + 1 == KH_TAB_F_INTRO &&
+                   KH_TAB_F_INTRO + 1 == KH_TAB_BOSATTE, "the linker's order of kh_table_t");
 
 struct kh_link {
     kh_link_params_t params;

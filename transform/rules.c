@@ -309,17 +309,24 @@ static int has_decimal_column(const kh_tabledef_t *def)
     return 0;
 }
 
-int kh_rules_check(kh_table_t table, const kh_field_t *fields, int nfields,
-                   int header_nfields, const int *colmap, const kh_rules_opts_t *opts,
-                   int64_t *values, char *textbuf, size_t textcap, const char **texts,
-                   kh_reject_t *rej)
+int kh_rules_check(const kh_rules_record_t *rec, const kh_rules_out_t *out)
 {
+    kh_table_t table = rec->table;
+    const kh_field_t *fields = rec->fields;
+    int nfields = rec->nfields;
+    const int *colmap = rec->colmap;
+    const kh_rules_opts_t *opts = rec->opts;
+    int64_t *values = out->values;
+    char *textbuf = out->textbuf;
+    const char **texts = out->texts;
+    kh_reject_t *rej = out->rej;
     const kh_tabledef_t *def = kh_schema_table(table);
     if (!def)
         return KH_E_USAGE;
-    if (has_decimal_column(def) && (textbuf == NULL || texts == NULL || textcap < KH_RULES_TEXTCAP))
+    if (has_decimal_column(def) &&
+        (textbuf == NULL || texts == NULL || out->textcap < KH_RULES_TEXTCAP))
         return KH_E_USAGE;
-    if (nfields != header_nfields) {
+    if (nfields != rec->header_nfields) {
         rej->field = KH_RULES_NO_FIELD;
         rej->reason = KH_R_FIELD_COUNT;
         rej->value[0] = '\0';

@@ -82,9 +82,10 @@ void kh_validate_batch(kh_validate_t *w, kh_table_t table, const kh_raw_t *raw, 
                 field = nfields;
             } else {
                 kh_reject_t r;
-                int res = kh_rules_check(rows->table, w->fields, nfields, meta->header_nfields,
-                                         meta->colmap, &w->opts, values, textbuf, sizeof textbuf,
-                                         texts, &r);
+                kh_rules_record_t in = {rows->table, w->fields, nfields, meta->header_nfields,
+                                        meta->colmap, &w->opts};
+                kh_rules_out_t out = {values, textbuf, sizeof textbuf, texts, &r};
+                int res = kh_rules_check(&in, &out);
                 if (res == 0 && dup && kh_refdup_seen(dup, rows->table, values)) {
                     kh_refdup_reject(rows->table, w->fields, meta->colmap, &r);
                     res = 1;
