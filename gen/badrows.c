@@ -3,6 +3,7 @@
  * table below, one for every rule the validator applies. See badrows.h. */
 #include "gen/badrows.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "gen/ids.h"
@@ -124,8 +125,11 @@ static void ensure_exit(kh_gen_t *g, kh_gen_row_t *row)
         int64_t start = parse_date_field(row, KH_F_INTRO_STARTDATO);
         set_date(row, KH_F_INTRO_AVGANGSDATO, (start == KH_NULL ? g->end_of_r - 400 : start) + 400);
     }
-    if (row->len[KH_F_INTRO_SLUTTSTATUS] == 0)
-        set_str(row, KH_F_INTRO_SLUTTSTATUS, "40"); /* KH_SLUTT_JOB_SEEKER */
+    if (row->len[KH_F_INTRO_SLUTTSTATUS] == 0) {
+        char code[4];
+        snprintf(code, sizeof code, "%d", KH_SLUTT_JOB_SEEKER);
+        set_str(row, KH_F_INTRO_SLUTTSTATUS, code);
+    }
 }
 
 static void mutate_quoting(kh_gen_t *g, kh_gen_row_t *row, int col)

@@ -37,8 +37,7 @@ static const int other_countries[] = {131, 131, 131, 136, 136, 106, 106, 101, 14
 
 /* Sluttstatus given attained / not attained, weights in per cent of all
  * exits (so the overall mix is roughly the register's), in the ascending
- * order of the codes that count as attained (10 11 20 21 30) and of the
- * others (22 40 50 60 70 90): proto/codes.h says which is which. */
+ * order of the codes proto/codes.h counts as attained, and of the others. */
 static const double attained_weight[] = {25, 10, 10, 5, 5};
 static const double other_weight_man[] = {5, 17, 9, 1.5, 3, 7};
 static const double other_weight_woman[] = {5, 13, 7, 13, 3, 7};
