@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../proto/schema.h"
+#include "proto/schema.h"
 
 typedef struct {
     int allow_synthetic;   /* accept synthetic test ids (month + 80) */

@@ -1,14 +1,14 @@
 /* validate.c - the row rules over one raw batch. See validate.h. */
 #define _POSIX_C_SOURCE 200809L
-#include "validate.h"
+#include "transform/validate.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "../proto/csvfield.h"
-#include "../proto/reason.h"
-#include "../proto/util.h"
+#include "proto/csvfield.h"
+#include "proto/reason.h"
+#include "proto/util.h"
 
 /* The header name of file field `field`, or "" for a column kohort ignores. */
 static const char *field_name(const kh_tablemeta_t *meta, int ncols, int field)

@@ -12,10 +12,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../proto/reason.h"
-#include "../../proto/schema.h"
-#include "../../transform/idnum.h"
-#include "../../transform/rules.h"
+#include "proto/reason.h"
+#include "proto/schema.h"
+#include "transform/idnum.h"
+#include "transform/rules.h"
 
 #define MAX_FIELDS 12
 

@@ -22,9 +22,9 @@
 #include "gen/gen.h"
 #include "gen/muni.h"
 #include "gen/write.h"
-#include "../../proto/date.h"
-#include "../../proto/err.h"
-#include "../../proto/schema.h"
+#include "proto/date.h"
+#include "proto/err.h"
+#include "proto/schema.h"
 
 #define PERSONS 2000
 

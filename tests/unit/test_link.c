@@ -12,12 +12,12 @@
 #include <errno.h>
 #include <string.h>
 
-#include "../../proto/date.h"
-#include "../../proto/err.h"
-#include "../../proto/reason.h"
-#include "../../proto/rows.h"
-#include "../../transform/link.h"
-#include "../../transform/pseudomap.h"
+#include "proto/date.h"
+#include "proto/err.h"
+#include "proto/reason.h"
+#include "proto/rows.h"
+#include "transform/link.h"
+#include "transform/pseudomap.h"
 
 #define N KH_NULL
 

@@ -13,11 +13,11 @@
 
 #include <string.h>
 
-#include "../../proto/date.h"
-#include "../../proto/err.h"
-#include "../../proto/reason.h"
-#include "../../proto/schema.h"
-#include "../../transform/rules.h"
+#include "proto/date.h"
+#include "proto/err.h"
+#include "proto/reason.h"
+#include "proto/schema.h"
+#include "transform/rules.h"
 
 #define FNR "15108695088"       /* valid, 15 October 86 */
 #define FNR2 "29029600013"      /* valid, 29 February 96 */
