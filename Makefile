@@ -117,7 +117,7 @@ soak: deps
 
 lint:
 	cppcheck --enable=warning,performance,portability --error-exitcode=1 -q --inline-suppr \
-	  -Iproto $(LIBDIRS)
+	  -Iproto -I. $(LIBDIRS)
 
 clean:
 	rm -rf build build-san bin bin-san

@@ -55,6 +55,9 @@ void kh_validate_batch(kh_validate_t *w, kh_table_t table, const kh_raw_t *raw, 
     int64_t values[KH_MAX_COLS];
     char textbuf[KH_RULES_TEXTCAP];
     const char *texts[KH_MAX_COLS];
+    kh_reject_t r;
+    kh_rules_out_t checked = {.values = values, .textbuf = textbuf, .textcap = sizeof textbuf,
+                              .texts = texts, .rej = &r};
     /* room for every header field and one more (to see a row too long) */
     if (meta->header_nfields + 1 > w->maxfields) {
         w->maxfields = meta->header_nfields + 1;
@@ -81,11 +84,9 @@ void kh_validate_batch(kh_validate_t *w, kh_table_t table, const kh_raw_t *raw, 
                 reason = KH_R_BAD_QUOTING;
                 field = nfields;
             } else {
-                kh_reject_t r;
                 kh_rules_record_t in = {rows->table, w->fields, nfields, meta->header_nfields,
                                         meta->colmap, &w->opts};
-                kh_rules_out_t out = {values, textbuf, sizeof textbuf, texts, &r};
-                int res = kh_rules_check(&in, &out);
+                int res = kh_rules_check(&in, &checked);
                 if (res == 0 && dup && kh_refdup_seen(dup, rows->table, values)) {
                     kh_refdup_reject(rows->table, w->fields, meta->colmap, &r);
                     res = 1;
