@@ -24,7 +24,7 @@ BIN     := bin
 endif
 
 # Library sources: every module of every folder except the executables' mains.
-LIBDIRS  := proto ingest transform aggregate sink cli
+LIBDIRS  := proto ingest transform aggregate sink gen cli
 LIBSRC   := $(filter-out %/main.c %_main.c,$(wildcard $(addsuffix /*.c,$(LIBDIRS))))
 LIBOBJ   := $(patsubst %.c,$(BUILD)/%.o,$(LIBSRC))
 LIB      := $(BUILD)/libkohort.a
@@ -117,7 +117,7 @@ soak: deps
 
 lint:
 	cppcheck --enable=warning,performance,portability --error-exitcode=1 -q --inline-suppr \
-	  -Iproto $(LIBDIRS)
+	  -Iproto -I. $(LIBDIRS)
 
 clean:
 	rm -rf build build-san bin bin-san

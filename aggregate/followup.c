@@ -2,14 +2,14 @@
  * array over the municipalities and cohorts that occur (index 0 = the
  * total), the three horizons and the four kjonn values, so that walking it
  * in index order gives the rows in print order. */
-#include "followup.h"
+#include "aggregate/followup.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "../proto/util.h"
-#include "decimal.h"
+#include "aggregate/decimal.h"
+#include "proto/util.h"
 
 /* kjonn values in print order; index 0 is the total. */
 static const int32_t kjonn_codes[4] = {0, 1, 2, 9};
@@ -64,7 +64,8 @@ static void set_count(kh_indrow_t *row, int col, int64_t v)
 
 static int set_share(kh_indrow_t *row, int col, int64_t num, int64_t den)
 {
-    int rc = kh_decimal_round_ratio(num, den, 4, &row->value[col]);
+    int scale = kh_schema_indtable(KH_IND_FOLLOWUP)->cols[col].scale;
+    int rc = kh_decimal_round_ratio(num, den, scale, &row->value[col]);
     row->present[col] = rc == 0;
     return rc;
 }

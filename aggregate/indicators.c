@@ -9,6 +9,7 @@
 #include <string.h>
 #include <gmp.h>
 
+#include "../proto/codes.h"
 #include "../proto/date.h"
 #include "../proto/err.h"
 #include "../proto/util.h"
@@ -284,9 +285,6 @@ static void person_cells(kh_agg_t *agg, const kh_person_t *p, size_t out[4])
     out[3] = (size_t)(cell_get(agg, 0, 0) - agg->cells);
 }
 
-static int status_attained(int s) { return s == 10 || s == 11 || s == 20 || s == 21 || s == 30; }
-static int status_to_work(int s) { return s == 10 || s == 11 || s == 30; }
-static int status_to_education(int s) { return s == 20 || s == 21 || s == 30; }
 
 /* Exit later than startdato + 2 calendar years (29 Feb + 2 = 28 Feb). */
 static int person_extended(const kh_person_t *p)
@@ -302,10 +300,10 @@ static int add_i64(int64_t *sum, int64_t v)
 static int tally_person(cell_t *cell, const kh_person_t *p)
 {
     cell->exits++;
-    cell->attained += status_attained(p->status);
-    cell->to_work += status_to_work(p->status);
-    cell->to_education += status_to_education(p->status);
-    cell->parental_leave += p->status == 60;
+    cell->attained += kh_slutt_attained(p->status);
+    cell->to_work += kh_slutt_work(p->status);
+    cell->to_education += kh_slutt_education(p->status);
+    cell->parental_leave += p->status == KH_SLUTT_PARENTAL_LEAVE;
     cell->extended += person_extended(p);
     int rc = add_i64(&cell->duration_days, (int64_t)p->exit_date - p->start_date);
     if (!p->resident || rc != 0)
@@ -526,19 +524,20 @@ static void set_count(kh_indrow_t *row, int col, int64_t v)
     row->present[col] = 1;
 }
 
-/* A rounded num/den; empty when den is 0. */
-static int set_ratio(kh_indrow_t *row, int col, int64_t num, int64_t den, int scale)
+/* A rounded num/den at the schema's scale of (t, col); empty when den is 0. */
+static int set_ratio(kh_indrow_t *row, kh_indtable_t t, int col, int64_t num, int64_t den)
 {
     if (den == 0)
         return 0;
+    int scale = kh_schema_indtable(t)->cols[col].scale;
     int rc = kh_decimal_round_ratio(num, den, scale, &row->value[col]);
     row->present[col] = rc == 0;
     return rc;
 }
 
-static int set_rational(kh_indrow_t *row, int col, const mpq_t v, int scale)
+static int set_rational(kh_indrow_t *row, kh_indtable_t t, int col, const mpq_t v)
 {
-    int rc = kh_decimal_round(v, scale, &row->value[col]);
+    int rc = kh_decimal_round(v, kh_schema_indtable(t)->cols[col].scale, &row->value[col]);
     row->present[col] = rc == 0;
     return rc;
 }
@@ -551,13 +550,13 @@ static int predicted_cells(kh_indrow_t *row, const cell_t *cell, const predictio
     mpq_t predicted, residual;
     mpq_inits(predicted, residual, NULL);
     predicted_share(predicted, pred, c, cell->exits);
-    int rc = set_rational(row, KH_EXIT_PREDICTED_SHARE, predicted, 4);
+    int rc = set_rational(row, KH_IND_EXIT, KH_EXIT_PREDICTED_SHARE, predicted);
     if (rc == 0) {
         kh_decimal_set_i64(mpq_numref(residual), cell->attained);
         kh_decimal_set_i64(mpq_denref(residual), cell->exits);
         mpq_canonicalize(residual);
         mpq_sub(residual, residual, predicted);
-        rc = set_rational(row, KH_EXIT_RESIDUAL, residual, 4);
+        rc = set_rational(row, KH_IND_EXIT, KH_EXIT_RESIDUAL, residual);
     }
     mpq_clears(predicted, residual, NULL);
     return rc;
@@ -574,14 +573,15 @@ static int exit_row(kh_indrow_t *row, const cell_t *cell, const prediction_t *pr
     set_count(row, KH_EXIT_TO_EDUCATION, cell->to_education);
     set_count(row, KH_EXIT_PARENTAL_LEAVE, cell->parental_leave);
     set_count(row, KH_EXIT_EXTENDED, cell->extended);
-    int rc = set_ratio(row, KH_EXIT_ATTAINED_SHARE, cell->attained, cell->exits, 4);
+    int rc = set_ratio(row, KH_IND_EXIT, KH_EXIT_ATTAINED_SHARE, cell->attained, cell->exits);
     if (rc == 0)
-        rc = set_ratio(row, KH_EXIT_ATTAINED_SHARE_ADJUSTED, cell->attained,
-                       cell->exits - cell->parental_leave, 4);
+        rc = set_ratio(row, KH_IND_EXIT, KH_EXIT_ATTAINED_SHARE_ADJUSTED, cell->attained,
+                       cell->exits - cell->parental_leave);
     if (rc == 0)
-        rc = set_ratio(row, KH_EXIT_MEAN_DURATION_DAYS, cell->duration_days, cell->exits, 1);
+        rc = set_ratio(row, KH_IND_EXIT, KH_EXIT_MEAN_DURATION_DAYS, cell->duration_days,
+                       cell->exits);
     if (rc == 0)
-        rc = set_ratio(row, KH_EXIT_EXTENDED_SHARE, cell->extended, cell->exits, 4);
+        rc = set_ratio(row, KH_IND_EXIT, KH_EXIT_EXTENDED_SHARE, cell->extended, cell->exits);
     if (rc == 0)
         rc = predicted_cells(row, cell, pred, c);
     return rc;
@@ -598,13 +598,13 @@ static int status_row(kh_indrow_t *row, const cell_t *cell)
     set_count(row, KH_STATUS_WORK_OR_EDUCATION, cell->work_or_education);
     set_count(row, KH_STATUS_SA_RECIPIENTS, cell->sa_recipients);
     set_count(row, KH_STATUS_SA_TOTAL, cell->sa_total);
-    int rc = set_ratio(row, KH_STATUS_WORK_OR_EDUCATION_SHARE, cell->work_or_education,
-                       cell->persons, 4);
+    int rc = set_ratio(row, KH_IND_STATUS, KH_STATUS_WORK_OR_EDUCATION_SHARE,
+                       cell->work_or_education, cell->persons);
     if (rc == 0)
-        rc = set_ratio(row, KH_STATUS_SA_SHARE, cell->sa_recipients, cell->persons, 4);
+        rc = set_ratio(row, KH_IND_STATUS, KH_STATUS_SA_SHARE, cell->sa_recipients, cell->persons);
     if (rc == 0)
-        rc = set_ratio(row, KH_STATUS_SA_MEAN_PER_RECIPIENT, cell->sa_total,
-                       cell->sa_recipients, 0);
+        rc = set_ratio(row, KH_IND_STATUS, KH_STATUS_SA_MEAN_PER_RECIPIENT, cell->sa_total,
+                       cell->sa_recipients);
     return rc;
 }
 
@@ -678,7 +678,7 @@ static int set_index(kh_indrow_t *row, int col, const mpq_t value, const mpq_t s
     mpq_div(index, index, sum);
     mpz_mul_ui(mpq_numref(index), mpq_numref(index), 100);
     mpq_canonicalize(index);
-    int rc = set_rational(row, col, index, 1);
+    int rc = set_rational(row, KH_IND_COST, col, index);
     mpq_clear(index);
     return rc;
 }
@@ -725,7 +725,7 @@ static int cost_per_attained(kh_agg_t *agg, kh_indrow_t *row, const cost_t *cost
     kh_decimal_set_i64(a, attained);
     mpz_mul(mpq_denref(v), mpq_denref(v), a);
     mpq_canonicalize(v);
-    int rc = set_rational(row, KH_COST_COST_PER_ATTAINED, v, 0);
+    int rc = set_rational(row, KH_IND_COST, KH_COST_COST_PER_ATTAINED, v);
     mpz_clear(a);
     mpq_clear(v);
     return rc;
@@ -771,7 +771,7 @@ static int cost_row(kh_agg_t *agg, kh_indrow_t *row, const cost_t *cost, const y
     per_person(cpp, cost->total, cost->persons, &ok);
     per_person(app, cost->admin, cost->persons, &ok);
     if (ok) {
-        rc = set_rational(row, KH_COST_COST_PER_PERSON, cpp, 0);
+        rc = set_rational(row, KH_IND_COST, KH_COST_COST_PER_PERSON, cpp);
         if (rc == 0)
             rc = set_index(row, KH_COST_COST_INDEX, cpp, mean->cost_sum, mean->count);
         if (rc == 0)

@@ -16,6 +16,7 @@
 
 #include "aggregate/across.h"
 #include "aggregate/indicators.h"
+#include "proto/topology.h"
 #include "err.h"
 #include "fault.h"
 #include "log.h"
@@ -190,8 +191,8 @@ int main(int argc, char **argv)
         usage(stderr);
         return 2;
     }
-    void *in = kh_stage_socket(&st, ZMQ_PULL, "agg", 1);
-    void *out = kh_stage_socket(&st, ZMQ_PUSH, "sink", 0);
+    void *in = kh_stage_socket(&st, ZMQ_PULL, kh_topology_endpoint(KH_EP_AGG), 1);
+    void *out = kh_stage_socket(&st, ZMQ_PUSH, kh_topology_endpoint(KH_EP_SINK), 0);
     kh_stage_state(&st, KH_ST_READY);
 
     kh_agg_t *agg = NULL;

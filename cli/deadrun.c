@@ -11,9 +11,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cli/status.h"
-#include "err.h"
-#include "util.h"
+#include "cli/snapshot.h"
+#include "proto/err.h"
+#include "proto/topology.h"
+#include "proto/util.h"
 
 void kh_deadrun_counts(kh_runrec_t *rec, const kh_runstate_t *s)
 {
@@ -21,9 +22,10 @@ void kh_deadrun_counts(kh_runrec_t *rec, const kh_runstate_t *s)
         const kh_runstage_t *c = &s->stages[i];
         for (int t = 0; t < KH_TAB_COUNT; t++) {
             kh_tablecount_t *tc = &rec->ledger.tables[t];
-            if (strcmp(c->stage, "ingest") == 0)
+            int kind = kh_topology_stage(c->stage);
+            if (kind == KH_STAGE_INGEST)
                 tc->read += c->stats.tables[t].rows_out;
-            if (strcmp(c->stage, "validate") == 0) {
+            if (kind == KH_STAGE_VALIDATE) {
                 tc->accepted += c->stats.tables[t].rows_out;
                 tc->rejected += c->stats.tables[t].rows_rejected;
             }
@@ -74,16 +76,16 @@ static int lookup_cb(void *ctx, const kh_runrec_t *rec)
 
 int kh_deadrun_recover(const char *store, char *msg, size_t cap)
 {
-    kh_status_snap_t *snap = kh_xmalloc(sizeof *snap);
-    int rc = kh_status_read(store, snap);
+    kh_snapshot_t *snap = kh_xmalloc(sizeof *snap);
+    int rc = kh_snapshot_read(store, snap);
     if (rc == KH_E_DECODE) {
         /* a snapshot of another build: its run is not ours to judge, but a
          * snapshot under the lock we hold belongs to no live run */
-        kh_status_remove(store);
+        kh_snapshot_remove(store);
         free(snap);
         return 0;
     }
-    if (rc || kh_status_alive(snap)) {
+    if (rc || kh_snapshot_alive(snap)) {
         free(snap);
         return 0;
     }
@@ -117,8 +119,8 @@ int kh_deadrun_recover(const char *store, char *msg, size_t cap)
     }
     if (s->rundir[0])
         remove_rundir(s->rundir);
-    kh_status_unregister((pid_t)snap->pid);
-    kh_status_remove(store);
+    kh_snapshot_unregister((pid_t)snap->pid);
+    kh_snapshot_remove(store);
     if (l.found && l.ok)
         snprintf(msg, cap, "run %s committed before its supervisor (pid %d) died; its runtime "
                  "files removed", s->run, (int)snap->pid);

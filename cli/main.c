@@ -7,13 +7,14 @@
 #include "cli/backup.h"
 #include "cli/check.h"
 #include "cli/common.h"
-#include "cli/gen.h"
+#include "cli/keygen.h"
 #include "cli/metrics.h"
 #include "cli/query.h"
 #include "cli/report.h"
 #include "cli/run.h"
 #include "cli/status.h"
 #include "cli/top.h"
+#include "gen/gen.h"
 
 static const struct {
     const char *name;

@@ -23,10 +23,11 @@
 #include <unistd.h>
 
 #include "cli/common.h"
-#include "cli/status.h"
-#include "err.h"
-#include "store.h"
-#include "util.h"
+#include "cli/snapshot.h"
+#include "proto/err.h"
+#include "proto/store.h"
+#include "proto/topology.h"
+#include "proto/util.h"
 
 /* ---- text helpers ------------------------------------------------------------------------ */
 
@@ -85,10 +86,10 @@ static int table_shown(const kh_runstate_t *s, const kh_runstage_t *c, int t)
 
 void kh_metrics_run(FILE *f, const kh_runstate_t *s, int64_t now_ms)
 {
-    kh_status_progress_t p;
-    kh_status_progress(s, now_ms, &p);
+    kh_snapshot_progress_t p;
+    kh_snapshot_progress(s, now_ms, &p);
     char why[KH_REASON_MAX + 100];
-    int healthy = kh_status_health(s, now_ms, why, sizeof why);
+    int healthy = kh_snapshot_health(s, now_ms, why, sizeof why);
 
     family(f, "kohort_run_info", "gauge", "The run being watched (always 1).");
     fprintf(f, "kohort_run_info{run=\"");
@@ -98,7 +99,7 @@ void kh_metrics_run(FILE *f, const kh_runstate_t *s, int64_t now_ms)
     fprintf(f, "\"} 1\n");
     family(f, "kohort_run_phase", "gauge", "1 for the phase the run is in.");
     for (int ph = KH_RUN_STARTING; ph <= KH_RUN_FAILED; ph++)
-        fprintf(f, "kohort_run_phase{phase=\"%s\"} %d\n", kh_status_phase_name(ph), ph == s->phase);
+        fprintf(f, "kohort_run_phase{phase=\"%s\"} %d\n", kh_snapshot_phase_name(ph), ph == s->phase);
     family(f, "kohort_run_healthy", "gauge",
            "1 unless a stage died, no counter moved for half the stall timeout, or the run failed.");
     fprintf(f, "kohort_run_healthy %d\n", healthy);
@@ -138,12 +139,11 @@ void kh_metrics_run(FILE *f, const kh_runstate_t *s, int64_t now_ms)
     fprintf(f, "kohort_build_info{version=\"%s\"} 1\n", kh_cli_version());
     family(f, "kohort_stage_backlog_rows", "gauge",
            "Rows the stage before sent that this stage has not received yet (as kohort top shows).");
-    static const char *const queued[] = {"validate", "anonymise", "link"};
-    for (size_t q = 0; q < sizeof queued / sizeof queued[0]; q++) {
+    for (int q = 0; q < KH_STAGE_COUNT; q++) {
         uint64_t rows;
-        if (kh_status_backlog(s, queued[q], &rows))
-            fprintf(f, "kohort_stage_backlog_rows{stage=\"%s\"} %llu\n", queued[q],
-                    (unsigned long long)rows);
+        if (kh_snapshot_backlog(s, (kh_stagekind_t)q, &rows))
+            fprintf(f, "kohort_stage_backlog_rows{stage=\"%s\"} %llu\n",
+                    kh_topology_stage_name((kh_stagekind_t)q), (unsigned long long)rows);
     }
     family(f, "kohort_stage_up", "gauge", "1 while the stage process runs.");
     for (int i = 0; i < s->nstages; i++) {
@@ -517,7 +517,7 @@ static void respond(conn_t *c, const kh_runstate_t *s, int64_t now_ms)
         kh_metrics_run(b, s, now_ms);
     } else if (strcmp(target, "/health") == 0) {
         char why[KH_REASON_MAX + 100];
-        if (kh_status_health(s, now_ms, why, sizeof why)) {
+        if (kh_snapshot_health(s, now_ms, why, sizeof why)) {
             fprintf(b, "ok\n");
         } else {
             status = "503 Service Unavailable";
@@ -582,7 +582,7 @@ void kh_metrics_http_poll(kh_metrics_http_t *h, const kh_runstate_t *s)
 {
     if (!h)
         return;
-    int64_t now = kh_status_now_ms();
+    int64_t now = kh_snapshot_now_ms();
     for (;;) {
         int slot = -1;
         for (int i = 0; i < HTTP_MAX_CONNS && slot < 0; i++)

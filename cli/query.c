@@ -1,6 +1,6 @@
 /* query.c - the store's readers: `kohort query` (indicators), `kohort runs`
- * (the ledger), `kohort quarantine` (a run's rejected rows) and `kohort
- * keygen`. Read-only transactions: they never block a running import. */
+ * (the ledger) and `kohort quarantine` (a run's rejected rows). Read-only
+ * transactions: they never block a running import. */
 #define _POSIX_C_SOURCE 200809L
 #include "cli/query.h"
 
@@ -16,7 +16,6 @@
 #include "err.h"
 #include "reason.h"
 #include "store.h"
-#include "transform/pseudo.h"
 #include "util.h"
 
 /* ---- printing values ---------------------------------------------------------- */
@@ -756,26 +755,6 @@ int kh_quarantine_main(int argc, char **argv)
     kh_store_close(&store);
     if (err) {
         fprintf(stderr, "kohort: cannot read the quarantine: %s\n", kh_strerror(err));
-        return 1;
-    }
-    return 0;
-}
-
-/* ---- keygen ------------------------------------------------------------------------ */
-
-int kh_keygen_main(int argc, char **argv)
-{
-    if (argc != 2 || argv[1][0] == '-') {
-        if (argc == 2 && strcmp(argv[1], "--help") == 0) {
-            printf("usage: kohort keygen FILE\n"
-                   "Writes a fresh pseudonymisation key (mode 0600) for kohort run --key FILE.\n");
-            return 0;
-        }
-        return kh_cli_usage("usage: kohort keygen FILE");
-    }
-    char why[KH_REASON_MAX];
-    if (kh_pseudo_write_key(argv[1], why, sizeof why) != 0) {
-        fprintf(stderr, "kohort: %s\n", why);
         return 1;
     }
     return 0;

@@ -28,8 +28,9 @@
 #include "cli/report_data.h"
 #include "cli/report_followup.h"
 #include "cli/svg.h"
-#include "err.h"
-#include "util.h"
+#include "proto/codes.h"
+#include "proto/err.h"
+#include "proto/util.h"
 
 static const char *const css =
     "body{font-family:sans-serif;color:#222;margin:24px auto;max-width:1160px;padding:0 16px;"
@@ -195,14 +196,20 @@ static void header(const kh_rep_t *r)
 static void section_attainment(const kh_rep_t *r)
 {
     section_open(r, "attainment", "Goal attainment by exit year");
-    para(r, NULL,
-         "Share of those who left the programme in each year who went on to work or education "
-         "(sluttstatus 10, 11, 20, 21 or 30): the official goal attainment, per municipality, "
-         "against the national figure for all municipalities of Norway.");
-    kh_line_spec_t s = {"attainment", "Goal attainment by exit year", "Exit year (cohort)",
-                     "Goal attainment", "Dashed black: the national goal attainment of each year "
-                     "(ref_nasjonal); grey: all municipalities in this store.",
-                     KH_IND_EXIT, KH_EXIT_ATTAINED_SHARE, r->cfrom, r->cto, KH_AX_SHARE, 1, 1, 0, NULL};
+    char codes[64], text[320];
+    snprintf(text, sizeof text,
+             "Share of those who left the programme in each year who went on to work or education "
+             "(sluttstatus %s): the official goal attainment, per municipality, "
+             "against the national figure for all municipalities of Norway.",
+             kh_slutt_list(KH_SLUTT_ATTAINED, codes, sizeof codes));
+    para(r, NULL, text);
+    kh_line_spec_t s = {
+        .id = "attainment", .title = "Goal attainment by exit year",
+        .xtitle = "Exit year (cohort)", .ytitle = "Goal attainment",
+        .note = "Dashed black: the national goal attainment of each year "
+                "(ref_nasjonal); grey: all municipalities in this store.",
+        .t = KH_IND_EXIT, .col = KH_EXIT_ATTAINED_SHARE, .from = r->cfrom, .to = r->cto,
+        .yax = KH_AX_SHARE, .total = 1, .national = 1};
     kh_report_line_chart(r, &s);
     fprintf(r->f, "</section>\n");
 }
@@ -230,14 +237,20 @@ static void section_longterm(const kh_rep_t *r)
              r->ref_year, r->ref_year);
     para(r, NULL, text);
     snprintf(text, sizeof text, "Share in work or education in %d, by exit year", r->ref_year);
-    kh_line_spec_t w = {"work-education", text, "Exit year (cohort)", "In work or education",
-                     "Grey: all municipalities in this store.", KH_IND_STATUS,
-                     KH_STATUS_WORK_OR_EDUCATION_SHARE, r->cfrom, r->cto, KH_AX_SHARE, 1, 0, 0, NULL};
+    kh_line_spec_t w = {
+        .id = "work-education", .title = text,
+        .xtitle = "Exit year (cohort)", .ytitle = "In work or education",
+        .note = "Grey: all municipalities in this store.",
+        .t = KH_IND_STATUS, .col = KH_STATUS_WORK_OR_EDUCATION_SHARE, .from = r->cfrom, .to = r->cto,
+        .yax = KH_AX_SHARE, .total = 1};
     kh_report_line_chart(r, &w);
     snprintf(text2, sizeof text2, "Share receiving social assistance in %d, by exit year", r->ref_year);
-    kh_line_spec_t sa = {"social-assistance", text2, "Exit year (cohort)", "Receiving social assistance",
-                      "Grey: all municipalities in this store.", KH_IND_STATUS, KH_STATUS_SA_SHARE,
-                      r->cfrom, r->cto, KH_AX_SHARE, 1, 0, 0, NULL};
+    kh_line_spec_t sa = {
+        .id = "social-assistance", .title = text2,
+        .xtitle = "Exit year (cohort)", .ytitle = "Receiving social assistance",
+        .note = "Grey: all municipalities in this store.",
+        .t = KH_IND_STATUS, .col = KH_STATUS_SA_SHARE, .from = r->cfrom, .to = r->cto,
+        .yax = KH_AX_SHARE, .total = 1};
     kh_report_line_chart(r, &sa);
     fprintf(r->f, "</section>\n");
 }
@@ -248,14 +261,19 @@ static void section_duration(const kh_rep_t *r)
     para(r, NULL,
          "The programme normally lasts up to two years. Mean time from start to exit, and the share "
          "of participants whose programme was extended beyond two years.");
-    kh_line_spec_t d = {"duration", "Mean programme length by exit year", "Exit year (cohort)",
-                     "Mean length (days)", "Grey: all municipalities in this store.", KH_IND_EXIT,
-                     KH_EXIT_MEAN_DURATION_DAYS, r->cfrom, r->cto, KH_AX_NUM, 1, 0, 730,
-                     "two years (730 days)"};
+    kh_line_spec_t d = {
+        .id = "duration", .title = "Mean programme length by exit year",
+        .xtitle = "Exit year (cohort)", .ytitle = "Mean length (days)",
+        .note = "Grey: all municipalities in this store.",
+        .t = KH_IND_EXIT, .col = KH_EXIT_MEAN_DURATION_DAYS, .from = r->cfrom, .to = r->cto,
+        .yax = KH_AX_NUM, .total = 1, .ref_y = 730, .ref_label = "two years (730 days)"};
     kh_report_line_chart(r, &d);
-    kh_line_spec_t e = {"extended", "Share extended beyond two years, by exit year", "Exit year (cohort)",
-                     "Extended", "Grey: all municipalities in this store.", KH_IND_EXIT,
-                     KH_EXIT_EXTENDED_SHARE, r->cfrom, r->cto, KH_AX_SHARE, 1, 0, 0, NULL};
+    kh_line_spec_t e = {
+        .id = "extended", .title = "Share extended beyond two years, by exit year",
+        .xtitle = "Exit year (cohort)", .ytitle = "Extended",
+        .note = "Grey: all municipalities in this store.",
+        .t = KH_IND_EXIT, .col = KH_EXIT_EXTENDED_SHARE, .from = r->cfrom, .to = r->cto,
+        .yax = KH_AX_SHARE, .total = 1};
     kh_report_line_chart(r, &e);
     fprintf(r->f, "</section>\n");
 }
@@ -333,14 +351,18 @@ static void section_cost(const kh_rep_t *r)
          "those who left the programme that year. Higher spending that does not buy higher "
          "attainment shows as points to the right that are no higher.");
     kh_report_cost_results(r);
-    kh_line_spec_t ci = {"cost-index", "Spending index by year", "Year", "Spending index (mean = 100)",
-                      NULL, KH_IND_COST, KH_COST_COST_INDEX, r->yfrom, r->yto, KH_AX_NUM, 0, 0, 100,
-                      "mean = 100"};
+    kh_line_spec_t ci = {
+        .id = "cost-index", .title = "Spending index by year",
+        .xtitle = "Year", .ytitle = "Spending index (mean = 100)",
+        .t = KH_IND_COST, .col = KH_COST_COST_INDEX, .from = r->yfrom, .to = r->yto,
+        .yax = KH_AX_NUM, .ref_y = 100, .ref_label = "mean = 100"};
     kh_report_line_chart(r, &ci);
-    kh_line_spec_t cpa = {"cost-per-attained", "Spending per attained exit, by year", "Year",
-                       "NOK per attained exit", "Suppressed wherever the number of attained exits is.",
-                       KH_IND_COST, KH_COST_COST_PER_ATTAINED, r->yfrom, r->yto, KH_AX_NUM, 0, 0, 0,
-                       NULL};
+    kh_line_spec_t cpa = {
+        .id = "cost-per-attained", .title = "Spending per attained exit, by year",
+        .xtitle = "Year", .ytitle = "NOK per attained exit",
+        .note = "Suppressed wherever the number of attained exits is.",
+        .t = KH_IND_COST, .col = KH_COST_COST_PER_ATTAINED, .from = r->yfrom, .to = r->yto,
+        .yax = KH_AX_NUM};
     kh_report_line_chart(r, &cpa);
     key_figures(r, r->yto);
     fprintf(r->f, "</section>\n");

@@ -31,16 +31,19 @@
 #include "cli/metrics.h"
 #include "cli/deadrun.h"
 #include "cli/runstate.h"
+#include "cli/runopts.h"
 #include "cli/runview.h"
-#include "err.h"
-#include "log.h"
 #include "ingest/extract.h"
-#include "msg.h"
-#include "redact.h"
-#include "sock.h"
-#include "store.h"
+#include "proto/defaults.h"
+#include "proto/err.h"
+#include "proto/log.h"
+#include "proto/msg.h"
+#include "proto/redact.h"
+#include "proto/sock.h"
+#include "proto/store.h"
+#include "proto/topology.h"
+#include "proto/util.h"
 #include "transform/pseudo.h"
-#include "util.h"
 
 #define MAX_CHILDREN KH_RUNSTATE_MAX_STAGES
 #define MAX_RESTARTS 3
@@ -48,14 +51,9 @@
 typedef kh_runstage_t child_t;
 
 typedef struct {
-    const char *extracts, *store, *key_file, *cohorts, *bindir_opt;
-    int ref_year, min_cell, workers, allow_synthetic, rule_2032, progress, quiet;
-    int stall_timeout, allow_shrink;
-    const char *line_limit, *max_file_bytes;
-    const char *metrics_addr, *metrics_file, *store_max;
+    kh_runopts_t opt;             /* as the operator asked */
     char run[KH_RUN_ID_MAX];
     char dir[PATH_MAX];
-    char bindir[PATH_MAX];
     uint8_t key[KH_KEY_LEN];
     kh_runstate_t state;          /* the run as the operator's views see it */
     kh_runview_t *view;
@@ -78,35 +76,6 @@ static volatile sig_atomic_t interrupted;
 static void on_signal(int sig)
 {
     interrupted = sig;
-}
-
-static void usage(FILE *f)
-{
-    fprintf(f,
-        "usage: kohort run --extracts DIR --store DIR [options]\n"
-        "Runs the whole pipeline once on an extract directory and commits the\n"
-        "indicators of one reference year to the store.\n\n"
-        "  --ref-year R            reference year (default: newest aar in bosatte)\n"
-        "  --cohorts FROM-TO       cohort window (default R-7..R)\n"
-        "  --min-cell K            disclosure threshold (default 5, 0 = off)\n"
-        "  --workers N             validate and anonymise processes (default: cores)\n"
-        "  --key FILE              pseudonymisation key (default: fresh per run)\n"
-        "  --allow-synthetic-ids   accept synthetic test ids (month + 80)\n"
-        "  --id-rule-2032          accept the 2032 check-digit rule\n"
-        "  --stall-timeout SEC     fail after SEC seconds without progress (60)\n"
-        "  --line-limit BYTES      longest accepted line (1048576)\n"
-        "  --max-file-bytes BYTES  largest decompressed file (0 = no limit)\n"
-        "  --progress / --quiet    progress on stderr / only errors\n"
-        "  --metrics ADDR:PORT     serve /metrics and /health while the run lasts\n"
-        "  --metrics-file PATH     write the run's metrics there at the end\n"
-        "  --store-max-bytes N     the largest the store may grow (16 GiB)\n"
-        "  --log-format FMT        logfmt (default) or json, one line per event\n"
-        "  --bin-dir DIR           where the stage programs are (default: beside\n"
-        "                          kohort, or ../libexec/kohort)\n"
-        "  --allow-shrink          replace a stored year even when this run places\n"
-        "                          nobody or fewer than half the persons its stored\n"
-        "                          run placed (refused otherwise: a broken extract)\n"
-        "Exit status: 0 ok, 1 the run failed, 2 usage, 3 the store is busy.\n");
 }
 
 static int64_t now_ms(void)
@@ -133,9 +102,15 @@ static int is_ready(const child_t *c)
     return c->stats.state != KH_ST_STARTING;
 }
 
+/* The stage child c runs (its slot names it). */
+static int kind_of(const child_t *c)
+{
+    return kh_topology_stage(c->stage);
+}
+
 static int is_worker(const child_t *c)
 {
-    return strcmp(c->stage, "validate") == 0 || strcmp(c->stage, "anonymise") == 0;
+    return kh_topology_is_worker((kh_stagekind_t)kind_of(c));
 }
 
 static child_t *child_of(run_t *r, pid_t pid)
@@ -180,13 +155,14 @@ static void fail(run_t *r, const char *fmt, ...)
 
 /* Starts one stage into `slot` (NULL: a new slot). extra: NULL-terminated
  * further arguments. */
-static void spawn_into(run_t *r, child_t *slot, const char *stage, int worker,
+static void spawn_into(run_t *r, child_t *slot, kh_stagekind_t kind, int worker,
                        const char *const *extra, int key_fd)
 {
+    const char *stage = kh_topology_stage_name(kind);
     char exe[PATH_MAX + 32], workerarg[16], workersarg[16];
-    snprintf(exe, sizeof exe, "%s/kohort-%s", r->bindir, stage);
+    snprintf(exe, sizeof exe, "%s/kohort-%s", r->opt.bindir, stage);
     snprintf(workerarg, sizeof workerarg, "%d", worker);
-    snprintf(workersarg, sizeof workersarg, "%d", r->workers);
+    snprintf(workersarg, sizeof workersarg, "%d", r->opt.workers);
     const char *argv[40];
     int n = 0;
     argv[n++] = exe;
@@ -199,7 +175,7 @@ static void spawn_into(run_t *r, child_t *slot, const char *stage, int worker,
     argv[n++] = "--workers";
     argv[n++] = workersarg;
     /* a progress bar on a terminal is not to be interleaved with info lines */
-    if (r->quiet || (r->progress && isatty(STDERR_FILENO)))
+    if (r->opt.quiet || (r->opt.progress && isatty(STDERR_FILENO)))
         argv[n++] = "--quiet";
     for (int i = 0; extra && extra[i] && n < 38; i++)
         argv[n++] = extra[i];
@@ -236,7 +212,7 @@ static void spawn_into(run_t *r, child_t *slot, const char *stage, int worker,
     c->worker = worker;
 }
 
-static void spawn(run_t *r, const char *stage, int worker, const char *const *extra, int key_fd)
+static void spawn(run_t *r, kh_stagekind_t stage, int worker, const char *const *extra, int key_fd)
 {
     spawn_into(r, NULL, stage, worker, extra, key_fd);
 }
@@ -280,7 +256,7 @@ static int find_run_cb(void *ctx, const kh_runrec_t *rec)
 static int committed_in_store(run_t *r)
 {
     kh_store_t *s = NULL;
-    if (kh_store_open(r->store, 0, 0, &s) != 0)
+    if (kh_store_open(r->opt.store, 0, 0, &s) != 0)
         return 0;
     kh_runrec_t *rec = kh_xcalloc(1, sizeof *rec);
     find_run_t f = {r->run, rec, 0};
@@ -310,12 +286,11 @@ static void reap(run_t *r)
         if (succeeded(r))
             continue;
         int clean = WIFEXITED(status) && WEXITSTATUS(status) == 0;
-        int finishes = strcmp(c->stage, "ingest") == 0 || strcmp(c->stage, "link") == 0 ||
-                       strcmp(c->stage, "aggregate") == 0 || strcmp(c->stage, "sink") == 0;
+        int finishes = kind_of(c) >= 0 && !is_worker(c);
         if (clean && finishes) {
             /* a sink that ended cleanly committed: its RESULT may have been
              * lost (a supervisor stopped past the sink's linger) */
-            if (strcmp(c->stage, "sink") == 0 && !failed(r) && !committed_in_store(r))
+            if (kind_of(c) == KH_STAGE_SINK && !failed(r) && !committed_in_store(r))
                 fail(r, "the sink ended without committing");
             continue;
         }
@@ -369,7 +344,7 @@ static void handle(run_t *r, kh_msg_t *m)
          * bosatte row; with none it has no year to compute: say what to do */
         if (strstr(m->reason, " has no accepted row ("))
             fail(r, "%s: %s", m->reason,
-                 r->allow_synthetic
+                 r->opt.allow_synthetic
                      ? "check bosatte.csv (kohort check, kohort quarantine) or give --ref-year"
                      : "if this is test data made by kohort gen, its ids are synthetic and need "
                        "--allow-synthetic-ids; else check bosatte.csv (kohort check, kohort "
@@ -386,19 +361,19 @@ static void handle(run_t *r, kh_msg_t *m)
  * killed (and so replaced), a stateful stage fails the run. */
 static void check_heartbeats(run_t *r)
 {
-    uint64_t now = r->clock_ms, limit = (uint64_t)r->stall_timeout * 1000u;
+    uint64_t now = r->clock_ms, limit = (uint64_t)r->opt.stall_timeout * 1000u;
     for (int i = 0; i < r->state.nstages && !failed(r) && !succeeded(r); i++) {
         child_t *c = &r->state.stages[i];
         if (!c->alive || now - r->seen_clock[i] <= limit)
             continue;
         if (is_worker(c)) {
             kh_warn("stage_killed worker=%s.%d pid=%d reason=\"no heartbeat for %d s; killing it\"",
-                    c->stage, c->worker, (int)c->pid, r->stall_timeout);
+                    c->stage, c->worker, (int)c->pid, r->opt.stall_timeout);
             kill(c->pid, SIGKILL);
             r->seen_clock[i] = now; /* once; reap() replaces it */
         } else {
             fail(r, "stage %s.%d (pid %d) sent no heartbeat for %d seconds", c->stage, c->worker,
-                 (int)c->pid, r->stall_timeout);
+                 (int)c->pid, r->opt.stall_timeout);
         }
     }
 }
@@ -440,8 +415,8 @@ static void watch(run_t *r, int timeout_ms)
         r->progress_sum = sum;
         r->last_progress_clock = r->clock_ms;
         r->state.last_progress_ms = now_ms();
-    } else if (r->clock_ms - r->last_progress_clock > (uint64_t)r->stall_timeout * 1000u) {
-        fail(r, "no stage made progress for %d seconds", r->stall_timeout);
+    } else if (r->clock_ms - r->last_progress_clock > (uint64_t)r->opt.stall_timeout * 1000u) {
+        fail(r, "no stage made progress for %d seconds", r->opt.stall_timeout);
     }
 }
 
@@ -504,9 +479,9 @@ static void stop_children(run_t *r, int sig, int grace_ms)
 }
 
 /* Starts validate or anonymise worker `worker` into `slot` (NULL: new). */
-static void start_worker(run_t *r, child_t *slot, const char *stage, int worker)
+static void start_worker(run_t *r, child_t *slot, kh_stagekind_t stage, int worker)
 {
-    if (strcmp(stage, "anonymise") == 0) {
+    if (stage == KH_STAGE_ANONYMISE) {
         int fd = key_pipe(r);
         if (fd < 0) {
             fail(r, "cannot hand the key to an anonymiser: %s", strerror(errno));
@@ -519,9 +494,9 @@ static void start_worker(run_t *r, child_t *slot, const char *stage, int worker)
     }
     const char *val_args[4];
     int n = 0;
-    if (r->allow_synthetic)
+    if (r->opt.allow_synthetic)
         val_args[n++] = "--allow-synthetic-ids";
-    if (r->rule_2032)
+    if (r->opt.rule_2032)
         val_args[n++] = "--id-rule-2032";
     val_args[n] = NULL;
     spawn_into(r, slot, stage, worker, val_args, -1);
@@ -541,8 +516,7 @@ static void replace_worker(run_t *r, child_t *c, int status)
     kh_warn("stage_replaced worker=%s.%d pid=%d reason=\"died (%s %d); starting a replacement\"",
             c->stage, c->worker, (int)c->pid, WIFSIGNALED(status) ? "signal" : "exit status",
             WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
-    char stage[16];
-    snprintf(stage, sizeof stage, "%s", c->stage);
+    kh_stagekind_t stage = (kh_stagekind_t)kind_of(c);
     /* an injected fault (test builds) strikes once: not the replacement */
     unsetenv("KOHORT_FAULT");
     start_worker(r, c, stage, c->worker);
@@ -566,73 +540,73 @@ static void replace_worker(run_t *r, child_t *c, int status)
 static void start_stages(run_t *r)
 {
     char mincell[16], started[32], ref[16];
-    snprintf(mincell, sizeof mincell, "%d", r->min_cell);
+    snprintf(mincell, sizeof mincell, "%d", r->opt.min_cell);
     snprintf(started, sizeof started, "%lld", (long long)r->started_ms);
-    snprintf(ref, sizeof ref, "%d", r->ref_year);
+    snprintf(ref, sizeof ref, "%d", r->opt.ref_year);
 
     const char *sink_args[10];
     int ns = 0;
     sink_args[ns++] = "--store";
-    sink_args[ns++] = r->store;
+    sink_args[ns++] = r->opt.store;
     sink_args[ns++] = "--started-ms";
     sink_args[ns++] = started;
     sink_args[ns++] = "--min-cell";
     sink_args[ns++] = mincell;
-    if (r->allow_shrink)
+    if (r->opt.allow_shrink)
         sink_args[ns++] = "--allow-shrink";
-    if (r->store_max) {
+    if (r->opt.store_max) {
         sink_args[ns++] = "--store-max-bytes";
-        sink_args[ns++] = r->store_max;
+        sink_args[ns++] = r->opt.store_max;
     }
     sink_args[ns] = NULL;
-    spawn(r, "sink", 0, sink_args, -1);
+    spawn(r, KH_STAGE_SINK, 0, sink_args, -1);
     wait_ready(r, r->state.nstages - 1);
     /* the aggregator reads (never writes) the other stored years: 7.4 */
-    const char *agg_args[] = {"--min-cell", mincell, "--store", r->store, NULL};
-    spawn(r, "aggregate", 0, agg_args, -1);
+    const char *agg_args[] = {"--min-cell", mincell, "--store", r->opt.store, NULL};
+    spawn(r, KH_STAGE_AGGREGATE, 0, agg_args, -1);
     wait_ready(r, r->state.nstages - 1);
     const char *link_args[8];
     int n = 0;
-    if (r->ref_year) {
+    if (r->opt.ref_year) {
         link_args[n++] = "--ref-year";
         link_args[n++] = ref;
     }
-    if (r->cohorts) {
+    if (r->opt.cohorts) {
         link_args[n++] = "--cohorts";
-        link_args[n++] = r->cohorts;
+        link_args[n++] = r->opt.cohorts;
     }
     link_args[n] = NULL;
-    spawn(r, "link", 0, link_args, -1);
+    spawn(r, KH_STAGE_LINK, 0, link_args, -1);
     wait_ready(r, r->state.nstages - 1);
     if (failed(r))
         return;
     int first = r->state.nstages;
-    for (int i = 0; i < r->workers && !failed(r); i++)
-        start_worker(r, NULL, "anonymise", i);
+    for (int i = 0; i < r->opt.workers && !failed(r); i++)
+        start_worker(r, NULL, KH_STAGE_ANONYMISE, i);
     wait_ready(r, first);
     first = r->state.nstages;
-    for (int i = 0; i < r->workers && !failed(r); i++)
-        start_worker(r, NULL, "validate", i);
+    for (int i = 0; i < r->opt.workers && !failed(r); i++)
+        start_worker(r, NULL, KH_STAGE_VALIDATE, i);
     wait_ready(r, first);
     if (failed(r))
         return;
     const char *ingest_args[8];
     n = 0;
     ingest_args[n++] = "--extracts";
-    ingest_args[n++] = r->extracts;
-    if (r->line_limit) {
+    ingest_args[n++] = r->opt.extracts;
+    if (r->opt.line_limit) {
         ingest_args[n++] = "--line-limit";
-        ingest_args[n++] = r->line_limit;
+        ingest_args[n++] = r->opt.line_limit;
     }
-    if (r->max_file_bytes) {
+    if (r->opt.max_file_bytes) {
         ingest_args[n++] = "--max-file-bytes";
-        ingest_args[n++] = r->max_file_bytes;
+        ingest_args[n++] = r->opt.max_file_bytes;
     }
     ingest_args[n] = NULL;
     /* the channel for resend requests after a worker dies: connected before
      * ingest binds, without ZMQ_IMMEDIATE, so a request waits in the queue */
     char ep[256];
-    kh_sock_endpoint(ep, sizeof ep, r->dir, "ingest.ack");
+    kh_sock_endpoint(ep, sizeof ep, r->dir, kh_topology_endpoint(KH_EP_INGEST_ACK));
     r->resend = zmq_socket(kh_sock_ctx(), ZMQ_PUSH);
     int linger = 0, hwm = 0;
     zmq_setsockopt(r->resend, ZMQ_LINGER, &linger, sizeof linger);
@@ -641,7 +615,7 @@ static void start_stages(run_t *r)
         fail(r, "cannot connect to ingest: %s", zmq_strerror(errno));
         return;
     }
-    spawn(r, "ingest", 0, ingest_args, -1);
+    spawn(r, KH_STAGE_INGEST, 0, ingest_args, -1);
     if (!failed(r))
         r->state.phase = KH_RUN_RUNNING;
 }
@@ -649,7 +623,7 @@ static void start_stages(run_t *r)
 static void record_failure(run_t *r)
 {
     kh_store_t *store = NULL;
-    int rc = kh_store_open(r->store, 1, 0, &store);
+    int rc = kh_store_open(r->opt.store, 1, 0, &store);
     if (rc) {
         kh_error("ledger_not_written reason=\"the failed run could not be recorded in the ledger: "
                  "%s\"", kh_strerror(rc));
@@ -660,9 +634,9 @@ static void record_failure(run_t *r)
     rec->started_ms = r->started_ms;
     rec->finished_ms = now_ms();
     rec->ok = 0;
-    rec->min_cell = r->min_cell;
+    rec->min_cell = r->opt.min_cell;
     snprintf(rec->reason, sizeof rec->reason, "%s", r->state.reason);
-    rec->ledger.ref_year = r->ref_year;
+    rec->ledger.ref_year = r->opt.ref_year;
     /* what the stages reported before the failure */
     kh_deadrun_counts(rec, &r->state);
     rc = kh_store_put_run(store, rec);
@@ -706,167 +680,40 @@ static void init_state(run_t *r)
 {
     kh_runstate_t *s = &r->state;
     snprintf(s->run, sizeof s->run, "%s", r->run);
-    snprintf(s->store, sizeof s->store, "%s", r->store);
-    snprintf(s->extracts, sizeof s->extracts, "%s", r->extracts);
+    snprintf(s->store, sizeof s->store, "%s", r->opt.store);
+    snprintf(s->extracts, sizeof s->extracts, "%s", r->opt.extracts);
     s->phase = KH_RUN_STARTING;
     s->started_ms = s->updated_ms = s->last_progress_ms = r->started_ms;
-    s->stall_timeout_s = r->stall_timeout;
-    s->workers = r->workers;
+    s->stall_timeout_s = r->opt.stall_timeout;
+    s->workers = r->opt.workers;
     for (int t = 0; t < KH_TAB_COUNT; t++) {
         char path[4096], why[256];
         const char *base;
         struct stat sb;
-        if (kh_extract_find(r->extracts, (kh_table_t)t, path, sizeof path, &base, why,
+        if (kh_extract_find(r->opt.extracts, (kh_table_t)t, path, sizeof path, &base, why,
                             sizeof why) == 1 && stat(path, &sb) == 0)
             s->file_bytes[t] = (uint64_t)sb.st_size;
     }
 }
 
-/* Everything that can be known wrong before anything is written: the
- * extract directory, the stage programs, the metrics address and the
- * metrics file's directory. Returns 0, or 2 after one sentence on stderr. */
-static int check_setup(run_t *r)
-{
-    struct stat sb;
-    if (stat(r->extracts, &sb) != 0 || !S_ISDIR(sb.st_mode))
-        return kh_cli_usage("the extract directory does not exist");
-    char why[KH_REASON_MAX];
-    if (kh_cli_stage_dir(r->bindir_opt, r->bindir, sizeof r->bindir, why, sizeof why) != 0)
-        return kh_cli_usage(why);
-    if (r->metrics_addr && kh_metrics_addr_check(r->metrics_addr, why, sizeof why) != 0)
-        return kh_cli_usage(why);
-    if (r->metrics_file) {
-        char dir[PATH_MAX];
-        snprintf(dir, sizeof dir, "%s", r->metrics_file);
-        char *slash = strrchr(dir, '/');
-        if (!slash)
-            snprintf(dir, sizeof dir, ".");
-        else if (slash == dir)
-            dir[1] = '\0';
-        else
-            *slash = '\0';
-        if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode) || access(dir, W_OK | X_OK) != 0) {
-            snprintf(why, sizeof why, "--metrics-file: the directory %.300s does not exist or is "
-                     "not writable", dir);
-            return kh_cli_usage(why);
-        }
-    }
-    return 0;
-}
-
-static int parse_args(run_t *r, int argc, char **argv)
-{
-    static const struct option opts[] = {
-        {"extracts", required_argument, 0, 'e'},
-        {"store", required_argument, 0, 's'},
-        {"ref-year", required_argument, 0, 'r'},
-        {"cohorts", required_argument, 0, 'c'},
-        {"min-cell", required_argument, 0, 'k'},
-        {"workers", required_argument, 0, 'w'},
-        {"key", required_argument, 0, 'K'},
-        {"allow-synthetic-ids", no_argument, 0, 'S'},
-        {"id-rule-2032", no_argument, 0, '2'},
-        {"progress", no_argument, 0, 'p'},
-        {"quiet", no_argument, 0, 'q'},
-        {"stall-timeout", required_argument, 0, 'T'},
-        {"line-limit", required_argument, 0, 'L'},
-        {"max-file-bytes", required_argument, 0, 'M'},
-        {"bin-dir", required_argument, 0, 'B'},
-        {"metrics", required_argument, 0, 'm'},
-        {"metrics-file", required_argument, 0, 'F'},
-        {"store-max-bytes", required_argument, 0, 'X'},
-        {"log-format", required_argument, 0, 'l'},
-        {"allow-shrink", no_argument, 0, 'A'},
-        {"help", no_argument, 0, 'h'},
-        {0, 0, 0, 0}};
-    int opt;
-    optind = 1;
-    while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        switch (opt) {
-        case 'e': r->extracts = optarg; break;
-        case 's': r->store = optarg; break;
-        case 'r':
-            if (kh_cli_int(optarg, 1900, 2100, &r->ref_year))
-                return kh_cli_usage("--ref-year wants a year between 1900 and 2100");
-            break;
-        case 'c': {
-            int from, to;
-            if (sscanf(optarg, "%d-%d", &from, &to) != 2 || from < 1900 || to > 2100 || from > to)
-                return kh_cli_usage("--cohorts wants FROM-TO, e.g. 2017-2024");
-            r->cohorts = optarg;
-            break;
-        }
-        case 'k':
-            if (kh_cli_int(optarg, 0, 1000000, &r->min_cell))
-                return kh_cli_usage("--min-cell wants a number of persons, 0 or more");
-            break;
-        case 'w':
-            if (kh_cli_int(optarg, 1, MAX_CHILDREN / 2 - 4, &r->workers))
-                return kh_cli_usage("--workers wants a number between 1 and 28");
-            break;
-        case 'K': r->key_file = optarg; break;
-        case 'S': r->allow_synthetic = 1; break;
-        case '2': r->rule_2032 = 1; break;
-        case 'p': r->progress = 1; break;
-        case 'q': r->quiet = 1; break;
-        case 'T':
-            if (kh_cli_int(optarg, 1, 86400, &r->stall_timeout))
-                return kh_cli_usage("--stall-timeout wants seconds between 1 and 86400");
-            break;
-        case 'L': r->line_limit = optarg; break;
-        case 'M': r->max_file_bytes = optarg; break;
-        case 'B': r->bindir_opt = optarg; break;
-        case 'A': r->allow_shrink = 1; break;
-        case 'm': r->metrics_addr = optarg; break;
-        case 'F': r->metrics_file = optarg; break;
-        case 'X': {
-            char *end;
-            unsigned long long v = strtoull(optarg, &end, 10);
-            if (*end || v < (1u << 20))
-                return kh_cli_usage("--store-max-bytes wants a size in bytes, at least 1048576");
-            r->store_max = optarg;
-            break;
-        }
-        case 'l':
-            /* the stages inherit it (proto/log.c reads KOHORT_LOG_FORMAT) */
-            if (strcmp(optarg, "logfmt") != 0 && strcmp(optarg, "json") != 0)
-                return kh_cli_usage("--log-format wants logfmt or json");
-            setenv("KOHORT_LOG_FORMAT", optarg, 1);
-            break;
-        case 'h': usage(stdout); return 1;
-        default: usage(stderr); return 2;
-        }
-    }
-    if (optind < argc)
-        return kh_cli_usage("unexpected argument; see kohort run --help");
-    r->store = kh_cli_store(r->store);
-    if (!r->extracts || !r->store)
-        return kh_cli_usage("kohort run needs --extracts DIR and --store DIR (or KOHORT_STORE)");
-    return check_setup(r);
-}
-
 int kh_run_main(int argc, char **argv)
 {
     run_t *r = kh_xcalloc(1, sizeof *r);
-    r->min_cell = 5;
-    r->stall_timeout = 60;
-    long cores = sysconf(_SC_NPROCESSORS_ONLN);
-    r->workers = cores > 0 ? (int)cores : 1;
-    int rc = parse_args(r, argc, argv);
+    int rc = kh_runopts_parse(&r->opt, argc, argv);
     if (rc) {
         free(r);
         return rc == 1 ? 0 : 2;
     }
     /* the supervisor's events in the stages' format (and --log-format) */
-    kh_log_init("run", r->quiet ? KH_LOG_WARN : KH_LOG_INFO);
+    kh_log_init("run", r->opt.quiet ? KH_LOG_WARN : KH_LOG_INFO);
     if (sodium_init() < 0) {
         fprintf(stderr, "kohort: libsodium cannot be initialised\n");
         free(r);
         return 1;
     }
-    if (r->key_file) {
+    if (r->opt.key_file) {
         char why[KH_REASON_MAX];
-        if (kh_pseudo_read_key(r->key_file, r->key, why, sizeof why) != 0) {
+        if (kh_pseudo_read_key(r->opt.key_file, r->key, why, sizeof why) != 0) {
             fprintf(stderr, "kohort: %s\n", why);
             free(r);
             return 2;
@@ -874,28 +721,28 @@ int kh_run_main(int argc, char **argv)
     } else {
         randombytes_buf(r->key, sizeof r->key);
     }
-    int lock = kh_store_lock(r->store);
+    int lock = kh_store_lock(r->opt.store);
     if (lock == KH_E_BUSY) {
-        fprintf(stderr, "kohort: the store %s is busy: another run is writing it\n", r->store);
+        fprintf(stderr, "kohort: the store %s is busy: another run is writing it\n", r->opt.store);
         free(r);
         return 3;
     }
     if (lock < 0) {
-        fprintf(stderr, "kohort: cannot use the store %s: %s\n", r->store, kh_strerror(lock));
+        fprintf(stderr, "kohort: cannot use the store %s: %s\n", r->opt.store, kh_strerror(lock));
         free(r);
         return 2;
     }
     kh_store_t *probe = NULL;
-    rc = kh_store_open(r->store, 1, 0, &probe);
+    rc = kh_store_open(r->opt.store, 1, 0, &probe);
     if (rc) {
-        fprintf(stderr, "kohort: cannot open the store %s: %s\n", r->store, kh_strerror(rc));
+        fprintf(stderr, "kohort: cannot open the store %s: %s\n", r->opt.store, kh_strerror(rc));
         close(lock);
         free(r);
         return rc == KH_E_DAMAGED ? 1 : 2; /* damage is no configuration error */
     }
     kh_store_close(&probe);
     char dead[KH_REASON_MAX];
-    if (kh_deadrun_recover(r->store, dead, sizeof dead) != 0)
+    if (kh_deadrun_recover(r->opt.store, dead, sizeof dead) != 0)
         fprintf(stderr, "kohort: %s\n", dead);
     make_run_id(r->run, sizeof r->run);
     r->started_ms = now_ms();
@@ -912,7 +759,7 @@ int kh_run_main(int argc, char **argv)
     chmod(r->dir, 0700);
     init_state(r);
     snprintf(r->state.rundir, sizeof r->state.rundir, "%.127s", r->dir); /* base: 60 at most */
-    kh_runview_opts_t vopts = {r->metrics_addr, r->metrics_file, r->progress, r->quiet};
+    kh_runview_opts_t vopts = {r->opt.metrics_addr, r->opt.metrics_file, r->opt.progress, r->opt.quiet};
     char why[KH_REASON_MAX];
     rc = kh_runview_open(&vopts, &r->state, &r->view, why, sizeof why);
     if (rc) {
@@ -925,7 +772,7 @@ int kh_run_main(int argc, char **argv)
     r->t0 = r->turn_ns = kh_now_ns();
 
     char ep[256];
-    kh_sock_endpoint(ep, sizeof ep, r->dir, "stats");
+    kh_sock_endpoint(ep, sizeof ep, r->dir, kh_topology_endpoint(KH_EP_STATS));
     r->stats = kh_sock_open(ZMQ_PULL, ep, 1);
     int unlimited = 0;
     if (r->stats)
@@ -966,21 +813,19 @@ int kh_run_main(int argc, char **argv)
     kh_sock_close(&r->resend);
     kh_sock_close(&r->stats);
     kh_sock_term();
-    char path[PATH_MAX + 16];
-    const char *names[] = {"stats", "ingest.out", "ingest.ack", "link", "agg", "sink", NULL};
-    for (int i = 0; names[i]; i++) {
-        snprintf(path, sizeof path, "%s/%s", r->dir, names[i]);
-        unlink(path);
-    }
-    for (int i = 0; i < r->workers; i++) {
-        snprintf(path, sizeof path, "%s/anon.%d", r->dir, i);
-        unlink(path);
+    char path[PATH_MAX + 48], name[32];
+    for (int e = 0; e < KH_EP_COUNT; e++) {
+        for (int i = 0; i < (kh_topology_per_worker((kh_endpoint_t)e) ? r->opt.workers : 1); i++) {
+            kh_topology_worker_endpoint((kh_endpoint_t)e, i, name, sizeof name);
+            snprintf(path, sizeof path, "%s/%s", r->dir, name);
+            unlink(path);
+        }
     }
     rmdir(r->dir);
     close(lock);
     int status = 0;
     if (succeeded(r)) {
-        if (!r->quiet)
+        if (!r->opt.quiet)
             print_summary(r);
     } else {
         fprintf(stderr, "kohort: run %s failed: %s\n", r->run, r->state.reason);

@@ -1,6 +1,6 @@
 /* runview.c - the operator's views of a running import (see runview.h),
  * driven by `kohort run`'s watch loop: the status snapshot and the runs
- * directory pointer (cli/status.c), the Prometheus endpoint and metrics file
+ * directory pointer (cli/snapshot.c), the Prometheus endpoint and metrics file
  * (cli/metrics.c) and the progress bar on stderr. Nothing here blocks: the
  * watch loop must keep gathering stats and noticing dead stages. */
 #define _GNU_SOURCE
@@ -13,10 +13,11 @@
 #include <unistd.h>
 
 #include "cli/metrics.h"
-#include "cli/status.h"
-#include "cli/top.h"
-#include "err.h"
-#include "util.h"
+#include "cli/screen.h"
+#include "cli/snapshot.h"
+#include "proto/err.h"
+#include "proto/topology.h"
+#include "proto/util.h"
 
 #define SNAPSHOT_EVERY_MS 1000
 #define BAR_EVERY_MS 200
@@ -42,7 +43,7 @@ struct kh_runview {
 
 static void write_snapshot(kh_runview_t *v, const kh_runstate_t *s, int64_t now)
 {
-    int rc = kh_status_write(v->store, s, (int32_t)v->pid, v->pid_start);
+    int rc = kh_snapshot_write(v->store, s, (int32_t)v->pid, v->pid_start);
     if (rc && !v->snapshot_failed && !v->quiet)
         fprintf(stderr, "kohort: cannot write the status snapshot in %s: %s (kohort status and "
                         "top will not see this run)\n", v->store, kh_strerror(rc));
@@ -56,7 +57,7 @@ static uint64_t rows_read(const kh_runstate_t *s)
 {
     uint64_t n = 0;
     for (int i = 0; i < s->nstages; i++)
-        if (strcmp(s->stages[i].stage, "ingest") == 0)
+        if (kh_topology_stage(s->stages[i].stage) == KH_STAGE_INGEST)
             for (int t = 0; t < KH_TAB_COUNT; t++)
                 n += s->stages[i].stats.tables[t].rows_out;
     return n;
@@ -75,17 +76,17 @@ static void draw_bar(kh_runview_t *v, const kh_runstate_t *s, int64_t now)
         v->rate_ms = now;
         v->rate_rows = rows;
     }
-    kh_status_progress_t p;
-    kh_status_progress(s, now, &p);
+    kh_snapshot_progress_t p;
+    kh_snapshot_progress(s, now, &p);
     int cols = 80;
     struct winsize ws;
     if (ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
         cols = ws.ws_col;
     char done[16], total[16], rate[16], left[16], tail[96], bar[64], line[256];
-    kh_top_fmt_bytes(done, sizeof done, (double)p.bytes_read);
-    kh_top_fmt_bytes(total, sizeof total, (double)p.bytes_total);
-    kh_top_fmt_count(rate, sizeof rate, v->rows_per_s);
-    kh_top_fmt_duration(left, sizeof left, p.eta_s);
+    kh_screen_fmt_bytes(done, sizeof done, (double)p.bytes_read);
+    kh_screen_fmt_bytes(total, sizeof total, (double)p.bytes_total);
+    kh_screen_fmt_count(rate, sizeof rate, v->rows_per_s);
+    kh_screen_fmt_duration(left, sizeof left, p.eta_s);
     if (s->phase == KH_RUN_COMMITTED || s->phase == KH_RUN_FAILED)
         snprintf(tail, sizeof tail, " %3.0f%% %s/%s %s", 100 * p.ratio, done, total,
                  s->phase == KH_RUN_COMMITTED ? "committed" : "failed");
@@ -99,7 +100,7 @@ static void draw_bar(kh_runview_t *v, const kh_runstate_t *s, int64_t now)
     if (barw < 5)
         snprintf(line, sizeof line, "%.*s", cols > 1 ? cols - 1 : 1, tail + 1);
     else {
-        kh_top_fmt_bar(bar, barw, p.ratio);
+        kh_screen_fmt_bar(bar, barw, p.ratio);
         snprintf(line, sizeof line, "kohort [%s]%s", bar, tail);
     }
     fprintf(stderr, "\r%s\x1b[K", line);
@@ -116,7 +117,7 @@ int kh_runview_open(const kh_runview_opts_t *opts, const kh_runstate_t *s, kh_ru
     snprintf(v->store, sizeof v->store, "%s", s->store);
     v->quiet = opts->quiet;
     v->pid = getpid();
-    v->pid_start = kh_status_proc_start(v->pid);
+    v->pid_start = kh_snapshot_proc_start(v->pid);
     v->bar = opts->progress && !opts->quiet && isatty(STDERR_FILENO);
     if (opts->metrics_addr) {
         int rc = kh_metrics_http_open(opts->metrics_addr, &v->http, why, whycap);
@@ -127,9 +128,9 @@ int kh_runview_open(const kh_runview_opts_t *opts, const kh_runstate_t *s, kh_ru
     }
     if (opts->metrics_file)
         v->metrics_file = kh_xstrdup(opts->metrics_file);
-    write_snapshot(v, s, kh_status_now_ms());
+    write_snapshot(v, s, kh_snapshot_now_ms());
     char rwhy[512];
-    if (kh_status_register(s->store, v->pid, rwhy, sizeof rwhy) == 0)
+    if (kh_snapshot_register(s->store, v->pid, rwhy, sizeof rwhy) == 0)
         v->registered = 1;
     else if (!v->quiet)
         fprintf(stderr, "kohort: %s (kohort status and top will need --store)\n", rwhy);
@@ -141,7 +142,7 @@ void kh_runview_tick(kh_runview_t *v, const kh_runstate_t *s)
 {
     if (!v)
         return;
-    int64_t now = kh_status_now_ms();
+    int64_t now = kh_snapshot_now_ms();
     kh_metrics_http_poll(v->http, s);
     /* once a second, and at once when the run changes phase or starts a
      * stage (a handful of times per run), so that watchers see it start */
@@ -165,11 +166,11 @@ void kh_runview_close(kh_runview_t **vp, const kh_runstate_t *s)
     /* a last answer to whoever is waiting, then the endpoint goes */
     kh_metrics_http_poll(v->http, s);
     kh_metrics_http_close(&v->http);
-    kh_status_remove(v->store);
+    kh_snapshot_remove(v->store);
     if (v->registered)
-        kh_status_unregister(v->pid);
+        kh_snapshot_unregister(v->pid);
     if (v->bar) {
-        draw_bar(v, s, kh_status_now_ms());
+        draw_bar(v, s, kh_snapshot_now_ms());
         fputc('\n', stderr);
         fflush(stderr);
     }

@@ -16,18 +16,19 @@
 #include <zlib.h>
 #include <zmq.h>
 
-#include "err.h"
-#include "fault.h"
 #include "ingest/csvsplit.h"
 #include "ingest/extract.h"
 #include "ingest/header.h"
 #include "ingest/scope.h"
 #include "ingest/source.h"
-#include "log.h"
-#include "msg.h"
-#include "sock.h"
-#include "stage.h"
-#include "util.h"
+#include "proto/err.h"
+#include "proto/fault.h"
+#include "proto/log.h"
+#include "proto/msg.h"
+#include "proto/sock.h"
+#include "proto/stage.h"
+#include "proto/topology.h"
+#include "proto/util.h"
 
 #define BATCH_ROWS 65536
 #define BATCH_BYTES (1u << 20)
@@ -391,7 +392,7 @@ static void precheck(kh_stage_t *st, const char *dir, size_t line_limit, uint64_
 int main(int argc, char **argv)
 {
     kh_stage_t st;
-    kh_stage_init(&st, "ingest");
+    kh_stage_init(&st, kh_topology_stage_name(KH_STAGE_INGEST));
     const char *extracts = NULL;
     size_t line_limit = 0;
     uint64_t max_bytes = 0;
@@ -426,10 +427,10 @@ int main(int argc, char **argv)
     in.out = kh_stage_socket(&st, ZMQ_PUSH, NULL, 1);
     void *mon = kh_sock_watch(in.out, 1);
     char ep[256];
-    if (!mon || kh_sock_endpoint(ep, sizeof ep, st.dir, "ingest.out") != 0 ||
+    if (!mon || kh_sock_endpoint(ep, sizeof ep, st.dir, kh_topology_endpoint(KH_EP_INGEST_OUT)) != 0 ||
         zmq_bind(in.out, ep) != 0)
         kh_stage_fail(&st, "cannot bind the socket to the validators");
-    in.acks = kh_stage_socket(&st, ZMQ_PULL, "ingest.ack", 1);
+    in.acks = kh_stage_socket(&st, ZMQ_PULL, kh_topology_endpoint(KH_EP_INGEST_ACK), 1);
     int unlimited = 0;
     zmq_setsockopt(in.acks, ZMQ_RCVHWM, &unlimited, sizeof unlimited);
     in.raw = kh_raw_new();

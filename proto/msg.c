@@ -179,8 +179,12 @@ static void pk_bin(packer_t *p, const void *data, size_t n)
     msgpack_pack_bin_body(&p->pk, data, n);
 }
 
-/* Fixed-width columns go out little-endian; this machine is, and the
- * decoder checks the byte order marker so that a foreign peer fails loudly. */
+/* Fixed-width columns go out little-endian: they are copied as they lie in
+ * memory, and the messages carry no byte-order marker, so kohort builds only
+ * where memory is little-endian (checked here at compile time). */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "kohort's message codec assumes a little-endian machine"
+#endif
 static void pk_u32s(packer_t *p, const uint32_t *v, uint32_t n)
 {
     pk_bin(p, v, (size_t)n * 4);

@@ -58,6 +58,7 @@ typedef struct {
 } kh_column_t;
 
 #define KH_MAX_COLS 8
+#define KH_MAX_KEYS 2
 
 typedef struct {
     const char *name;      /* "f_intro": file name without .csv */
@@ -65,6 +66,12 @@ typedef struct {
     int reference;         /* 1: reference table (no personal data) */
     int ncols;
     kh_column_t cols[KH_MAX_COLS];
+    /* A reference table's key: the columns whose values may occur together
+     * in one row only (a second row is a duplicate), in comparison order.
+     * 0 keys for the other tables. The validator and the linker judge
+     * duplicates by these. */
+    int nkeys;
+    int keys[KH_MAX_KEYS];
 } kh_tabledef_t;
 
 /* Column indexes within each table's canonical order. */

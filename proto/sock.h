@@ -11,7 +11,8 @@
 
 #include "msg.h"
 
-/* Borrowed: the process-wide context, created on first use. */
+/* Borrowed: the process-wide context, created on first use. Aborts with a
+ * message when ZeroMQ cannot make one (as out of memory does, util.h). */
 void *kh_sock_ctx(void);
 
 /* Terminates the context (call once at exit, after closing sockets). */

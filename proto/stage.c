@@ -1,6 +1,6 @@
 /* stage.c - the common life of a stage process. See stage.h. */
 #define _GNU_SOURCE
-#include "stage.h"
+#include "proto/stage.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -12,12 +12,13 @@
 #include <unistd.h>
 #include <zmq.h>
 
-#include "err.h"
-#include "fault.h"
-#include "log.h"
-#include "redact.h"
-#include "sock.h"
-#include "util.h"
+#include "proto/err.h"
+#include "proto/fault.h"
+#include "proto/log.h"
+#include "proto/redact.h"
+#include "proto/sock.h"
+#include "proto/topology.h"
+#include "proto/util.h"
 
 volatile sig_atomic_t kh_stage_stopping;
 
@@ -88,7 +89,7 @@ int kh_stage_start(kh_stage_t *st)
     int linger = 2000, hwm = 1000;
     zmq_setsockopt(st->stats_sock, ZMQ_LINGER, &linger, sizeof linger);
     zmq_setsockopt(st->stats_sock, ZMQ_SNDHWM, &hwm, sizeof hwm);
-    if (kh_sock_endpoint(ep, sizeof ep, st->dir, "stats") != 0 ||
+    if (kh_sock_endpoint(ep, sizeof ep, st->dir, kh_topology_endpoint(KH_EP_STATS)) != 0 ||
         zmq_connect(st->stats_sock, ep) != 0) {
         kh_error("cannot connect the stats socket dir=%s", st->dir);
         return KH_E_USAGE;

@@ -32,6 +32,14 @@
 
 enum { DB_META, DB_EXIT, DB_STATUS, DB_COST, DB_REFERENCE, DB_RUNS, DB_QUARANTINE,
        DB_FOLLOWUP, DB_COUNT };
+/* ind_db() maps exit, status and cost by their order in kh_indtable_t. */
+_Static_assert(KH_IND_EXIT == 0 && DB_EXIT + KH_IND_STATUS == DB_STATUS &&
+                   DB_EXIT + KH_IND_COST == DB_COST,
+               "exit, status and cost databases follow kh_indtable_t");
+/* A quarantine key holds the table in one byte; a stored row's suppressed
+ * mask is 32 bits, one per column. */
+_Static_assert(KH_TAB_COUNT <= 256, "a table number fits the quarantine key's byte");
+_Static_assert(KH_IND_MAX_COLS <= 32, "a row's suppressed mask has a bit per column");
 static const char *const db_names[DB_COUNT] = {"meta", "exit", "status", "cost",
                                                "reference", "runs", "quarantine", "followup"};
 /* A store written before table followup existed has no such database; it
@@ -535,9 +543,6 @@ static int unpack_runrec(const MDB_val *v, kh_runrec_t *rec)
 
 /* ---- writing ------------------------------------------------------------------ */
 
-/* After a write failed with a full map: grows the map (doubling, up to the
- * limit) and returns 1 when the write is worth trying again. Called with no
- * transaction open, as mdb_env_set_mapsize() requires. */
 /* Begins a write transaction; another process may have grown the map. */
 static int begin_write(kh_store_t *s, MDB_txn **txn)
 {
@@ -549,6 +554,9 @@ static int begin_write(kh_store_t *s, MDB_txn **txn)
     return rc;
 }
 
+/* After a write failed with a full map: grows the map (doubling, up to the
+ * limit) and returns 1 when the write is worth trying again. Called with no
+ * transaction open, as mdb_env_set_mapsize() requires. */
 static int grow_map(kh_store_t *s)
 {
     MDB_envinfo info;

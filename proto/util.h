@@ -1,5 +1,5 @@
 /* util.h - allocation that never fails quietly, and small helpers every
- * stage uses. Out of memory aborts with a message (STYLE.md). */
+ * stage uses. Out of memory aborts with a message (README.md, "Development"). */
 #ifndef KH_UTIL_H
 #define KH_UTIL_H
 

@@ -13,14 +13,16 @@
 #include <sys/time.h>
 #include <zmq.h>
 
-#include "err.h"
-#include "fault.h"
-#include "log.h"
-#include "msg.h"
-#include "sock.h"
-#include "stage.h"
-#include "store.h"
-#include "util.h"
+#include "proto/defaults.h"
+#include "proto/err.h"
+#include "proto/fault.h"
+#include "proto/log.h"
+#include "proto/msg.h"
+#include "proto/sock.h"
+#include "proto/stage.h"
+#include "proto/store.h"
+#include "proto/topology.h"
+#include "proto/util.h"
 
 typedef struct {
     kh_indrow_t *rows;
@@ -136,10 +138,10 @@ static void add_rows(indtable_t *t, const kh_msg_t *m)
 int main(int argc, char **argv)
 {
     kh_stage_t st;
-    kh_stage_init(&st, "sink");
+    kh_stage_init(&st, kh_topology_stage_name(KH_STAGE_SINK));
     const char *store_path = NULL;
     int64_t started_ms = now_ms();
-    int min_cell = 5, allow_shrink = 0;
+    int min_cell = KH_DEFAULT_MIN_CELL, allow_shrink = 0;
     uint64_t max_bytes = 0;
     static const struct option opts[] = {
         KH_STAGE_LONGOPTS,
@@ -172,7 +174,7 @@ int main(int argc, char **argv)
     int rc = kh_store_open(store_path, 1, max_bytes, &store);
     if (rc)
         kh_stage_fail(&st, "cannot open the store: %s", kh_strerror(rc));
-    void *in = kh_stage_socket(&st, ZMQ_PULL, "sink", 1);
+    void *in = kh_stage_socket(&st, ZMQ_PULL, kh_topology_endpoint(KH_EP_SINK), 1);
     int unlimited = 0;
     zmq_setsockopt(in, ZMQ_RCVHWM, &unlimited, sizeof unlimited);
     kh_stage_state(&st, KH_ST_READY);

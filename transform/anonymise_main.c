@@ -15,14 +15,15 @@
 #include <unistd.h>
 #include <zmq.h>
 
-#include "err.h"
-#include "fault.h"
-#include "log.h"
-#include "msg.h"
-#include "sock.h"
-#include "stage.h"
+#include "proto/err.h"
+#include "proto/fault.h"
+#include "proto/log.h"
+#include "proto/msg.h"
+#include "proto/sock.h"
+#include "proto/stage.h"
+#include "proto/topology.h"
+#include "proto/util.h"
 #include "transform/pseudo.h"
-#include "util.h"
 
 static void usage(FILE *f)
 {
@@ -77,7 +78,7 @@ static void anonymise(kh_pseudo_t *ps, kh_rows_t *rows)
 int main(int argc, char **argv)
 {
     kh_stage_t st;
-    kh_stage_init(&st, "anonymise");
+    kh_stage_init(&st, kh_topology_stage_name(KH_STAGE_ANONYMISE));
     int key_fd = -1;
     static const struct option opts[] = {
         KH_STAGE_LONGOPTS,
@@ -110,9 +111,9 @@ int main(int argc, char **argv)
     sodium_memzero(key, sizeof key);
 
     char name[32];
-    snprintf(name, sizeof name, "anon.%d", st.worker);
+    kh_topology_worker_endpoint(KH_EP_ANON, st.worker, name, sizeof name);
     void *in = kh_stage_socket(&st, ZMQ_PULL, name, 1);
-    void *out = kh_stage_socket(&st, ZMQ_PUSH, "link", 0);
+    void *out = kh_stage_socket(&st, ZMQ_PUSH, kh_topology_endpoint(KH_EP_LINK), 0);
     kh_stage_state(&st, KH_ST_READY);
 
     while (!kh_stage_stopping) {

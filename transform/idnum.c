@@ -3,13 +3,18 @@
  *
  * Runs for every id of every row (tens of millions a night): no allocation,
  * no library parsing, one pass over the digits. */
-#include "idnum.h"
+#include "transform/idnum.h"
 
 #include <stdint.h>
 #include <string.h>
 
-#include "../proto/reason.h"
+#include "proto/reason.h"
 
+/* The mod-11 weights: k1 of a national id over its first nine digits, k2
+ * over its first ten, an organisation number's check digit over its first
+ * eight. */
+static const int k1_weights[9] = {3, 7, 6, 1, 8, 9, 4, 5, 2};
+static const int k2_weights[10] = {5, 4, 3, 2, 7, 6, 5, 4, 3, 2};
 static const int orgnr_weights[8] = {3, 2, 7, 6, 5, 4, 3, 2};
 
 /* Converts exactly `n` ASCII digits into d[]; 0 when they all are digits. */
@@ -78,7 +83,9 @@ int kh_idnum_check_fnr(const char *s, size_t len, int flags, int64_t *id)
     /* Check digits before the kind of number: a number that fails them is
      * most likely mistyped, and its digits say nothing reliable about it.
      * Weights: k1_weights and k2_weights. */
-    int sum1 = 3 * d0 + 7 * d1 + 6 * d2 + 1 * d3 + 8 * d4 + 9 * d5 + 4 * d6 + 5 * d7 + 2 * (int)d8;
+    int sum1 = k1_weights[0] * d0 + k1_weights[1] * d1 + k1_weights[2] * d2 + k1_weights[3] * d3 +
+               k1_weights[4] * d4 + k1_weights[5] * d5 + k1_weights[6] * d6 + k1_weights[7] * d7 +
+               k1_weights[8] * (int)d8;
     if (flags & KH_IDNUM_RULE_2032) {
         /* From 2032 any first check digit leaving remainder 0-3 is issued. */
         if ((sum1 + (int)d9) % 11 > 3)
@@ -86,8 +93,9 @@ int kh_idnum_check_fnr(const char *s, size_t len, int flags, int64_t *id)
     } else if (mod11_digit(sum1) != (int)d9) {
         return KH_R_ID_CHECK_DIGIT;
     }
-    int sum2 = 5 * d0 + 4 * d1 + 3 * d2 + 2 * d3 + 7 * d4 + 6 * d5 + 5 * d6 + 4 * d7 +
-               3 * (int)d8 + 2 * (int)d9;
+    int sum2 = k2_weights[0] * d0 + k2_weights[1] * d1 + k2_weights[2] * d2 + k2_weights[3] * d3 +
+               k2_weights[4] * d4 + k2_weights[5] * d5 + k2_weights[6] * d6 + k2_weights[7] * d7 +
+               k2_weights[8] * (int)d8 + k2_weights[9] * (int)d9;
     if (mod11_digit(sum2) != (int)d10)
         return KH_R_ID_CHECK_DIGIT;
     if (d0 >= 8)
@@ -111,6 +119,33 @@ int kh_idnum_check_fnr(const char *s, size_t len, int flags, int64_t *id)
                  (((d4 * 10 + d5) * 10 + d6) * 10 + d7);
     *id = hi * 1000 + (int64_t)(d8 * 100 + d9 * 10 + d10);
     return KH_R_NONE;
+}
+
+int kh_idnum_fnr_check_digits(char d[11])
+{
+    int digits[10];
+    if (to_digits(d, 9, digits) != 0)
+        return -1;
+    int k1 = mod11_digit(weighted_sum(digits, k1_weights, 9));
+    if (k1 < 0)
+        return -1;
+    d[9] = (char)('0' + k1);
+    digits[9] = k1;
+    int k2 = mod11_digit(weighted_sum(digits, k2_weights, 10));
+    if (k2 < 0)
+        return -1;
+    d[10] = (char)('0' + k2);
+    return 0;
+}
+
+int kh_idnum_orgnr_check_digit(uint32_t first8)
+{
+    int d[8];
+    for (int i = 7; i >= 0; i--) {
+        d[i] = (int)(first8 % 10);
+        first8 /= 10;
+    }
+    return mod11_digit(weighted_sum(d, orgnr_weights, 8));
 }
 
 int kh_idnum_check_orgnr(const char *s, size_t len, int64_t *orgnr)

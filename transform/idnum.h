@@ -2,8 +2,9 @@
  * organisation number check digits, and the masked form of an id for the
  * quarantine.
  *
- * Used by kohort-validate (through rules.c). Pure functions, no state; owns
- * nothing. Rules: spec/extracts.md, "Identifiers" and "f_jobber". */
+ * Used by kohort-validate (through rules.c), and by kohort gen to make
+ * valid numbers. The one home of the mod-11 weights. Pure functions, no
+ * state; owns nothing. Rules: spec/extracts.md, "Identifiers" and "f_jobber". */
 #ifndef KH_IDNUM_H
 #define KH_IDNUM_H
 
@@ -37,6 +38,17 @@ int kh_idnum_check_fnr(const char *s, size_t len, int flags, int64_t *id);
  * 11 gives 0, 10 is invalid). Returns KH_R_NONE and stores the number in
  * *orgnr when valid, else KH_R_BAD_ORGNR. */
 int kh_idnum_check_orgnr(const char *s, size_t len, int64_t *orgnr);
+
+/* Completes a national id: d[0..8] holds nine ASCII digits (DDMMYY and the
+ * individual number); writes the two mod-11 check digits (the strict rule,
+ * not the 2032 one) into d[9] and d[10]. Returns 0, or -1 when either check
+ * digit would be 10 (no valid number has these nine digits; d[9..10] are
+ * then unspecified) or d[0..8] are not all digits. */
+int kh_idnum_fnr_check_digits(char d[11]);
+
+/* The check digit of an organisation number whose first eight digits are
+ * `first8` (0..99999999), or -1 when it would be 10 (no valid number). */
+int kh_idnum_orgnr_check_digit(uint32_t first8);
 
 /* Writes the quarantine form of an id-column value into `out` (room for
  * `outcap` bytes, NUL included; outcap 0 writes nothing). At most 5

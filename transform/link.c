@@ -5,19 +5,19 @@
  * placement) waits for kh_link_finish(), so batches may come in any order.
  * Person indexes are internal (order of first f_intro sight); nothing
  * leaves in that order. */
-#include "link.h"
+#include "transform/link.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "../proto/date.h"
-#include "../proto/err.h"
-#include "../proto/reason.h"
-#include "../proto/util.h"
-#include "idmap.h"
-#include "kommune.h"
-#include "pseudomap.h"
+#include "proto/date.h"
+#include "proto/err.h"
+#include "proto/reason.h"
+#include "proto/util.h"
+#include "transform/idmap.h"
+#include "transform/kommune.h"
+#include "transform/pseudomap.h"
 
 /* A growable array of fixed-size records: no allocation per row. */
 typedef struct {
@@ -75,7 +75,7 @@ typedef struct {
 
 /* Reference rows, with texts as offsets into the arena until finish. */
 typedef struct {
-    int32_t key[2];
+    int32_t key[KH_MAX_KEYS]; /* the schema's key columns */
     int64_t dato;
     size_t text[3];
     uint32_t line;
@@ -84,6 +84,11 @@ typedef struct {
 
 #define NO_EXIT INT32_MIN
 #define OPEN_END INT32_MAX
+
+/* kh_table_t's order as the linker reads it: reference tables (ref[]), id_historikk,
+ * f_intro, person tables from bosatte on (tests/unit/test_link.c checks ref[]'s). */
+_Static_assert(KH_TAB_REF_KOSTNADER < KH_TAB_ID_HISTORIKK && KH_TAB_ID_HISTORIKK + 1 == KH_TAB_F_INTRO &&
+                   KH_TAB_F_INTRO + 1 == KH_TAB_BOSATTE, "the linker's order of kh_table_t");
 
 struct kh_link {
     kh_link_params_t params;
@@ -254,14 +259,14 @@ static void add_reference(kh_link_t *l, const kh_rows_t *rows)
     const kh_tabledef_t *def = kh_schema_table(rows->table);
     for (uint32_t r = 0; r < rows->nrows; r++) {
         refrow_t *ref = vec_push(&l->ref[rows->table]);
-        int nkey = 0, ntext = 0;
+        int ntext = 0;
+        for (int k = 0; k < def->nkeys; k++)
+            ref->key[k] = (int32_t)rows->col[def->keys[k]].i64[r];
         for (int c = 0; c < def->ncols; c++) {
             if (def->cols[c].type == KH_COL_DEC)
                 ref->text[ntext++] = keep_text(l, kh_rows_text(rows, c, r));
             else if (def->cols[c].type == KH_COL_DATE)
                 ref->dato = rows->col[c].i64[r];
-            else if (nkey < 2)
-                ref->key[nkey++] = (int32_t)rows->col[c].i64[r];
         }
         ref->line = rows->lines[r];
     }
@@ -523,7 +528,7 @@ static void judge_bosatte(kh_link_t *l)
     }
 }
 
-/* Reference keys: (landbakgrunn, kjonn), aar, (kommnr, aar), (gammel, ny). */
+/* By the schema's reference key (kh_tabledef_t.keys), then line. */
 static int cmp_ref(const void *a, const void *b)
 {
     const refrow_t *x = a, *y = b;

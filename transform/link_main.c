@@ -13,14 +13,15 @@
 #include <string.h>
 #include <zmq.h>
 
-#include "err.h"
-#include "fault.h"
-#include "log.h"
-#include "msg.h"
-#include "sock.h"
-#include "stage.h"
+#include "proto/err.h"
+#include "proto/fault.h"
+#include "proto/log.h"
+#include "proto/msg.h"
+#include "proto/sock.h"
+#include "proto/stage.h"
+#include "proto/topology.h"
+#include "proto/util.h"
 #include "transform/link.h"
-#include "util.h"
 
 #define PERSONS_PER_MSG 8192
 #define REJECTS_PER_MSG 8192
@@ -180,7 +181,7 @@ static int parse_cohorts(const char *s, int *from, int *to)
 int main(int argc, char **argv)
 {
     kh_stage_t st;
-    kh_stage_init(&st, "link");
+    kh_stage_init(&st, kh_topology_stage_name(KH_STAGE_LINK));
     kh_link_params_t params = {0, 0, 0};
     static const struct option opts[] = {
         KH_STAGE_LONGOPTS,
@@ -208,10 +209,10 @@ int main(int argc, char **argv)
         usage(stderr);
         return 2;
     }
-    void *in = kh_stage_socket(&st, ZMQ_PULL, "link", 1);
-    void *agg = kh_stage_socket(&st, ZMQ_PUSH, "agg", 0);
-    void *sink = kh_stage_socket(&st, ZMQ_PUSH, "sink", 0);
-    void *acks = kh_stage_socket(&st, ZMQ_PUSH, "ingest.ack", 0);
+    void *in = kh_stage_socket(&st, ZMQ_PULL, kh_topology_endpoint(KH_EP_LINK), 1);
+    void *agg = kh_stage_socket(&st, ZMQ_PUSH, kh_topology_endpoint(KH_EP_AGG), 0);
+    void *sink = kh_stage_socket(&st, ZMQ_PUSH, kh_topology_endpoint(KH_EP_SINK), 0);
+    void *acks = kh_stage_socket(&st, ZMQ_PUSH, kh_topology_endpoint(KH_EP_INGEST_ACK), 0);
     /* Acknowledgements must never wait on a busy ingest: that would close a
      * cycle of full queues (ingest -> workers -> link -> ingest). */
     int unlimited = 0;

@@ -1,7 +1,8 @@
 /* pseudo.h - keyed pseudonyms of national ids, for kohort-anonymise.
  *
  * A pseudonym is the first 16 bytes of HMAC-SHA256(key, id as 8 little-endian
- * bytes) from libsodium. The keyed state is computed once per key (the HMAC
+ * bytes), hashed with OpenSSL's SHA-256 (libsodium supplies only the key's
+ * random bytes, hex and wiping). The keyed state is computed once per key (the HMAC
  * pads), so one id costs one copy of the state and two compressions. A small
  * direct-mapped cache hashes each id of a run of neighbouring rows once.
  * Owns the key material and wipes it on destroy. */

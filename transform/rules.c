@@ -4,18 +4,19 @@
  * The common path runs for every row of the nightly extracts (~80 million):
  * every column is judged with hand-written fixed-width digit parsing, no
  * allocation and no library number parsing. */
-#include "rules.h"
+#include "transform/rules.h"
 
 #include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "../proto/date.h"
-#include "../proto/err.h"
-#include "../proto/reason.h"
-#include "../proto/redact.h"
-#include "../proto/util.h"
-#include "idnum.h"
+#include "proto/codes.h"
+#include "proto/date.h"
+#include "proto/err.h"
+#include "proto/reason.h"
+#include "proto/redact.h"
+#include "proto/util.h"
+#include "transform/idnum.h"
 
 /* What a column's value must look like. */
 typedef enum {
@@ -50,18 +51,6 @@ static const unsigned char col_rules[KH_TAB_COUNT][KH_MAX_COLS] = {
     [KH_TAB_SHJ] = {RULE_ID, RULE_YEAR, RULE_NOK},
     [KH_TAB_F_JOBBER] = {RULE_ID, RULE_ORGNR, RULE_DATE, RULE_DATE},
 };
-
-/* The sluttstatus codes of spec/extracts.md, by value 0..99. */
-static int status_listed(int code)
-{
-    switch (code) {
-    case 10: case 11: case 20: case 21: case 22: case 30:
-    case 40: case 50: case 60: case 70: case 90:
-        return 1;
-    default:
-        return 0;
-    }
-}
 
 /* Parses exactly `len` ASCII digits (len <= 18); 0 on success. */
 static int parse_digits(const char *s, size_t len, int64_t *out)
@@ -100,7 +89,7 @@ static int check_kommnr(const kh_field_t *f, int64_t *out)
 /* Codes are matched as text: exactly two digits, so "010" is not 10. */
 static int check_status(const kh_field_t *f, int64_t *out)
 {
-    if (parse_fixed(f, 2, out) != 0 || !status_listed((int)*out))
+    if (parse_fixed(f, 2, out) != 0 || !kh_slutt_listed(*out))
         return KH_R_UNKNOWN_STATUS;
     return KH_R_NONE;
 }
@@ -320,17 +309,24 @@ static int has_decimal_column(const kh_tabledef_t *def)
     return 0;
 }
 
-int kh_rules_check(kh_table_t table, const kh_field_t *fields, int nfields,
-                   int header_nfields, const int *colmap, const kh_rules_opts_t *opts,
-                   int64_t *values, char *textbuf, size_t textcap, const char **texts,
-                   kh_reject_t *rej)
+int kh_rules_check(const kh_rules_record_t *rec, const kh_rules_out_t *out)
 {
+    kh_table_t table = rec->table;
+    const kh_field_t *fields = rec->fields;
+    int nfields = rec->nfields;
+    const int *colmap = rec->colmap;
+    const kh_rules_opts_t *opts = rec->opts;
+    int64_t *values = out->values;
+    char *textbuf = out->textbuf;
+    const char **texts = out->texts;
+    kh_reject_t *rej = out->rej;
     const kh_tabledef_t *def = kh_schema_table(table);
     if (!def)
         return KH_E_USAGE;
-    if (has_decimal_column(def) && (textbuf == NULL || texts == NULL || textcap < KH_RULES_TEXTCAP))
+    if (has_decimal_column(def) &&
+        (textbuf == NULL || texts == NULL || out->textcap < KH_RULES_TEXTCAP))
         return KH_E_USAGE;
-    if (nfields != header_nfields) {
+    if (nfields != rec->header_nfields) {
         rej->field = KH_RULES_NO_FIELD;
         rej->reason = KH_R_FIELD_COUNT;
         rej->value[0] = '\0';
@@ -387,28 +383,14 @@ struct kh_refdup {
     size_t used;
 };
 
-/* The key columns of a reference table; 0 columns for the others. */
-static int key_columns(kh_table_t table, int cols[2])
+/* The key columns of a reference table (the schema's); 0 columns for the
+ * others. */
+static int key_columns(kh_table_t table, int cols[KH_MAX_KEYS])
 {
-    switch (table) {
-    case KH_TAB_REF_MONITOR:
-        cols[0] = KH_REF_MONITOR_LANDBAKGRUNN;
-        cols[1] = KH_REF_MONITOR_KJONN;
-        return 2;
-    case KH_TAB_REF_NASJONAL:
-        cols[0] = KH_REF_NASJONAL_AAR;
-        return 1;
-    case KH_TAB_REF_KOSTNADER:
-        cols[0] = KH_REF_KOSTNADER_KOMMNR;
-        cols[1] = KH_REF_KOSTNADER_AAR;
-        return 2;
-    case KH_TAB_REF_KOMMUNEENDRINGER:
-        cols[0] = KH_REF_KOMMUNEENDRINGER_GAMMEL;
-        cols[1] = KH_REF_KOMMUNEENDRINGER_NY;
-        return 2;
-    default:
-        return 0;
-    }
+    const kh_tabledef_t *def = kh_schema_table(table);
+    for (int k = 0; k < def->nkeys; k++)
+        cols[k] = def->keys[k];
+    return def->nkeys;
 }
 
 static void init_slots(refkey_t *slots, size_t cap)
@@ -465,7 +447,7 @@ static void grow(kh_refdup_t *d)
 
 int kh_refdup_seen(kh_refdup_t *d, kh_table_t table, const int64_t *values)
 {
-    int cols[2];
+    int cols[KH_MAX_KEYS] = {0};
     int n = key_columns(table, cols);
     if (n == 0)
         return 0;
@@ -482,7 +464,7 @@ int kh_refdup_seen(kh_refdup_t *d, kh_table_t table, const int64_t *values)
 void kh_refdup_reject(kh_table_t table, const kh_field_t *fields, const int *colmap,
                       kh_reject_t *rej)
 {
-    int cols[2];
+    int cols[KH_MAX_KEYS] = {0};
     int n = key_columns(table, cols);
     rej->reason = KH_R_DUPLICATE;
     if (n == 0) {

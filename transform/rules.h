@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../proto/schema.h"
+#include "proto/schema.h"
 
 typedef struct {
     int allow_synthetic;   /* accept synthetic test ids (month + 80) */
@@ -45,13 +45,23 @@ typedef struct {
 /* Room `textbuf` needs for any row of any table. */
 #define KH_RULES_TEXTCAP (KH_MAX_COLS * (KH_RULES_DEC_MAX + 1))
 
-/* Checks one record of `table`.
- * fields/nfields: the record's trimmed fields, in file order (borrowed).
- * header_nfields: the header's field count; a different nfields rejects the
- *   row as field_count with field KH_RULES_NO_FIELD and an empty value.
- * colmap[c]: index among the fields of canonical column c (schema.h); every
- *   canonical column is present and the indexes are distinct.
- * opts: id options; NULL means both off.
+/* One record to check, as read: everything borrowed. */
+typedef struct {
+    kh_table_t table;
+    const kh_field_t *fields;    /* the record's trimmed fields, in file order */
+    int nfields;
+    int header_nfields;          /* the header's field count; a different
+                                    nfields rejects the row as field_count
+                                    with field KH_RULES_NO_FIELD and an empty
+                                    value */
+    const int *colmap;           /* colmap[c]: index among the fields of
+                                    canonical column c (schema.h); every
+                                    canonical column is present and the
+                                    indexes are distinct */
+    const kh_rules_opts_t *opts; /* id options; NULL means both off */
+} kh_rules_record_t;
+
+/* Where a checked record goes; the caller owns every buffer.
  * values: one int64 per canonical column: ids as their 11 digits, dates as
  *   days since 1970-01-01, integers and codes as numbers (kommnr "0301" is
  *   301, nus2000 "012345" is 12345), KH_NULL for an empty optional field,
@@ -59,20 +69,26 @@ typedef struct {
  * textbuf/textcap: room (at least KH_RULES_TEXTCAP) for the normalised text of
  *   DEC columns ("," becomes "."); texts[c] points into textbuf for DEC
  *   columns and is NULL for the others. Borrowed: valid until textbuf is
- *   reused. `texts` may be NULL for a table without DEC columns.
+ *   reused. `textbuf` and `texts` may be NULL for a table without DEC
+ *   columns.
  * rej: filled when the row is rejected, for the first failing column in
  *   header (file) order. A rule between two columns (end before start,
  *   sluttstatus missing with an exit date) belongs to the column it names
  *   as wrong (the end date, sluttstatus) and is judged at that column's
  *   position. end_before_start needs both dates given and valid; an empty
- *   sluttstatus is missing whenever avgangsdato is not empty (valid or not).
- * Returns 0 when accepted, 1 when rejected, KH_E_USAGE for an unknown table
- * or a textbuf below KH_RULES_TEXTCAP. values/texts are unspecified after a
- * reject. */
-int kh_rules_check(kh_table_t table, const kh_field_t *fields, int nfields,
-                   int header_nfields, const int *colmap, const kh_rules_opts_t *opts,
-                   int64_t *values, char *textbuf, size_t textcap, const char **texts,
-                   kh_reject_t *rej);
+ *   sluttstatus is missing whenever avgangsdato is not empty (valid or not). */
+typedef struct {
+    int64_t *values;
+    char *textbuf;
+    size_t textcap;
+    const char **texts;
+    kh_reject_t *rej;
+} kh_rules_out_t;
+
+/* Checks one record. Returns 0 when accepted, 1 when rejected (out->rej
+ * filled), KH_E_USAGE for an unknown table or a textbuf below
+ * KH_RULES_TEXTCAP. values/texts are unspecified after a reject. */
+int kh_rules_check(const kh_rules_record_t *rec, const kh_rules_out_t *out);
 
 /* ---- Duplicate keys of reference tables --------------------------------- */
 

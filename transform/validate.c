@@ -1,14 +1,14 @@
 /* validate.c - the row rules over one raw batch. See validate.h. */
 #define _POSIX_C_SOURCE 200809L
-#include "validate.h"
+#include "transform/validate.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "../proto/csvfield.h"
-#include "../proto/reason.h"
-#include "../proto/util.h"
+#include "proto/csvfield.h"
+#include "proto/reason.h"
+#include "proto/util.h"
 
 /* The header name of file field `field`, or "" for a column kohort ignores. */
 static const char *field_name(const kh_tablemeta_t *meta, int ncols, int field)
@@ -55,6 +55,9 @@ void kh_validate_batch(kh_validate_t *w, kh_table_t table, const kh_raw_t *raw, 
     int64_t values[KH_MAX_COLS];
     char textbuf[KH_RULES_TEXTCAP];
     const char *texts[KH_MAX_COLS];
+    kh_reject_t r;
+    kh_rules_out_t checked = {.values = values, .textbuf = textbuf, .textcap = sizeof textbuf,
+                              .texts = texts, .rej = &r};
     /* room for every header field and one more (to see a row too long) */
     if (meta->header_nfields + 1 > w->maxfields) {
         w->maxfields = meta->header_nfields + 1;
@@ -81,10 +84,9 @@ void kh_validate_batch(kh_validate_t *w, kh_table_t table, const kh_raw_t *raw, 
                 reason = KH_R_BAD_QUOTING;
                 field = nfields;
             } else {
-                kh_reject_t r;
-                int res = kh_rules_check(rows->table, w->fields, nfields, meta->header_nfields,
-                                         meta->colmap, &w->opts, values, textbuf, sizeof textbuf,
-                                         texts, &r);
+                kh_rules_record_t in = {rows->table, w->fields, nfields, meta->header_nfields,
+                                        meta->colmap, &w->opts};
+                int res = kh_rules_check(&in, &checked);
                 if (res == 0 && dup && kh_refdup_seen(dup, rows->table, values)) {
                     kh_refdup_reject(rows->table, w->fields, meta->colmap, &r);
                     res = 1;

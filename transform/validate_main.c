@@ -12,16 +12,17 @@
 #include <string.h>
 #include <zmq.h>
 
-#include "err.h"
-#include "fault.h"
-#include "log.h"
-#include "msg.h"
-#include "reason.h"
-#include "sock.h"
-#include "stage.h"
+#include "proto/err.h"
+#include "proto/fault.h"
+#include "proto/log.h"
+#include "proto/msg.h"
+#include "proto/reason.h"
+#include "proto/sock.h"
+#include "proto/stage.h"
+#include "proto/topology.h"
+#include "proto/util.h"
 #include "transform/rules.h"
 #include "transform/validate.h"
-#include "util.h"
 
 static void usage(FILE *f)
 {
@@ -33,7 +34,7 @@ static void usage(FILE *f)
 int main(int argc, char **argv)
 {
     kh_stage_t st;
-    kh_stage_init(&st, "validate");
+    kh_stage_init(&st, kh_topology_stage_name(KH_STAGE_VALIDATE));
     kh_rules_opts_t opts = {0, 0};
     static const struct option lopts[] = {
         KH_STAGE_LONGOPTS,
@@ -56,8 +57,8 @@ int main(int argc, char **argv)
         usage(stderr);
         return 2;
     }
-    void *in = kh_stage_socket(&st, ZMQ_PULL, "ingest.out", 0);
-    void *sink = kh_stage_socket(&st, ZMQ_PUSH, "sink", 0);
+    void *in = kh_stage_socket(&st, ZMQ_PULL, kh_topology_endpoint(KH_EP_INGEST_OUT), 0);
+    void *sink = kh_stage_socket(&st, ZMQ_PUSH, kh_topology_endpoint(KH_EP_SINK), 0);
     /* Batches go round-robin to the anonymisers that are connected: watch
      * the connections from the start and wait for all of them, so that none
      * is flooded at the start. */
@@ -67,7 +68,7 @@ int main(int argc, char **argv)
         kh_stage_fail(&st, "cannot watch the anonymiser connections");
     for (int i = 0; i < st.workers; i++) {
         char ep[256], name[32];
-        snprintf(name, sizeof name, "anon.%d", i);
+        kh_topology_worker_endpoint(KH_EP_ANON, i, name, sizeof name);
         if (kh_sock_endpoint(ep, sizeof ep, st.dir, name) != 0 || kh_sock_connect(out, ep) != 0)
             kh_stage_fail(&st, "cannot connect to %s", name);
     }

@@ -12,10 +12,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../proto/reason.h"
-#include "../../proto/schema.h"
-#include "../../transform/idnum.h"
-#include "../../transform/rules.h"
+#include "proto/reason.h"
+#include "proto/schema.h"
+#include "transform/idnum.h"
+#include "transform/rules.h"
 
 #define MAX_FIELDS 12
 
@@ -65,8 +65,9 @@ static void check_rules(kh_table_t table, const kh_field_t *fields, int nfields,
     const char *texts[KH_MAX_COLS];
     char textbuf[KH_RULES_TEXTCAP];
     kh_reject_t rej;
-    int rc = kh_rules_check(table, fields, nfields, def->ncols, colmap, opts, values, textbuf,
-                            sizeof textbuf, texts, &rej);
+    kh_rules_record_t in = {table, fields, nfields, def->ncols, colmap, opts};
+    kh_rules_out_t out = {values, textbuf, sizeof textbuf, texts, &rej};
+    int rc = kh_rules_check(&in, &out);
     if (rc == 0) {
         for (int c = 0; c < def->ncols; c++)
             if (def->cols[c].type == KH_COL_DEC && strlen(texts[c]) > KH_RULES_DEC_MAX)

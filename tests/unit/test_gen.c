@@ -1,4 +1,4 @@
-/* test_gen.c - unit tests of `kohort gen` (cli/gen.c, gen_write.c, gen_muni.c).
+/* test_gen.c - unit tests of `kohort gen` (gen/: gen.c, write.c, muni.c).
  *
  * Generates small synthetic extract directories in temporary directories and
  * checks determinism, headers, identifier and orgnr check digits, the share
@@ -19,12 +19,12 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#include "../../cli/gen.h"
-#include "../../cli/gen_muni.h"
-#include "../../cli/gen_write.h"
-#include "../../proto/date.h"
-#include "../../proto/err.h"
-#include "../../proto/schema.h"
+#include "gen/gen.h"
+#include "gen/muni.h"
+#include "gen/write.h"
+#include "proto/date.h"
+#include "proto/err.h"
+#include "proto/schema.h"
 
 #define PERSONS 2000
 

@@ -12,12 +12,12 @@
 #include <errno.h>
 #include <string.h>
 
-#include "../../proto/date.h"
-#include "../../proto/err.h"
-#include "../../proto/reason.h"
-#include "../../proto/rows.h"
-#include "../../transform/link.h"
-#include "../../transform/pseudomap.h"
+#include "proto/date.h"
+#include "proto/err.h"
+#include "proto/reason.h"
+#include "proto/rows.h"
+#include "transform/link.h"
+#include "transform/pseudomap.h"
 
 #define N KH_NULL
 
@@ -745,6 +745,15 @@ static void batches_out_of_place_refused(void **state)
     kh_link_destroy(NULL);
 }
 
+/* The linker keeps a reference-row vector per table before id_historikk:
+ * those must be the reference tables, and only they. */
+static void reference_tables_come_first(void **state)
+{
+    (void)state;
+    for (int t = 0; t < KH_TAB_COUNT; t++)
+        assert_int_equal(kh_schema_table((kh_table_t)t)->reference, t < KH_TAB_ID_HISTORIKK);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -768,6 +777,7 @@ int main(void)
         cmocka_unit_test(reference_rows_passed_through),
         cmocka_unit_test(rejects_sorted_by_table_then_line),
         cmocka_unit_test(batches_out_of_place_refused),
+        cmocka_unit_test(reference_tables_come_first),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

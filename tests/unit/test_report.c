@@ -13,10 +13,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../cli/gen_muni.h"
-#include "../../cli/muninames.h"
-#include "../../cli/report.h"
-#include "../../proto/err.h"
+#include "cli/muninames.h"
+#include "cli/report.h"
+#include "gen/muni.h"
+#include "proto/err.h"
 
 static void table_is_sorted(void **state)
 {

@@ -13,11 +13,11 @@
 
 #include <string.h>
 
-#include "../../proto/date.h"
-#include "../../proto/err.h"
-#include "../../proto/reason.h"
-#include "../../proto/schema.h"
-#include "../../transform/rules.h"
+#include "proto/date.h"
+#include "proto/err.h"
+#include "proto/reason.h"
+#include "proto/schema.h"
+#include "transform/rules.h"
 
 #define FNR "15108695088"       /* valid, 15 October 86 */
 #define FNR2 "29029600013"      /* valid, 29 February 96 */
@@ -75,8 +75,9 @@ static int run(kh_table_t table, const char *header, const char *line,
     for (int c = 0; c < kh_schema_table(table)->ncols; c++)
         assert_true(colmap[c] >= 0);
     memset(&rej, 0x55, sizeof rej);
-    return kh_rules_check(table, r.fields, r.nfields, h.nfields, colmap, opts, values, textbuf,
-                          sizeof textbuf, texts, &rej);
+    kh_rules_record_t in = {table, r.fields, r.nfields, h.nfields, colmap, opts};
+    kh_rules_out_t out = {values, textbuf, sizeof textbuf, texts, &rej};
+    return kh_rules_check(&in, &out);
 }
 
 #define ACCEPT(table, header, line) assert_int_equal(run(table, header, line, NULL), 0)
@@ -527,17 +528,17 @@ static void test_usage_errors(void **state)
     record_t r;
     split("0301;2022;1;1;1", &r);
     int map[5] = {0, 1, 2, 3, 4};
-    assert_int_equal(kh_rules_check(KH_TAB_REF_KOSTNADER, r.fields, 5, 5, map, NULL, values,
-                                    textbuf, KH_RULES_TEXTCAP - 1, texts, &rej),
-                     KH_E_USAGE);
-    assert_int_equal(kh_rules_check(KH_TAB_COUNT, r.fields, 5, 5, map, NULL, values, textbuf,
-                                    sizeof textbuf, texts, &rej),
-                     KH_E_USAGE);
+    kh_rules_record_t in = {KH_TAB_REF_KOSTNADER, r.fields, 5, 5, map, NULL};
+    kh_rules_out_t small = {values, textbuf, KH_RULES_TEXTCAP - 1, texts, &rej};
+    assert_int_equal(kh_rules_check(&in, &small), KH_E_USAGE);
+    kh_rules_out_t out = {values, textbuf, sizeof textbuf, texts, &rej};
+    in.table = KH_TAB_COUNT;
+    assert_int_equal(kh_rules_check(&in, &out), KH_E_USAGE);
     /* A table without DEC columns needs no text buffer. */
     split(FNR ";2021;0301", &r);
-    assert_int_equal(kh_rules_check(KH_TAB_BOSATTE, r.fields, 3, 3, map, NULL, values, NULL, 0,
-                                    NULL, &rej),
-                     0);
+    kh_rules_record_t bosatte = {KH_TAB_BOSATTE, r.fields, 3, 3, map, NULL};
+    kh_rules_out_t bare = {values, NULL, 0, NULL, &rej};
+    assert_int_equal(kh_rules_check(&bosatte, &bare), 0);
 }
 
 /* ---- duplicate keys of reference tables ---------------------------------- */

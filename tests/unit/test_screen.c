@@ -1,6 +1,6 @@
-/* test_top.c - one screen of `kohort top` from hand-made snapshots: the
- * heartbeat age and the `stalled` state, the end state (no stale rates),
- * and eight workers a stage within 80 columns. */
+/* test_screen.c - one screen of `kohort top` (cli/screen.c) from hand-made
+ * snapshots: the heartbeat age and the `stalled` state, the end state (no
+ * stale rates), and eight workers a stage within 80 columns. */
 #define _GNU_SOURCE
 #include <setjmp.h>
 #include <stdarg.h>
@@ -10,8 +10,8 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "cli/status.h"
-#include "cli/top.h"
+#include "cli/screen.h"
+#include "cli/snapshot.h"
 
 static kh_runstage_t *add_stage(kh_runstate_t *s, const char *name, int worker, int64_t seen_ago_ms,
                                 int64_t now)
@@ -33,11 +33,11 @@ static kh_runstage_t *add_stage(kh_runstate_t *s, const char *name, int worker, 
 
 /* A running snapshot: every stage, `workers` validators and anonymisers;
  * the linker's last heartbeat `link_age_ms` ago. Caller owns result. */
-static kh_status_snap_t *snapshot(int workers, int64_t link_age_ms)
+static kh_snapshot_t *snapshot(int workers, int64_t link_age_ms)
 {
-    kh_status_snap_t *snap = calloc(1, sizeof *snap);
+    kh_snapshot_t *snap = calloc(1, sizeof *snap);
     kh_runstate_t *s = &snap->state;
-    int64_t now = kh_status_now_ms();
+    int64_t now = kh_snapshot_now_ms();
     snprintf(s->run, sizeof s->run, "20261202T000000.000Z-00000000");
     s->phase = KH_RUN_RUNNING;
     s->started_ms = now - 10000;
@@ -56,13 +56,13 @@ static kh_status_snap_t *snapshot(int workers, int64_t link_age_ms)
     return snap;
 }
 
-static char *screen(const kh_status_snap_t *snap, int expanded)
+static char *screen(const kh_snapshot_t *snap, int expanded)
 {
     char *text = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&text, &len);
     assert_non_null(f);
-    kh_top_print(f, snap, NULL, expanded, 80);
+    kh_screen_print(f, snap, NULL, expanded, 80);
     fclose(f);
     return text;
 }
@@ -80,7 +80,7 @@ static const char *line_of(const char *text, const char *label)
 static void test_heartbeat_age_and_stalled(void **state)
 {
     (void)state;
-    kh_status_snap_t *snap = snapshot(2, 45000); /* more than half of 60 s */
+    kh_snapshot_t *snap = snapshot(2, 45000); /* more than half of 60 s */
     char *text = screen(snap, 0);
     const char *link = line_of(text, "link");
     assert_non_null(link);
@@ -102,7 +102,7 @@ static void test_heartbeat_age_and_stalled(void **state)
 static void test_end_state_shows_no_rates(void **state)
 {
     (void)state;
-    kh_status_snap_t *snap = snapshot(2, 500);
+    kh_snapshot_t *snap = snapshot(2, 500);
     snap->state.phase = KH_RUN_COMMITTED;
     for (int i = 0; i < snap->state.nstages; i++) {
         snap->state.stages[i].alive = 0;
@@ -123,7 +123,7 @@ static void test_end_state_shows_no_rates(void **state)
 static void test_eight_workers_fit_80_columns(void **state)
 {
     (void)state;
-    kh_status_snap_t *snap = snapshot(8, 500);
+    kh_snapshot_t *snap = snapshot(8, 500);
     for (int expanded = 0; expanded <= 1; expanded++) {
         char *text = screen(snap, expanded);
         int lines = 0;

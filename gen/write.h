@@ -1,4 +1,4 @@
-/* gen_write.h - buffered output of one synthetic extract file for `kohort gen`.
+/* write.h - buffered output of one synthetic extract file for `kohort gen`.
  *
  * Used only by the generator in the `kohort` process. An output owns its file
  * (plain or a zlib gzip stream), a 1 MiB buffer and its row and byte counts;

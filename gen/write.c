@@ -1,8 +1,8 @@
-/* gen_write.c - buffered plain or gzip output and hand-made formatting for
+/* write.c - buffered plain or gzip output and hand-made formatting for
  * `kohort gen` (the `kohort` process). Owns the file descriptor, the zlib
- * stream and the buffers of each output. See gen_write.h. */
+ * stream and the buffers of each output. See write.h. */
 #define _POSIX_C_SOURCE 200809L
-#include "gen_write.h"
+#include "gen/write.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -12,8 +12,8 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#include "../proto/date.h"
-#include "../proto/util.h"
+#include "proto/date.h"
+#include "proto/util.h"
 
 #define BUF_SIZE (1u << 20)
 /* Room that one formatted row can never exceed, so kh_gen_out_row() checks

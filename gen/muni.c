@@ -1,7 +1,7 @@
-/* gen_muni.c - static table of the generator's municipalities and their code
+/* muni.c - static table of the generator's municipalities and their code
  * history (SSB classification 131 as it changed in 2018, 2020 and 2024), for
- * `kohort gen` in the `kohort` process. See gen_muni.h. */
-#include "gen_muni.h"
+ * `kohort gen` in the `kohort` process. See muni.h. */
+#include "gen/muni.h"
 
 #include <stddef.h>
 

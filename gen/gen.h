@@ -11,8 +11,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "../proto/reason.h"
-#include "../proto/schema.h"
+#include "proto/reason.h"
+#include "proto/schema.h"
 
 typedef struct {
     const char *out_dir;   /* created if missing */

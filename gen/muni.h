@@ -1,4 +1,4 @@
-/* gen_muni.h - the municipalities of `kohort gen`'s synthetic Norway.
+/* muni.h - the municipalities of `kohort gen`'s synthetic Norway.
  *
  * Used only by the generator in the `kohort` process. Owns a static table of
  * places (a place is a municipality as people live in it, whatever its code):

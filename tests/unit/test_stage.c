@@ -1,0 +1,247 @@
+/* test_stage.c - unit tests of proto/stage: the common options, the stats a
+ * stage sends to `kohort run`, a message over a stage's own sockets, the end
+ * of a stopped stage, and kh_stage_fail: exit status 1 after a FAIL message
+ * with the sentence, an id in it masked.
+ *
+ * The supervisor's side is a PULL socket on its own ZeroMQ context: the
+ * stage terminates the process-wide one (kh_sock_term) when it ends. */
+#define _GNU_SOURCE
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <zmq.h>
+
+#include "proto/err.h"
+#include "proto/log.h"
+#include "proto/msg.h"
+#include "proto/sock.h"
+#include "proto/stage.h"
+#include "proto/topology.h"
+
+static char dir[64];
+
+/* The supervisor's stats socket: bound on its own context. */
+typedef struct {
+    void *ctx, *pull;
+} supervisor_t;
+
+static void supervisor_open(supervisor_t *s)
+{
+    char ep[256];
+    assert_int_equal(kh_sock_endpoint(ep, sizeof ep, dir, kh_topology_endpoint(KH_EP_STATS)), 0);
+    s->ctx = zmq_ctx_new();
+    s->pull = zmq_socket(s->ctx, ZMQ_PULL);
+    assert_non_null(s->pull);
+    assert_int_equal(zmq_bind(s->pull, ep), 0);
+}
+
+static void supervisor_close(supervisor_t *s)
+{
+    int none = 0;
+    zmq_setsockopt(s->pull, ZMQ_LINGER, &none, sizeof none);
+    zmq_close(s->pull);
+    zmq_ctx_term(s->ctx);
+}
+
+/* The next message the supervisor gets within 5 s, decoded. */
+static void supervisor_recv(supervisor_t *s, kh_msg_t *m)
+{
+    int timeout = 5000;
+    zmq_setsockopt(s->pull, ZMQ_RCVTIMEO, &timeout, sizeof timeout);
+    zmq_msg_t z;
+    zmq_msg_init(&z);
+    assert_true(zmq_msg_recv(&z, s->pull, 0) >= 0);
+    assert_int_equal(kh_msg_unpack(zmq_msg_data(&z), zmq_msg_size(&z), m), 0);
+    zmq_msg_close(&z);
+}
+
+/* A stage as `kohort run` would start it: --run, --dir, --worker 3. */
+static void start_stage(kh_stage_t *st, const char *name)
+{
+    kh_stage_init(st, name);
+    assert_int_equal(kh_stage_option(st, KH_STAGE_OPT + 0, "run-1"), 1);
+    assert_int_equal(kh_stage_option(st, KH_STAGE_OPT + 1, dir), 1);
+    assert_int_equal(kh_stage_option(st, KH_STAGE_OPT + 2, "3"), 1);
+    assert_int_equal(kh_stage_option(st, KH_STAGE_OPT + 3, "4"), 1);
+    assert_int_equal(kh_stage_option(st, KH_STAGE_OPT + 4, NULL), 1); /* --quiet */
+    assert_int_equal(kh_stage_start(st), 0);
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    snprintf(dir, sizeof dir, "/tmp/kh-test-stage-XXXXXX");
+    return mkdtemp(dir) ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    return system(cmd) == 0 ? 0 : -1;
+}
+
+static void test_common_options(void **state)
+{
+    (void)state;
+    kh_stage_t st;
+    kh_stage_init(&st, "validate");
+    assert_string_equal(st.stats.stage, "validate");
+    assert_int_equal(st.workers, 1);
+    assert_int_equal(st.worker, 0);
+    assert_int_equal(kh_stage_option(&st, KH_STAGE_OPT + 0, "r"), 1);
+    assert_int_equal(kh_stage_option(&st, KH_STAGE_OPT + 1, "/d"), 1);
+    assert_int_equal(kh_stage_option(&st, KH_STAGE_OPT + 2, "2"), 1);
+    assert_int_equal(kh_stage_option(&st, KH_STAGE_OPT + 3, "5"), 1);
+    assert_string_equal(st.run, "r");
+    assert_string_equal(st.dir, "/d");
+    assert_int_equal(st.worker, 2);
+    assert_int_equal(st.workers, 5);
+    assert_int_equal(kh_stage_option(&st, KH_STAGE_OPT + 5, NULL), 1);
+    assert_int_equal(st.log_level, KH_LOG_DEBUG);
+    assert_int_equal(kh_stage_option(&st, KH_STAGE_OPT + 4, NULL), 1);
+    assert_int_equal(st.log_level, KH_LOG_WARN);
+    assert_int_equal(kh_stage_option(&st, 's', "x"), 0);
+    assert_int_equal(kh_stage_option(&st, KH_STAGE_OPT + 6, "x"), 0);
+}
+
+static void test_start_needs_run_and_dir(void **state)
+{
+    (void)state;
+    kh_stage_t st;
+    kh_stage_init(&st, "link");
+    st.log_level = KH_LOG_ERROR + 1; /* the usage line is expected: keep it quiet */
+    assert_int_equal(kh_stage_start(&st), KH_E_USAGE);
+    kh_stage_option(&st, KH_STAGE_OPT + 0, "run-1");
+    assert_int_equal(kh_stage_start(&st), KH_E_USAGE);
+    kh_stage_option(&st, KH_STAGE_OPT + 1, dir);
+    kh_stage_option(&st, KH_STAGE_OPT + 3, "0");
+    assert_int_equal(kh_stage_start(&st), KH_E_USAGE);
+}
+
+/* READY reaches the supervisor with the stage's name, worker and pid; a
+ * message goes over the stage's own PUSH and PULL; a stopped stage ends
+ * with its last counters and status 1. */
+static void test_stats_messages_and_stop(void **state)
+{
+    (void)state;
+    supervisor_t sup;
+    supervisor_open(&sup);
+    kh_stage_t st;
+    start_stage(&st, "link");
+
+    kh_stage_state(&st, KH_ST_READY);
+    kh_msg_t m;
+    supervisor_recv(&sup, &m);
+    assert_int_equal(m.env.kind, KH_MSG_STATS);
+    assert_string_equal(m.env.run, "run-1");
+    assert_string_equal(m.stats.stage, "link");
+    assert_int_equal(m.stats.worker, 3);
+    assert_int_equal(m.stats.pid, (int32_t)getpid());
+    assert_int_equal(m.stats.state, KH_ST_READY);
+    kh_msg_free(&m);
+
+    void *in = kh_stage_socket(&st, ZMQ_PULL, kh_topology_endpoint(KH_EP_LINK), 1);
+    void *out = kh_stage_socket(&st, ZMQ_PUSH, kh_topology_endpoint(KH_EP_LINK), 0);
+    assert_int_equal(st.nsocks, 2);
+    assert_true(st.sends);
+    kh_env_t env;
+    kh_packed_t p;
+    kh_stage_env(&st, &env, KH_MSG_ACK, 4, 9);
+    kh_msg_pack_ack(&p, &env, 1);
+    assert_int_equal(kh_stage_send(&st, out, &p), 0);
+    int got = 0;
+    for (int i = 0; i < 25 && !got; i++)
+        got = kh_stage_recv(&st, in, &m);
+    assert_int_equal(got, 1);
+    assert_int_equal(m.env.kind, KH_MSG_ACK);
+    assert_int_equal(m.env.table, 4);
+    assert_int_equal(m.env.seq, 9);
+    assert_int_equal(m.ack_eot, 1);
+    kh_msg_free(&m);
+    assert_int_equal(kh_stage_recv(&st, in, &m), 0); /* nothing more: 200 ms */
+
+    kh_stage_stopping = 1;
+    assert_int_equal(kh_stage_finish(&st), 1);
+    kh_stage_stopping = 0;
+    assert_int_equal(st.nsocks, 0);
+    supervisor_recv(&sup, &m);
+    assert_int_equal(m.env.kind, KH_MSG_STATS);
+    assert_int_equal(m.stats.state, KH_ST_READY); /* stopped: not DONE */
+    kh_msg_free(&m);
+    supervisor_close(&sup);
+}
+
+/* A stage that sends nothing is not held: DONE and status 0. */
+static void test_finish_without_sending(void **state)
+{
+    (void)state;
+    supervisor_t sup;
+    supervisor_open(&sup);
+    kh_stage_t st;
+    start_stage(&st, "sink");
+    kh_stage_socket(&st, ZMQ_PULL, kh_topology_endpoint(KH_EP_SINK), 1);
+    assert_false(st.sends);
+    assert_int_equal(kh_stage_finish(&st), 0);
+    kh_msg_t m;
+    supervisor_recv(&sup, &m);
+    assert_int_equal(m.env.kind, KH_MSG_STATS);
+    assert_int_equal(m.stats.state, KH_ST_DONE);
+    kh_msg_free(&m);
+    supervisor_close(&sup);
+}
+
+/* kh_stage_fail: FAILED stats, then FAIL with the sentence (an id in it
+ * masked), then exit status 1. Run in a child, which makes its own context. */
+static void test_fail_tells_the_supervisor(void **state)
+{
+    (void)state;
+    kh_sock_term(); /* no context may cross the fork */
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        kh_stage_t st;
+        start_stage(&st, "validate");
+        kh_stage_fail(&st, "broken %d near %s", 7, "01017012345");
+    }
+    supervisor_t sup;
+    supervisor_open(&sup);
+    kh_msg_t m;
+    supervisor_recv(&sup, &m);
+    assert_int_equal(m.env.kind, KH_MSG_STATS);
+    assert_int_equal(m.stats.state, KH_ST_FAILED);
+    kh_msg_free(&m);
+    supervisor_recv(&sup, &m);
+    assert_int_equal(m.env.kind, KH_MSG_FAIL);
+    assert_string_equal(m.env.run, "run-1");
+    assert_non_null(strstr(m.reason, "broken 7 near "));
+    assert_null(strstr(m.reason, "01017012345"));
+    kh_msg_free(&m);
+    int status;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), 1);
+    supervisor_close(&sup);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_common_options),
+        cmocka_unit_test(test_start_needs_run_and_dir),
+        cmocka_unit_test(test_stats_messages_and_stop),
+        cmocka_unit_test(test_finish_without_sending),
+        cmocka_unit_test(test_fail_tells_the_supervisor),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
