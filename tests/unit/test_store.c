@@ -1,8 +1,11 @@
-/* test_store.c - unit tests of proto/store.c for table followup: its rows
- * keep their four keys and come back in print order (kommnr, cohort,
- * horizon, kjonn), and a store written before followup existed (no
- * `followup` database) is still read, as having no followup rows, and
- * gains the database at its next write. */
+/* test_store.c - unit tests of proto/store.c and its records
+ * (store_rows.c, store_ledger.c): table followup's rows keep their four
+ * keys and come back in print order (kommnr, cohort, horizon, kjonn); a
+ * store written before followup existed (no `followup` database) is still
+ * read, as having no followup rows, and gains the database at its next
+ * write; every stored record (indicator row, ledger entry, quarantined
+ * row) reads back as written, records in the bytes older versions wrote
+ * still read, and a quarantined row's reason code is range-checked. */
 #define _POSIX_C_SOURCE 200809L
 #include <stdarg.h>
 #include <stddef.h>
