@@ -381,6 +381,25 @@ int kh_sdb_read_txn(kh_store_t *s, MDB_txn **txn)
     return kh_err_from_mdb(rc);
 }
 
+int kh_sdb_read_open(kh_store_t *s, int db, MDB_txn **txn, MDB_cursor **cur)
+{
+    int rc = kh_sdb_read_txn(s, txn);
+    if (rc)
+        return rc;
+    rc = mdb_cursor_open(*txn, s->dbi[db], cur);
+    if (rc) {
+        mdb_txn_abort(*txn);
+        return kh_err_from_mdb(rc);
+    }
+    return 0;
+}
+
+void kh_sdb_read_close(MDB_txn *txn, MDB_cursor *cur)
+{
+    mdb_cursor_close(cur);
+    mdb_txn_abort(txn);
+}
+
 int kh_sdb_grow_map(kh_store_t *s)
 {
     MDB_envinfo info;

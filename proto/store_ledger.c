@@ -266,15 +266,10 @@ int kh_store_put_run(kh_store_t *s, const kh_runrec_t *rec)
 int kh_store_each_run(kh_store_t *s, kh_store_run_cb cb, void *ctx)
 {
     MDB_txn *txn;
-    int rc = kh_sdb_read_txn(s, &txn);
+    MDB_cursor *cur;
+    int rc = kh_sdb_read_open(s, DB_RUNS, &txn, &cur);
     if (rc)
         return rc;
-    MDB_cursor *cur;
-    rc = mdb_cursor_open(txn, s->dbi[DB_RUNS], &cur);
-    if (rc) {
-        mdb_txn_abort(txn);
-        return kh_err_from_mdb(rc);
-    }
     MDB_val k, v;
     int mrc;
     rc = 0;
@@ -286,23 +281,17 @@ int kh_store_each_run(kh_store_t *s, kh_store_run_cb cb, void *ctx)
             rc = cb(ctx, rec);
         free(rec);
     }
-    mdb_cursor_close(cur);
-    mdb_txn_abort(txn);
+    kh_sdb_read_close(txn, cur);
     return rc;
 }
 
 int kh_store_each_reject(kh_store_t *s, const char *run, kh_store_q_cb cb, void *ctx)
 {
     MDB_txn *txn;
-    int rc = kh_sdb_read_txn(s, &txn);
+    MDB_cursor *cur;
+    int rc = kh_sdb_read_open(s, DB_QUARANTINE, &txn, &cur);
     if (rc)
         return rc;
-    MDB_cursor *cur;
-    rc = mdb_cursor_open(txn, s->dbi[DB_QUARANTINE], &cur);
-    if (rc) {
-        mdb_txn_abort(txn);
-        return kh_err_from_mdb(rc);
-    }
     size_t plen = strlen(run) + 1;
     MDB_val k = {plen, (void *)run}, v;
     int mrc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
@@ -319,8 +308,7 @@ int kh_store_each_reject(kh_store_t *s, const char *run, kh_store_q_cb cb, void 
         if (rc == 0)
             rc = cb(ctx, &q);
     }
-    mdb_cursor_close(cur);
-    mdb_txn_abort(txn);
+    kh_sdb_read_close(txn, cur);
     return rc;
 }
 

@@ -187,15 +187,10 @@ int kh_store_each_row(kh_store_t *s, kh_indtable_t table, int ref_year, kh_store
         return 0;
     size_t klen = ind_key_len(table);
     MDB_txn *txn;
-    int rc = kh_sdb_read_txn(s, &txn);
+    MDB_cursor *cur;
+    int rc = kh_sdb_read_open(s, ind_db(table), &txn, &cur);
     if (rc)
         return rc;
-    MDB_cursor *cur;
-    rc = mdb_cursor_open(txn, s->dbi[ind_db(table)], &cur);
-    if (rc) {
-        mdb_txn_abort(txn);
-        return kh_err_from_mdb(rc);
-    }
     uint8_t prefix[2];
     kh_sdb_put_be16(prefix, (unsigned)ref_year);
     MDB_val k = {2, prefix}, v;
@@ -221,8 +216,7 @@ int kh_store_each_row(kh_store_t *s, kh_indtable_t table, int ref_year, kh_store
         if (rc == 0)
             rc = cb(ctx, year, &row);
     }
-    mdb_cursor_close(cur);
-    mdb_txn_abort(txn);
+    kh_sdb_read_close(txn, cur);
     return rc;
 }
 
@@ -253,15 +247,10 @@ int kh_store_each_national(kh_store_t *s, int ref_year,
                            int (*cb)(void *ctx, int year, const char *andel), void *ctx)
 {
     MDB_txn *txn;
-    int rc = kh_sdb_read_txn(s, &txn);
+    MDB_cursor *cur;
+    int rc = kh_sdb_read_open(s, DB_REFERENCE, &txn, &cur);
     if (rc)
         return rc;
-    MDB_cursor *cur;
-    rc = mdb_cursor_open(txn, s->dbi[DB_REFERENCE], &cur);
-    if (rc) {
-        mdb_txn_abort(txn);
-        return kh_err_from_mdb(rc);
-    }
     uint8_t prefix[3];
     kh_sdb_put_be16(prefix, (unsigned)ref_year);
     prefix[2] = 'N';
@@ -275,8 +264,7 @@ int kh_store_each_national(kh_store_t *s, int ref_year,
         snprintf(andel, sizeof andel, "%.*s", (int)v.mv_size, (const char *)v.mv_data);
         rc = cb(ctx, (int)kh_sdb_get_be16((const uint8_t *)k.mv_data + 3), andel);
     }
-    mdb_cursor_close(cur);
-    mdb_txn_abort(txn);
+    kh_sdb_read_close(txn, cur);
     return rc;
 }
 

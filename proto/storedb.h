@@ -33,6 +33,11 @@ unsigned kh_sdb_get_be16(const uint8_t *p);
 int kh_sdb_begin_write(kh_store_t *s, MDB_txn **txn);
 /* Begins a read transaction. Returns 0 or a kohort code. */
 int kh_sdb_read_txn(kh_store_t *s, MDB_txn **txn);
+/* Begins a read transaction with a cursor on database `db` (DB_*).
+ * Returns 0 or a kohort code (then nothing is open); end both with
+ * kh_sdb_read_close(). */
+int kh_sdb_read_open(kh_store_t *s, int db, MDB_txn **txn, MDB_cursor **cur);
+void kh_sdb_read_close(MDB_txn *txn, MDB_cursor *cur);
 /* After a write failed with a full map: grows the map (doubling, up to the
  * limit) and returns 1 when the write is worth trying again. Called with no
  * transaction open, as mdb_env_set_mapsize() requires. */
