@@ -42,6 +42,16 @@ static int teardown(void **state)
     return system(cmd) == 0 ? 0 : -1;
 }
 
+/* Opens the LMDB environment at path, kohort aside, with a write
+ * transaction. */
+static void raw_begin(const char *path, MDB_env **env, MDB_txn **txn)
+{
+    assert_int_equal(mdb_env_create(env), 0);
+    assert_int_equal(mdb_env_set_maxdbs(*env, 16), 0);
+    assert_int_equal(mdb_env_open(*env, path, 0, 0600), 0);
+    assert_int_equal(mdb_txn_begin(*env, NULL, 0, txn), 0);
+}
+
 /* The layout of the version before followup: the same named databases
  * without `followup`, schema version 1. */
 static void make_old_store(const char *path)
@@ -51,10 +61,7 @@ static void make_old_store(const char *path)
     MDB_env *env;
     MDB_txn *txn;
     MDB_dbi dbi;
-    assert_int_equal(mdb_env_create(&env), 0);
-    assert_int_equal(mdb_env_set_maxdbs(env, 16), 0);
-    assert_int_equal(mdb_env_open(env, path, 0, 0600), 0);
-    assert_int_equal(mdb_txn_begin(env, NULL, 0, &txn), 0);
+    raw_begin(path, &env, &txn);
     for (size_t i = 0; i < sizeof names / sizeof *names; i++)
         assert_int_equal(mdb_dbi_open(txn, names[i], MDB_CREATE, &dbi), 0);
     assert_int_equal(mdb_dbi_open(txn, "meta", 0, &dbi), 0);
@@ -180,10 +187,7 @@ static void put_raw(const char *db, const void *key, size_t klen, const void *va
     MDB_env *env;
     MDB_txn *txn;
     MDB_dbi dbi;
-    assert_int_equal(mdb_env_create(&env), 0);
-    assert_int_equal(mdb_env_set_maxdbs(env, 16), 0);
-    assert_int_equal(mdb_env_open(env, dir, 0, 0600), 0);
-    assert_int_equal(mdb_txn_begin(env, NULL, 0, &txn), 0);
+    raw_begin(dir, &env, &txn);
     assert_int_equal(mdb_dbi_open(txn, db, 0, &dbi), 0);
     MDB_val k = {klen, (void *)key}, v = {vlen, (void *)val};
     assert_int_equal(mdb_put(txn, dbi, &k, &v, 0), 0);
