@@ -13,9 +13,7 @@
 #include "cli/common.h"
 #include "err.h"
 #include "ingest/csvsplit.h"
-#include "ingest/extract.h"
-#include "ingest/header.h"
-#include "ingest/source.h"
+#include "ingest/tabread.h"
 #include "reason.h"
 #include "transform/validate.h"
 #include "util.h"
@@ -25,11 +23,9 @@
 typedef struct {
     kh_table_t table;
     const char *file;
-    kh_header_t *header;
     kh_raw_t *raw;
     kh_validate_t *v;
     uint64_t rows, accepted, by_reason[KH_R_COUNT];
-    char why[512];
 } check_t;
 
 static void flush(check_t *c)
@@ -51,20 +47,6 @@ static void flush(check_t *c)
 static int on_record(void *ctx, const kh_csvrec_t *rec)
 {
     check_t *c = ctx;
-    if (!c->header) {
-        if (kh_header_parse(c->table, c->file, rec, &c->header, c->why, sizeof c->why) != 0)
-            return KH_E_UNUSABLE;
-        kh_tablemeta_t *meta = &c->raw->meta;
-        const kh_tabledef_t *def = kh_schema_table(c->table);
-        snprintf(meta->file, sizeof meta->file, "%s", c->file);
-        meta->header_nfields = kh_header_nfields(c->header);
-        for (int col = 0; col < def->ncols; col++) {
-            meta->colmap[col] = kh_header_field_of(c->header, col);
-            snprintf(meta->colname[col], sizeof meta->colname[col], "%s",
-                     kh_header_name(c->header, meta->colmap[col]));
-        }
-        return 0;
-    }
     kh_raw_append(c->raw, rec->line, rec->too_long ? KH_RAW_TOO_LONG : 0, rec->data, rec->len);
     c->rows++;
     if (!kh_schema_table(c->table)->reference && c->raw->nrows >= CHECK_BATCH)
@@ -75,39 +57,22 @@ static int on_record(void *ctx, const kh_csvrec_t *rec)
 /* Checks one file; returns 0, or 1 when it is unusable (message printed). */
 static int check_file(check_t *c, const char *path, size_t line_limit, uint64_t max_bytes, char *buf)
 {
-    kh_source_t *src = NULL;
-    int rc = kh_source_open(path, max_bytes, &src);
-    kh_csvsplit_t *split = kh_csvsplit_new(line_limit);
+    kh_tabread_t *rd = NULL;
+    int rc = kh_tabread_open(c->table, path, line_limit, max_bytes, &c->raw->meta, &rd);
     while (rc == 0) {
         size_t got = 0;
-        rc = kh_source_read(src, buf, 1 << 20, &got);
-        if (rc == 0 && got == 0) {
-            rc = kh_csvsplit_finish(split, on_record, c);
-            break;
-        }
+        rc = kh_tabread_read(rd, buf, 1 << 20, &got);
         if (rc == 0)
-            rc = kh_csvsplit_feed(split, buf, got, on_record, c);
-    }
-    if (rc == 0 && !c->header) {
-        snprintf(c->why, sizeof c->why, "%s: the file has no header line", c->file);
-        rc = KH_E_UNUSABLE;
-    }
-    if (rc && !c->why[0]) {
-        if (kh_csvsplit_error(split)[0])
-            snprintf(c->why, sizeof c->why, "%s: %s", c->file, kh_csvsplit_error(split));
-        else
-            snprintf(c->why, sizeof c->why, "%s", kh_source_error(src));
+            rc = kh_tabread_feed(rd, buf, got, on_record, c);
+        if (got == 0)
+            break;
     }
     if (rc == 0)
         flush(c);
-    kh_csvsplit_destroy(&split);
-    kh_source_destroy(&src);
-    kh_header_destroy(&c->header);
-    if (rc) {
-        fprintf(stderr, "kohort: %s\n", c->why);
-        return 1;
-    }
-    return 0;
+    else
+        fprintf(stderr, "kohort: %s\n", kh_tabread_error(rd));
+    kh_tabread_destroy(&rd);
+    return rc ? 1 : 0;
 }
 
 static void usage(FILE *f)
@@ -155,20 +120,13 @@ int kh_check_main(int argc, char **argv)
     for (int t = 0; t < KH_TAB_COUNT; t++) {
         char path[4096], why[512];
         const char *base = NULL;
-        int found = kh_extract_find(dir, (kh_table_t)t, path, sizeof path, &base, why, sizeof why);
+        int found = kh_tabread_find(dir, (kh_table_t)t, path, sizeof path, &base, why, sizeof why);
         if (found < 0) {
             fprintf(stderr, "kohort: %s\n", why);
             status = 1;
-            continue;
         }
-        if (!found) {
-            if (kh_schema_table((kh_table_t)t)->required) {
-                fprintf(stderr, "kohort: %s.csv: required file is missing from the extract directory\n",
-                        kh_schema_table((kh_table_t)t)->name);
-                status = 1;
-            }
+        if (found <= 0)
             continue;
-        }
         check_t c;
         memset(&c, 0, sizeof c);
         c.table = (kh_table_t)t;

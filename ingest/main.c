@@ -17,10 +17,9 @@
 #include <zmq.h>
 
 #include "ingest/csvsplit.h"
-#include "ingest/extract.h"
-#include "ingest/header.h"
 #include "ingest/scope.h"
 #include "ingest/source.h"
+#include "ingest/tabread.h"
 #include "proto/err.h"
 #include "proto/fault.h"
 #include "proto/log.h"
@@ -48,7 +47,6 @@ typedef struct {
     void *out, *acks;
     int table;
     const char *file;           /* name on disk */
-    kh_header_t *header;
     kh_raw_t *raw;
     uint64_t seq, rows;
     uint32_t crc;               /* CRC-32 of the table's content so far, for the ledger */
@@ -158,20 +156,6 @@ static int flush_batch(ingest_t *in)
     return send_packed(in, &p, in->seq);
 }
 
-static void set_meta(ingest_t *in)
-{
-    kh_tablemeta_t *meta = &in->raw->meta;
-    const kh_tabledef_t *def = kh_schema_table((kh_table_t)in->table);
-    memset(meta, 0, sizeof *meta);
-    snprintf(meta->file, sizeof meta->file, "%s", in->file);
-    meta->header_nfields = kh_header_nfields(in->header);
-    for (int c = 0; c < def->ncols; c++) {
-        meta->colmap[c] = kh_header_field_of(in->header, c);
-        snprintf(meta->colname[c], sizeof meta->colname[c], "%s",
-                 kh_header_name(in->header, meta->colmap[c]));
-    }
-}
-
 /* The id of field `col` (canonical column) of a record: 1 with *id, 0 when
  * there is none (the validator rejects such a row). */
 static int record_id(const ingest_t *in, int col, const char *data, size_t len, int64_t *id)
@@ -221,15 +205,6 @@ static int on_record(void *ctx, const kh_csvrec_t *rec)
     ingest_t *in = ctx;
     if (kh_stage_stopping)
         return KH_E_INTERRUPTED;
-    if (!in->header) {
-        char why[KH_REASON_MAX];
-        if (rec->too_long)
-            kh_stage_fail(in->st, "%s: the header line is longer than the line limit", in->file);
-        if (kh_header_parse((kh_table_t)in->table, in->file, rec, &in->header, why, sizeof why) != 0)
-            kh_stage_fail(in->st, "%s", why);
-        set_meta(in);
-        return 0;
-    }
     uint8_t flags = rec->too_long ? KH_RAW_TOO_LONG : 0;
     if (!rec->too_long)
         flags |= scope_record(in, rec->data, rec->len);
@@ -240,12 +215,14 @@ static int on_record(void *ctx, const kh_csvrec_t *rec)
     return 0;
 }
 
-/* Finds a table's file; fails the stage when both NAME.csv and .csv.gz exist. */
+/* Finds a table's file: 1 found, 0 an optional table without one; fails
+ * the stage when a required one is missing or both NAME.csv and .csv.gz
+ * exist. */
 static int find_file(kh_stage_t *st, const char *dir, int table, char *path, size_t cap,
                      const char **base)
 {
     char why[KH_REASON_MAX];
-    int rc = kh_extract_find(dir, (kh_table_t)table, path, cap, base, why, sizeof why);
+    int rc = kh_tabread_find(dir, (kh_table_t)table, path, cap, base, why, sizeof why);
     if (rc < 0)
         kh_stage_fail(st, "%s", why);
     return rc;
@@ -275,117 +252,75 @@ static void read_table(ingest_t *in, const char *dir, size_t line_limit, uint64_
     const char *base = NULL;
     in->seq = in->rows = 0;
     in->crc = 0;
-    in->header = NULL;
     in->reference = def->reference;
     in->file = def->name;
     if (!find_file(in->st, dir, in->table, path, sizeof path, &base)) {
-        if (def->required)
-            kh_stage_fail(in->st, "%s.csv: required file is missing from the extract directory",
-                          def->name);
         send_eot(in, 0, 0);
         return;
     }
     in->file = base;
-    kh_source_t *src = NULL;
-    int rc = kh_source_open(path, max_bytes, &src);
+    kh_tabread_t *rd = NULL;
+    int rc = kh_tabread_open((kh_table_t)in->table, path, line_limit, max_bytes, &in->raw->meta, &rd);
     if (rc)
-        kh_stage_fail(in->st, "%s", kh_source_error(src));
-    kh_csvsplit_t *split = kh_csvsplit_new(line_limit);
+        kh_stage_fail(in->st, "%s", kh_tabread_error(rd));
     for (;;) {
         size_t got = 0;
-        rc = kh_source_read(src, buf, READ_CHUNK, &got);
+        rc = kh_tabread_read(rd, buf, READ_CHUNK, &got);
         if (rc)
-            kh_stage_fail(in->st, "%s", kh_source_error(src));
+            kh_stage_fail(in->st, "%s", kh_tabread_error(rd));
         if (got == 0)
             break;
-        in->st->stats.tables[in->table].bytes_read = kh_source_disk_done(src);
+        in->st->stats.tables[in->table].bytes_read = kh_source_disk_done(kh_tabread_source(rd));
         uint64_t t0 = kh_now_ns();
         in->crc = (uint32_t)crc32(in->crc, (const Bytef *)buf, (uInt)got);
-        rc = kh_csvsplit_feed(split, buf, got, on_record, in);
+        rc = kh_tabread_feed(rd, buf, got, on_record, in);
         in->st->stats.busy_ns += kh_now_ns() - t0;
         if (rc == KH_E_INTERRUPTED)
             break;
         if (rc)
-            kh_stage_fail(in->st, "%s: %s", base, kh_csvsplit_error(split));
+            kh_stage_fail(in->st, "%s", kh_tabread_error(rd));
     }
     if (!kh_stage_stopping) {
-        rc = kh_csvsplit_finish(split, on_record, in);
+        rc = kh_tabread_feed(rd, NULL, 0, on_record, in);
         if (rc && rc != KH_E_INTERRUPTED)
-            kh_stage_fail(in->st, "%s: %s", base, kh_csvsplit_error(split));
+            kh_stage_fail(in->st, "%s", kh_tabread_error(rd));
     }
-    if (!kh_stage_stopping && !in->header)
-        kh_stage_fail(in->st, "%s: the file has no header line", base);
-    uint64_t bytes = kh_source_disk_size(src);
+    uint64_t bytes = kh_source_disk_size(kh_tabread_source(rd));
     if (!kh_stage_stopping && flush_batch(in) == 0) {
         send_eot(in, 1, bytes);
         kh_info("table_sent file=%s batches=%llu rows=%llu bytes=%llu", base,
                 (unsigned long long)in->seq, (unsigned long long)in->rows,
                 (unsigned long long)bytes);
     }
-    kh_csvsplit_destroy(&split);
-    kh_source_destroy(&src);
-    kh_header_destroy(&in->header);
+    kh_tabread_destroy(&rd);
 }
 
 /* Header check of every file before anything is sent: a missing required
  * file or column then fails the run before any row moves. */
-typedef struct {
-    int table;
-    const char *file;
-    kh_header_t *header;
-    char why[KH_REASON_MAX];
-} precheck_t;
-
-static int precheck_record(void *ctx, const kh_csvrec_t *rec)
-{
-    precheck_t *pc = ctx;
-    if (rec->too_long) {
-        snprintf(pc->why, sizeof pc->why, "%s: the header line is longer than the line limit",
-                 pc->file);
-        return KH_E_UNUSABLE;
-    }
-    if (kh_header_parse((kh_table_t)pc->table, pc->file, rec, &pc->header, pc->why,
-                        sizeof pc->why) != 0)
-        return KH_E_UNUSABLE;
-    return KH_E_NOTFOUND; /* stop: the header is all we wanted */
-}
-
 static void precheck(kh_stage_t *st, const char *dir, size_t line_limit, uint64_t max_bytes,
                      char *buf)
 {
     for (int t = 0; t < KH_TAB_COUNT; t++) {
-        const kh_tabledef_t *def = kh_schema_table((kh_table_t)t);
         char path[4096];
         const char *base = NULL;
-        if (!find_file(st, dir, t, path, sizeof path, &base)) {
-            if (def->required)
-                kh_stage_fail(st, "%s.csv: required file is missing from the extract directory",
-                              def->name);
+        if (!find_file(st, dir, t, path, sizeof path, &base))
             continue;
-        }
-        kh_source_t *src = NULL;
-        int rc = kh_source_open(path, max_bytes, &src);
-        if (rc)
-            kh_stage_fail(st, "%s", kh_source_error(src));
-        kh_csvsplit_t *split = kh_csvsplit_new(line_limit);
-        precheck_t pc = {t, base, NULL, ""};
-        rc = 0;
-        while (rc == 0) {
+        kh_tablemeta_t meta;
+        kh_tabread_t *rd = NULL;
+        if (kh_tabread_open((kh_table_t)t, path, line_limit, max_bytes, &meta, &rd) != 0)
+            kh_stage_fail(st, "%s", kh_tabread_error(rd));
+        int rc = 0;
+        while (rc == 0 && !kh_tabread_has_header(rd)) {
             size_t got = 0;
-            if (kh_source_read(src, buf, 64 * 1024, &got) != 0)
-                kh_stage_fail(st, "%s", kh_source_error(src));
-            rc = got ? kh_csvsplit_feed(split, buf, got, precheck_record, &pc)
-                     : kh_csvsplit_finish(split, precheck_record, &pc);
-            if (got == 0 && rc == 0)
-                kh_stage_fail(st, "%s: the file has no header line", base);
+            if (kh_tabread_read(rd, buf, 64 * 1024, &got) != 0)
+                kh_stage_fail(st, "%s", kh_tabread_error(rd));
+            rc = kh_tabread_feed(rd, buf, got, NULL, NULL);
+            if (got == 0)
+                break;
         }
-        if (rc == KH_E_UNUSABLE && pc.why[0])
-            kh_stage_fail(st, "%s", pc.why);
-        if (rc == KH_E_UNUSABLE)
-            kh_stage_fail(st, "%s: %s", base, kh_csvsplit_error(split));
-        kh_header_destroy(&pc.header);
-        kh_csvsplit_destroy(&split);
-        kh_source_destroy(&src);
+        if (rc)
+            kh_stage_fail(st, "%s", kh_tabread_error(rd));
+        kh_tabread_destroy(&rd);
     }
 }
 

@@ -232,6 +232,14 @@ void kh_msg_pack_resend(kh_packed_t *out, const kh_env_t *env);
 int kh_msg_unpack(const char *data, size_t len, kh_msg_t *msg);
 void kh_msg_free(kh_msg_t *msg);
 
+/* Packs a decoded message again, by its kind (the kh_msg_pack_<kind>() of
+ * env.kind). Caller owns out->data, as above. */
+void kh_msg_pack(kh_packed_t *out, const kh_msg_t *msg);
+
+/* 1 when two messages kh_msg_unpack() decoded hold the same envelope and
+ * the same body, else 0. */
+int kh_msg_equal(const kh_msg_t *a, const kh_msg_t *b);
+
 /* Fills an envelope. */
 void kh_env_set(kh_env_t *env, kh_msgkind_t kind, const char *run, int table, uint64_t seq);
 

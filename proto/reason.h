@@ -17,6 +17,11 @@ typedef enum {
     KH_R_COUNT
 } kh_reason_t;
 
+/* The largest code a decoder takes (messages and the quarantine): beyond
+ * KH_R_COUNT so that a newer writer's code reads, by name "unknown", but
+ * bounded so that a garbled one does not. */
+#define KH_REASON_CODE_MAX 1000
+
 /* The code's stable name ("field_count"), or "unknown". Borrowed: static. */
 const char *kh_reason_name(int reason);
 

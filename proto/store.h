@@ -19,7 +19,7 @@
 #include "schema.h"
 
 /* Version 2: ledger records may carry the suppression counts of step 7
- * (msg.c's ledger encoding), which version 1 cannot read. Version 1 stores
+ * (msg_run.c's ledger encoding), which version 1 cannot read. Version 1 stores
  * open for reading as they are and are marked version 2 when opened for
  * writing (their records read unchanged). */
 #define KH_STORE_SCHEMA_VERSION 2
