@@ -1,6 +1,7 @@
 /* main.c - kohort-sink: the only writer of indicators to the store.
  *
- * Quarantines rejected rows as they arrive (one transaction per message),
+ * Quarantines rejected rows as they arrive (one transaction for the
+ * messages that are waiting, see pending_t),
  * collects the indicator tables (the run's year whole, and the tables of
  * other years that step 7.4 changed), the reference figures and the run's
  * ledger, and commits them in one transaction once every rejected row the
@@ -73,6 +74,53 @@ static int years_ready(const yeartables_t *years, size_t nyears, const kh_ledger
         if (years[i].year == ledger->ref_year)
             return others == ledger->nchanged_years;
     return 0;
+}
+
+/* Rejected rows wait here while more messages are ready, up to
+ * PENDING_MAX rows: when the sink lags behind the validators, one LMDB
+ * transaction (one sync) takes many messages instead of one each. Rows of
+ * a table keep their file name; a table's rows go in one put. */
+#define PENDING_MAX 65536u
+typedef struct {
+    kh_rejects_t t[KH_TAB_COUNT];
+    uint32_t n;
+} pending_t;
+
+static void pending_add(pending_t *p, int table, const kh_rejects_t *rej)
+{
+    kh_rejects_t *to = &p->t[table];
+    if (to->n == 0)
+        snprintf(to->file, sizeof to->file, "%s", rej->file);
+    for (uint32_t i = 0; i < rej->n; i++)
+        *kh_rejects_add(to) = rej->items[i];
+    p->n += rej->n;
+}
+
+/* Writes what waits; adds each table's newly quarantined rows to `added`. */
+static void pending_flush(kh_stage_t *st, kh_store_t *store, pending_t *p,
+                          uint64_t added[KH_TAB_COUNT])
+{
+    for (int t = 0; p->n && t < KH_TAB_COUNT; t++) {
+        kh_rejects_t *r = &p->t[t];
+        if (r->n == 0)
+            continue;
+        uint32_t n = 0;
+        int rc = kh_store_put_rejects(store, st->run, t, r, &n);
+        if (rc)
+            kh_stage_fail(st, "cannot write the quarantine: %s%s", kh_strerror(rc),
+                          rc == KH_E_MAP_FULL ? " (see --store-max-bytes)" : "");
+        added[t] += n;
+        kh_debug("quarantined table=%d rows=%u new=%u", t, r->n, n);
+        r->n = 0;
+    }
+    p->n = 0;
+}
+
+/* 1 when a message is ready on `sock` now. */
+static int message_ready(void *sock)
+{
+    zmq_pollitem_t item = {sock, 0, ZMQ_POLLIN, 0};
+    return zmq_poll(&item, 1, 0) > 0;
 }
 
 static int64_t now_ms(void)
@@ -186,6 +234,8 @@ int main(int argc, char **argv)
     kh_refdata_t ref;
     memset(&ref, 0, sizeof ref);
     int have_ledger = 0, have_ref = 0, committed = 0;
+    pending_t pending;
+    memset(&pending, 0, sizeof pending);
 
     while (!committed && !kh_stage_stopping) {
         kh_msg_t m;
@@ -196,13 +246,7 @@ int main(int argc, char **argv)
         kh_fault_point("batch");
         switch (m.env.kind) {
         case KH_MSG_REJECTS:
-            uint32_t added = 0;
-            rc = kh_store_put_rejects(store, st.run, m.env.table, &m.rejects, &added);
-            if (rc)
-                kh_stage_fail(&st, "cannot write the quarantine: %s%s", kh_strerror(rc),
-                              rc == KH_E_MAP_FULL ? " (see --store-max-bytes)" : "");
-            rejects[m.env.table] += added;
-            kh_debug("quarantined table=%d rows=%u new=%u", m.env.table, m.rejects.n, added);
+            pending_add(&pending, m.env.table, &m.rejects);
             st.stats.tables[m.env.table].batches_in++;
             st.stats.tables[m.env.table].rows_in += m.rejects.n;
             break;
@@ -223,7 +267,11 @@ int main(int argc, char **argv)
             kh_stage_fail(&st, "unexpected message kind %d", m.env.kind);
         }
         kh_msg_free(&m);
+        if (pending.n && (pending.n >= PENDING_MAX || !message_ready(in)))
+            pending_flush(&st, store, &pending, rejects);
         st.stats.busy_ns += kh_now_ns() - t0;
+        if (pending.n)
+            continue; /* its counts are not in yet */
 
         int ready = have_ledger ? years_ready(years, nyears, &ledger) : 0;
         if (ready < 0)
@@ -303,6 +351,8 @@ int main(int argc, char **argv)
         for (int t = 0; t < KH_IND_COUNT; t++)
             free(years[i].t[t].rows);
     free(years);
+    for (int t = 0; t < KH_TAB_COUNT; t++)
+        kh_rejects_free(&pending.t[t]);
     kh_refdata_free(&ref);
     kh_store_close(&store);
     return kh_stage_finish(&st);
