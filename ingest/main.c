@@ -8,7 +8,6 @@
  * run with one sentence naming it. */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -374,10 +373,7 @@ int main(int argc, char **argv)
     if (kh_sock_wait_peers(in.out, &mon, st.workers, 1, 30000) != 0)
         kh_stage_fail(&st, "not every validator connected within 30 seconds");
     kh_stage_state(&st, KH_ST_WORKING);
-    /* Batches of about 1 MB are packed, copied and freed all the time: keep
-     * them on the heap and the heap from shrinking (no fresh page faults). */
-    mallopt(M_MMAP_THRESHOLD, 32 << 20);
-    mallopt(M_TRIM_THRESHOLD, 128 << 20);
+    kh_stage_keep_heap();
     char *buf = kh_xmalloc(READ_CHUNK);
     precheck(&st, extracts, line_limit, max_bytes, buf);
     for (int t = 0; t < KH_TAB_COUNT && !kh_stage_stopping; t++) {

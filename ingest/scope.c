@@ -1,6 +1,11 @@
 /* scope.c - the scope superset; see scope.h. Ids are kept in an
  * open-addressing hash set (64-bit keys, a few hundred thousand at national
- * scale); id_historikk pairs are joined by union-find over their indexes. */
+ * scale); id_historikk pairs are joined by union-find over their indexes.
+ * Once finished, a bitmap of about 16 bits per id answers most lookups of
+ * ids outside the set without touching the table: the table is a few MB
+ * at national scale, the bitmap fits the cache, and nearly every row's id
+ * is outside (measured: the probe was 9-14 % of a run's CPU at 2 M
+ * persons). */
 #include "ingest/scope.h"
 
 #include <stdlib.h>
@@ -17,6 +22,8 @@ typedef struct {
 
 struct kh_scope {
     idset_t set;            /* after finish: the superset */
+    uint64_t *filter;       /* after finish: bit (mix >> 32) & fmask per id */
+    uint64_t fmask;
     int64_t *pairs;         /* id_historikk: old, new, old, new, ... */
     size_t npairs, paircap;
     int finished;
@@ -31,16 +38,21 @@ static void set_init(idset_t *s, size_t cap)
         s->keys[i] = EMPTY;
 }
 
-static int set_has(const idset_t *s, int64_t id)
+static int set_has_mixed(const idset_t *s, int64_t id, uint64_t h)
 {
     if (!s->cap)
         return 0;
-    for (size_t i = kh_mix64((uint64_t)id) & (s->cap - 1);; i = (i + 1) & (s->cap - 1)) {
+    for (size_t i = h & (s->cap - 1);; i = (i + 1) & (s->cap - 1)) {
         if (s->keys[i] == id)
             return 1;
         if (s->keys[i] == EMPTY)
             return 0;
     }
+}
+
+static int set_has(const idset_t *s, int64_t id)
+{
+    return set_has_mixed(s, id, kh_mix64((uint64_t)id));
 }
 
 static void set_add(idset_t *s, int64_t id);
@@ -89,6 +101,7 @@ void kh_scope_destroy(kh_scope_t **scope)
     if (s->pairs)
         memset(s->pairs, 0, s->paircap * sizeof *s->pairs);
     free(s->set.keys);
+    free(s->filter);
     free(s->pairs);
     free(s);
     *scope = NULL;
@@ -200,11 +213,33 @@ static size_t index_of(const int64_t *ids, size_t n, int64_t id)
     return (size_t)(p - ids);
 }
 
+static void build_filter(kh_scope_t *s)
+{
+    uint64_t bits = 1u << 15;
+    while (bits < 16 * (uint64_t)s->set.n && bits < (1ull << 32))
+        bits *= 2;
+    s->fmask = bits - 1;
+    s->filter = kh_xcalloc(bits / 64, sizeof *s->filter);
+    for (size_t i = 0; i < s->set.cap; i++)
+        if (s->set.keys[i] != EMPTY) {
+            uint64_t b = (kh_mix64((uint64_t)s->set.keys[i]) >> 32) & s->fmask;
+            s->filter[b / 64] |= 1ull << (b % 64);
+        }
+}
+
+static void join_history(kh_scope_t *s);
+
 void kh_scope_finish(kh_scope_t *s)
 {
     if (s->finished)
         return;
     s->finished = 1;
+    join_history(s);
+    build_filter(s);
+}
+
+static void join_history(kh_scope_t *s)
+{
     size_t n = s->npairs * 2;
     if (!n)
         return;
@@ -240,7 +275,12 @@ void kh_scope_finish(kh_scope_t *s)
 
 int kh_scope_excludes(const kh_scope_t *s, int64_t id)
 {
-    return s->finished && !set_has(&s->set, id);
+    if (!s->finished)
+        return 0;
+    uint64_t h = kh_mix64((uint64_t)id), b = (h >> 32) & s->fmask;
+    if (!(s->filter[b / 64] >> (b % 64) & 1))
+        return 1;
+    return !set_has_mixed(&s->set, id, h);
 }
 
 size_t kh_scope_size(const kh_scope_t *s)

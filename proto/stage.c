@@ -3,6 +3,7 @@
 #include "proto/stage.h"
 
 #include <errno.h>
+#include <malloc.h>
 #include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -243,6 +244,12 @@ void kh_stage_fail(kh_stage_t *st, const char *fmt, ...)
     }
     close_all(st);
     exit(1);
+}
+
+void kh_stage_keep_heap(void)
+{
+    mallopt(M_MMAP_THRESHOLD, 32 << 20);
+    mallopt(M_TRIM_THRESHOLD, 128 << 20);
 }
 
 int kh_stage_finish(kh_stage_t *st)

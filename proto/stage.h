@@ -54,6 +54,11 @@ int kh_stage_start(kh_stage_t *st);
  * kh_stage_finish() / kh_stage_fail(). */
 void *kh_stage_socket(kh_stage_t *st, int type, const char *name, int bind);
 
+/* Keeps batch-sized buffers on the heap and the heap from shrinking, so
+ * that each batch (a few MB, allocated and freed once each) does not fault
+ * its pages in afresh: for the stages that handle every row. */
+void kh_stage_keep_heap(void);
+
 /* Sets the state and sends stats at once. */
 void kh_stage_state(kh_stage_t *st, kh_state_t state);
 

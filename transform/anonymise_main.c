@@ -7,7 +7,6 @@
  * inherited pipe (--key-fd), never in argv, the environment or a file. */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
-#include <malloc.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -102,11 +101,7 @@ int main(int argc, char **argv)
     uint8_t key[KH_KEY_LEN];
     if (read_key(key_fd, key) != 0)
         kh_stage_fail(&st, "the pseudonymisation key could not be read from its pipe");
-    /* Batches are a few MB, allocated and freed once each: keep them on
-     * the heap and the heap from shrinking, so that each batch does not
-     * fault its pages in afresh. */
-    mallopt(M_MMAP_THRESHOLD, 32 << 20);
-    mallopt(M_TRIM_THRESHOLD, 128 << 20);
+    kh_stage_keep_heap();
     kh_pseudo_t *ps = kh_pseudo_new(key);
     sodium_memzero(key, sizeof key);
 

@@ -76,6 +76,7 @@ int main(int argc, char **argv)
         kh_stage_fail(&st, "not every anonymiser could be reached within 30 seconds");
     kh_stage_state(&st, KH_ST_READY);
 
+    kh_stage_keep_heap();
     kh_validate_t *v = kh_validate_new(&opts);
     while (!kh_stage_stopping) {
         kh_msg_t m;
