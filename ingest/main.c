@@ -57,12 +57,10 @@ typedef struct {
     uint64_t flagged;           /* records flagged out of scope in this table */
 } ingest_t;
 
-static void usage(FILE *f)
-{
-    fprintf(f, "usage: kohort-ingest --run ID --dir DIR --workers N --extracts DIR\n"
-               "       [--line-limit BYTES] [--max-file-bytes BYTES]\n"
-               "Started by `kohort run`.\n");
-}
+static const char usage[] =
+    "usage: kohort-ingest --run ID --dir DIR --workers N --extracts DIR\n"
+    "       [--line-limit BYTES] [--max-file-bytes BYTES]\n"
+    "Started by `kohort run`.\n";
 
 /* Records one acknowledgement; duplicates (of a resent batch) find nothing. */
 static void take_ack(ingest_t *in, const kh_msg_t *m)
@@ -270,10 +268,10 @@ static void read_table(ingest_t *in, const char *dir, size_t line_limit, uint64_
         if (got == 0)
             break;
         in->st->stats.tables[in->table].bytes_read = kh_source_disk_done(kh_tabread_source(rd));
-        uint64_t t0 = kh_now_ns();
+        kh_stage_busy_begin(in->st);
         in->crc = (uint32_t)crc32(in->crc, (const Bytef *)buf, (uInt)got);
         rc = kh_tabread_feed(rd, buf, got, on_record, in);
-        in->st->stats.busy_ns += kh_now_ns() - t0;
+        kh_stage_busy_end(in->st);
         if (rc == KH_E_INTERRUPTED)
             break;
         if (rc)
@@ -328,29 +326,18 @@ int main(int argc, char **argv)
     kh_stage_t st;
     kh_stage_init(&st, kh_topology_stage_name(KH_STAGE_INGEST));
     const char *extracts = NULL;
-    size_t line_limit = 0;
-    uint64_t max_bytes = 0;
-    static const struct option opts[] = {
-        KH_STAGE_LONGOPTS,
-        {"extracts", required_argument, 0, 'e'},
-        {"line-limit", required_argument, 0, 'l'},
-        {"max-file-bytes", required_argument, 0, 'm'},
-        {"help", no_argument, 0, 'h'},
-        {0, 0, 0, 0}};
-    int opt;
-    while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        if (kh_stage_option(&st, opt, optarg))
-            continue;
-        switch (opt) {
-        case 'e': extracts = optarg; break;
-        case 'l': line_limit = strtoull(optarg, NULL, 10); break;
-        case 'm': max_bytes = strtoull(optarg, NULL, 10); break;
-        case 'h': usage(stdout); return 0;
-        default: usage(stderr); return 2;
-        }
-    }
+    uint64_t line_limit = 0, max_bytes = 0;
+    const kh_stage_opt_t own[] = {
+        KH_OPT_STRING("extracts", &extracts, "the extract directory"),
+        KH_OPT_UINT64("line-limit", &line_limit, 0, SIZE_MAX, "the longest record, in bytes"),
+        KH_OPT_UINT64("max-file-bytes", &max_bytes, 0, UINT64_MAX,
+                      "the largest file, in bytes"),
+        KH_OPT_END};
+    int status = kh_stage_parse(&st, argc, argv, own, usage);
+    if (status >= 0)
+        return status;
     if (!extracts || kh_stage_start(&st) != 0) {
-        usage(stderr);
+        fputs(usage, stderr);
         return 2;
     }
     ingest_t in;

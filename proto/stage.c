@@ -2,7 +2,9 @@
 #define _GNU_SOURCE
 #include "proto/stage.h"
 
+#include <ctype.h>
 #include <errno.h>
+#include <limits.h>
 #include <malloc.h>
 #include <poll.h>
 #include <stdarg.h>
@@ -38,6 +40,71 @@ void kh_stage_init(kh_stage_t *st, const char *stage)
     st->start_ns = kh_now_ns();
 }
 
+/* Reads `arg` as a whole number of `opt`'s kind within its range: into
+ * *sval (KH_OPT_INT) or *uval (KH_OPT_UINT64). Returns 0 or -1. */
+static int parse_number(const kh_stage_opt_t *opt, const char *arg, long long *sval,
+                        unsigned long long *uval)
+{
+    char *end = NULL;
+    errno = 0;
+    /* digits only (a sign for an int): strtoll would skip blanks and '+',
+     * strtoull would take "-1" as 2^64 - 1 */
+    if (!arg || !(isdigit((unsigned char)*arg) || (*arg == '-' && opt->kind == KH_OPT_INT)))
+        return -1;
+    if (opt->kind == KH_OPT_INT) {
+        long long v = strtoll(arg, &end, 10);
+        if (errno || *end || v < opt->min || v > INT_MAX ||
+            (v >= 0 && (unsigned long long)v > opt->max))
+            return -1;
+        *sval = v;
+        return 0;
+    }
+    unsigned long long v = strtoull(arg, &end, 10);
+    if (errno || *end || (opt->min > 0 && v < (unsigned long long)opt->min) || v > opt->max)
+        return -1;
+    *uval = v;
+    return 0;
+}
+
+int kh_stage_opt_set(const kh_stage_opt_t *opt, const char *arg, char *why, size_t cap)
+{
+    long long sval = 0;
+    unsigned long long uval = 0;
+    switch (opt->kind) {
+    case KH_OPT_FLAG:
+        *(int *)opt->target = 1;
+        return 0;
+    case KH_OPT_STRING:
+        *(const char **)opt->target = arg;
+        return 0;
+    case KH_OPT_INT:
+    case KH_OPT_UINT64:
+        if (parse_number(opt, arg, &sval, &uval) != 0) {
+            snprintf(why, cap, "--%s (%s) must be a whole number from %lld to %llu, not \"%s\"",
+                     opt->name, opt->help, opt->min, opt->max, arg ? arg : "");
+            return -1;
+        }
+        if (opt->kind == KH_OPT_INT)
+            *(int *)opt->target = (int)sval;
+        else
+            *(uint64_t *)opt->target = (uint64_t)uval;
+        return 0;
+    }
+    return -1;
+}
+
+/* Sets a number of the common options, or says why not on stderr. */
+static int common_number(const kh_stage_t *st, const char *name, int *target, int min,
+                         const char *help, const char *arg)
+{
+    kh_stage_opt_t opt = KH_OPT_INT(name, target, min, KH_STAGE_MAX_WORKERS, help);
+    char why[256];
+    if (kh_stage_opt_set(&opt, arg, why, sizeof why) == 0)
+        return 1;
+    fprintf(stderr, "kohort-%s: %s\n", st->stats.stage, why);
+    return -1;
+}
+
 int kh_stage_option(kh_stage_t *st, int opt, const char *arg)
 {
     switch (opt) {
@@ -48,11 +115,9 @@ int kh_stage_option(kh_stage_t *st, int opt, const char *arg)
         snprintf(st->dir, sizeof st->dir, "%s", arg);
         return 1;
     case KH_STAGE_OPT + 2:
-        st->worker = atoi(arg);
-        return 1;
+        return common_number(st, "worker", &st->worker, 0, "this worker's number", arg);
     case KH_STAGE_OPT + 3:
-        st->workers = atoi(arg);
-        return 1;
+        return common_number(st, "workers", &st->workers, 1, "how many workers run", arg);
     case KH_STAGE_OPT + 4:
         st->log_level = KH_LOG_WARN;
         return 1;
@@ -62,6 +127,48 @@ int kh_stage_option(kh_stage_t *st, int opt, const char *arg)
     default:
         return 0;
     }
+}
+
+int kh_stage_parse(kh_stage_t *st, int argc, char **argv, const kh_stage_opt_t *opts,
+                   const char *usage)
+{
+    static const struct option common[] = {KH_STAGE_LONGOPTS};
+    enum { NCOMMON = sizeof common / sizeof common[0], OWN = 2000, HELP = 'h' };
+    size_t nown = 0;
+    while (opts && opts[nown].name)
+        nown++;
+    struct option *lopts = kh_xcalloc(NCOMMON + nown + 2, sizeof *lopts);
+    memcpy(lopts, common, sizeof common);
+    for (size_t i = 0; i < nown; i++)
+        lopts[NCOMMON + i] = (struct option){opts[i].name,
+                                             opts[i].kind == KH_OPT_FLAG ? no_argument
+                                                                         : required_argument,
+                                             0, OWN + (int)i};
+    lopts[NCOMMON + nown] = (struct option){"help", no_argument, 0, HELP};
+    int status = -1, opt;
+    optind = 1;
+    while (status < 0 && (opt = getopt_long(argc, argv, "", lopts, NULL)) != -1) {
+        int common_rc = kh_stage_option(st, opt, optarg);
+        char why[256];
+        if (common_rc < 0) {
+            status = 2;
+        } else if (common_rc > 0) {
+            continue;
+        } else if (opt >= OWN && opt < OWN + (int)nown) {
+            if (kh_stage_opt_set(&opts[opt - OWN], optarg, why, sizeof why) != 0) {
+                fprintf(stderr, "kohort-%s: %s\n", st->stats.stage, why);
+                status = 2;
+            }
+        } else if (opt == HELP) {
+            fputs(usage, stdout);
+            status = 0;
+        } else {
+            fputs(usage, stderr);
+            status = 2;
+        }
+    }
+    free(lopts);
+    return status;
 }
 
 int kh_stage_start(kh_stage_t *st)
@@ -133,6 +240,10 @@ static void send_stats(kh_stage_t *st)
     kh_env_t env;
     kh_packed_t p;
     uint64_t now = kh_now_ns();
+    if (st->busy_since) { /* the busy time so far goes out with it */
+        st->stats.busy_ns += now - st->busy_since;
+        st->busy_since = now;
+    }
     st->stats.rss_bytes = rss_bytes();
     st->stats.uptime_ns = now - st->start_ns;
     st->last_stats_ns = now;
@@ -199,6 +310,42 @@ int kh_stage_recv(kh_stage_t *st, void *sock, kh_msg_t *msg)
         kh_stage_fail(st, "a message of another run arrived");
     }
     return 1;
+}
+
+void kh_stage_busy_begin(kh_stage_t *st)
+{
+    if (!st->busy_since)
+        st->busy_since = kh_now_ns();
+}
+
+void kh_stage_busy_end(kh_stage_t *st)
+{
+    if (st->busy_since)
+        st->stats.busy_ns += kh_now_ns() - st->busy_since;
+    st->busy_since = 0;
+}
+
+int kh_stage_run(kh_stage_t *st, void *sock, kh_stage_handler_t handler, void *ctx)
+{
+    while (!kh_stage_stopping) {
+        kh_msg_t m;
+        if (!kh_stage_recv(st, sock, &m)) {
+            if (st->idle_waits && st->stats.state == KH_ST_WORKING)
+                kh_stage_state(st, KH_ST_WAITING); /* idle: counters go out now */
+            continue;
+        }
+        kh_stage_busy_begin(st);
+        st->stats.state = KH_ST_WORKING;
+        kh_fault_point(m.env.kind == KH_MSG_EOT ? "eot" : "batch");
+        int rc = handler(st, &m, ctx);
+        kh_msg_free(&m);
+        kh_stage_busy_end(st);
+        if (rc == KH_STAGE_DONE)
+            return 0;
+        if (rc < 0)
+            return kh_stage_stopping ? 0 : rc;
+    }
+    return 0;
 }
 
 /* Data sockets without linger: a failed or stopped stage drops what it has

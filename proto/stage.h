@@ -6,11 +6,13 @@
 
 #include <getopt.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "msg.h"
 
 #define KH_STAGE_MAX_SOCKS 8
+#define KH_STAGE_MAX_WORKERS 4096 /* the range of --worker and --workers */
 
 typedef struct {
     char run[KH_RUN_ID_MAX];
@@ -23,6 +25,8 @@ typedef struct {
     int nsocks;
     int sends; /* it has a PUSH socket: it holds at the end (kh_stage_finish) */
     uint64_t start_ns, last_stats_ns;
+    uint64_t busy_since;  /* 0, or when the busy time being counted began */
+    int idle_waits;       /* kh_stage_run: WORKING -> WAITING when nothing came */
 } kh_stage_t;
 
 /* Set by SIGTERM / SIGINT: the stage should stop at once. */
@@ -41,8 +45,51 @@ extern volatile sig_atomic_t kh_stage_stopping;
 /* Prepares st for `stage` ("validate"). */
 void kh_stage_init(kh_stage_t *st, const char *stage);
 
-/* Handles one of the common options; returns 1 if `opt` was one, else 0. */
+/* Handles one of the common options: 1 if `opt` was one, 0 if not, -1 when
+ * its value is bad (one sentence naming it on stderr). */
 int kh_stage_option(kh_stage_t *st, int opt, const char *arg);
+
+/* A stage's own options, declared as a table (as Fluent Bit plugins declare
+ * their config maps) and parsed with checks by kh_stage_parse(). */
+typedef enum {
+    KH_OPT_INT,    /* int *: a whole number within [min, max] */
+    KH_OPT_UINT64, /* uint64_t *: a whole number within [min, max] */
+    KH_OPT_STRING, /* const char **: borrowed from argv */
+    KH_OPT_FLAG    /* int *: set to 1, takes no value */
+} kh_optkind_t;
+
+typedef struct {
+    const char *name; /* the long option, without "--"; NULL ends a table */
+    kh_optkind_t kind;
+    long long min;    /* inclusive range of a number */
+    unsigned long long max;
+    void *target;
+    const char *help; /* what the value is, for the sentence about a bad one */
+} kh_stage_opt_t;
+
+/* Table entries; the target's type is checked by the compiler. */
+#define KH_OPT_INT(name, target, lo, hi, help) \
+    {name, KH_OPT_INT, lo, hi, (void *)(1 ? (target) : (int *)0), help}
+#define KH_OPT_UINT64(name, target, lo, hi, help) \
+    {name, KH_OPT_UINT64, lo, hi, (void *)(1 ? (target) : (uint64_t *)0), help}
+#define KH_OPT_STRING(name, target, help) \
+    {name, KH_OPT_STRING, 0, 0, (void *)(1 ? (target) : (const char **)0), help}
+#define KH_OPT_FLAG(name, target, help) \
+    {name, KH_OPT_FLAG, 0, 1, (void *)(1 ? (target) : (int *)0), help}
+#define KH_OPT_END {NULL, KH_OPT_FLAG, 0, 0, NULL, NULL}
+
+/* Sets `opt`'s target from `arg` (NULL for a flag). Returns 0, or -1 when
+ * the value is not a whole number within the range, with one sentence
+ * naming the option written to `why` (at most `cap` bytes). */
+int kh_stage_opt_set(const kh_stage_opt_t *opt, const char *arg, char *why, size_t cap);
+
+/* Parses argv: the common options (KH_STAGE_LONGOPTS), `opts` (ended by
+ * KH_OPT_END; NULL for none) and --help. Returns -1 to go on, or the status
+ * to exit with: 0 after --help (`usage` on stdout), 2 after an unknown
+ * option (`usage` on stderr) or a bad value (one sentence naming the option
+ * on stderr). */
+int kh_stage_parse(kh_stage_t *st, int argc, char **argv, const kh_stage_opt_t *opts,
+                   const char *usage);
 
 /* Checks the common options, starts logging, installs signal handlers and
  * connects the stats socket. Returns 0, or KH_E_USAGE (logged). */
@@ -76,6 +123,30 @@ int kh_stage_send(kh_stage_t *st, void *sock, kh_packed_t *packed);
  * kh_stage_stopping). A receive error or a message of another run fails
  * the stage. */
 int kh_stage_recv(kh_stage_t *st, void *sock, kh_msg_t *msg);
+
+/* What a kh_stage_run handler returns (or a negative code: an error). */
+enum { KH_STAGE_CONTINUE = 0, KH_STAGE_DONE = 1 };
+
+/* Handles one message of this run. Borrowed: `msg` is freed by
+ * kh_stage_run when the handler returns; a handler that keeps a part of it
+ * takes it by clearing it in `msg` (as with m->ref). */
+typedef int (*kh_stage_handler_t)(kh_stage_t *st, kh_msg_t *msg, void *ctx);
+
+/* The receive loop of a stage: waits for messages on `sock` (heartbeats
+ * meanwhile; WORKING -> WAITING when a wait finds nothing if st->idle_waits),
+ * and for each sets state WORKING, passes the fault point "batch" ("eot" for
+ * an end-of-table message), calls `handler` and counts the time until it
+ * returns as busy (unless it called kh_stage_busy_end first). Returns 0
+ * when the handler said KH_STAGE_DONE or the stage is being stopped, or
+ * the handler's negative code. */
+int kh_stage_run(kh_stage_t *st, void *sock, kh_stage_handler_t handler, void *ctx);
+
+/* Busy time: kh_stage_busy_begin starts counting it (if not counting),
+ * kh_stage_busy_end adds what was counted to stats.busy_ns and stops. Stats
+ * sent meanwhile (kh_stage_tick, kh_stage_send) include the time so far, so
+ * a long computation that calls kh_stage_tick now and then shows as busy. */
+void kh_stage_busy_begin(kh_stage_t *st);
+void kh_stage_busy_end(kh_stage_t *st);
 
 /* Logs `fmt` as an error, tells `kohort run` (FAIL), closes every socket and
  * exits with status 1. */

@@ -130,12 +130,10 @@ static int64_t now_ms(void)
     return (int64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000;
 }
 
-static void usage(FILE *f)
-{
-    fprintf(f, "usage: kohort-sink --run ID --dir DIR --store DIR [--started-ms T] [--min-cell K]\n"
-               "       [--store-max-bytes N] [--allow-shrink]\n"
-               "Started by `kohort run`; writes the store.\n");
-}
+static const char usage[] =
+    "usage: kohort-sink --run ID --dir DIR --store DIR [--started-ms T] [--min-cell K]\n"
+    "       [--store-max-bytes N] [--allow-shrink]\n"
+    "Started by `kohort run`; writes the store.\n";
 
 typedef struct {
     int ref_year;
@@ -183,177 +181,186 @@ static void add_rows(indtable_t *t, const kh_msg_t *m)
         t->complete = 1;
 }
 
+/* What the sink holds until it commits. */
+typedef struct {
+    kh_store_t *store;
+    uint64_t started_ms;
+    int min_cell, allow_shrink;
+    yeartables_t *years;
+    size_t nyears;
+    uint64_t rejects[KH_TAB_COUNT];
+    kh_ledger_t ledger;
+    kh_refdata_t ref;
+    int have_ledger, have_ref;
+    pending_t pending;
+    void *in;                       /* to see whether more messages wait */
+} sink_t;
+
+/* 1 when everything the ledger announces is in; fails the stage when the
+ * counts can no longer reconcile. */
+static int ready_to_commit(kh_stage_t *st, const sink_t *sk)
+{
+    int ready = sk->have_ledger ? years_ready(sk->years, sk->nyears, &sk->ledger) : 0;
+    if (ready < 0)
+        kh_stage_fail(st, "counts do not reconcile: indicator rows of reference year %d "
+                      "that the run's ledger does not name", -ready);
+    ready = ready && sk->have_ref;
+    for (int t = 0; ready && t < KH_TAB_COUNT; t++) {
+        if (sk->rejects[t] > sk->ledger.tables[t].rejected)
+            kh_stage_fail(st, "counts do not reconcile: %s has %llu quarantined rows but "
+                          "%llu rejected", kh_schema_table((kh_table_t)t)->name,
+                          (unsigned long long)sk->rejects[t],
+                          (unsigned long long)sk->ledger.tables[t].rejected);
+        ready = sk->rejects[t] == sk->ledger.tables[t].rejected;
+    }
+    if (!ready && sk->have_ledger)
+        for (int t = 0; t < KH_TAB_COUNT; t++)
+            if (sk->rejects[t] != sk->ledger.tables[t].rejected)
+                kh_debug("waiting table=%s quarantined=%llu rejected=%llu",
+                         kh_schema_table((kh_table_t)t)->name,
+                         (unsigned long long)sk->rejects[t],
+                         (unsigned long long)sk->ledger.tables[t].rejected);
+    return ready;
+}
+
+/* The run's one transaction: its record, its year's tables, the other
+ * years 7.4 changed and the reference figures; then RESULT. */
+static void commit(kh_stage_t *st, sink_t *sk)
+{
+    st->stats.state = KH_ST_DRAINING;
+    kh_runrec_t rec;
+    memset(&rec, 0, sizeof rec);
+    snprintf(rec.run, sizeof rec.run, "%s", st->run);
+    rec.started_ms = (int64_t)sk->started_ms;
+    rec.finished_ms = now_ms();
+    rec.ok = 1;
+    rec.min_cell = sk->min_cell;
+    rec.ledger = sk->ledger;
+    kh_indrow_t *rows[KH_IND_COUNT];
+    size_t nrows[KH_IND_COUNT];
+    kh_store_year_t *others = kh_xcalloc(sk->nyears, sizeof *others);
+    size_t nothers = 0;
+    for (size_t i = 0; i < sk->nyears; i++) {
+        const yeartables_t *y = &sk->years[i];
+        kh_store_year_t *o = y->year == sk->ledger.ref_year ? NULL : &others[nothers++];
+        if (o)
+            o->ref_year = y->year;
+        for (int t = 0; t < KH_IND_COUNT; t++) {
+            if (!o) {
+                rows[t] = y->t[t].rows;
+                nrows[t] = y->t[t].n;
+            } else if (y->t[t].started) {
+                o->replace[t] = 1;
+                o->rows[t] = y->t[t].rows;
+                o->nrows[t] = y->t[t].n;
+            }
+        }
+    }
+    if (!sk->allow_shrink)
+        check_shrink(st, sk->store, &sk->ledger);
+    kh_fault_point("commit");
+    if (kh_fault_hit("enospc"))
+        kh_store_fault_next_commit(-ENOSPC);
+    int rc = kh_store_commit(sk->store, &rec, rows, nrows, &sk->ref, others, nothers);
+    free(others);
+    if (rc)
+        kh_stage_fail(st, "cannot write the store: %s%s", kh_strerror(rc),
+                      rc == KH_E_MAP_FULL ? " (see --store-max-bytes)" : "");
+    kh_fault_point("committed"); /* dead after the commit, before RESULT */
+    kh_info("committed ref_year=%d exit_rows=%zu status_rows=%zu cost_rows=%zu "
+            "other_years=%zu suppressed_elsewhere=%llu", sk->ledger.ref_year, nrows[0], nrows[1],
+            nrows[2], nothers, (unsigned long long)sk->ledger.suppressed_elsewhere);
+    kh_env_t env;
+    kh_packed_t p;
+    kh_stage_env(st, &env, KH_MSG_RESULT, -1, 0);
+    kh_msg_pack_result(&p, &env, 1, "", &sk->ledger);
+    kh_stage_send(st, st->stats_sock, &p);
+}
+
+/* One message in; after each, the check whether everything is in (then the
+ * commit, and done). Only the message itself counts as busy time. */
+static int on_message(kh_stage_t *st, kh_msg_t *m, void *ctx)
+{
+    sink_t *sk = ctx;
+    switch (m->env.kind) {
+    case KH_MSG_REJECTS:
+        pending_add(&sk->pending, m->env.table, &m->rejects);
+        st->stats.tables[m->env.table].batches_in++;
+        st->stats.tables[m->env.table].rows_in += m->rejects.n;
+        break;
+    case KH_MSG_INDROWS:
+        add_rows(&year_tables(&sk->years, &sk->nyears, m->ref_year)->t[m->env.table], m);
+        break;
+    case KH_MSG_REFDATA:
+        kh_refdata_free(&sk->ref);
+        sk->ref = m->ref;
+        memset(&m->ref, 0, sizeof m->ref);
+        sk->have_ref = 1;
+        break;
+    case KH_MSG_LEDGER:
+        sk->ledger = m->ledger;
+        sk->have_ledger = 1;
+        break;
+    default:
+        kh_stage_fail(st, "unexpected message kind %d", m->env.kind);
+    }
+    if (sk->pending.n && (sk->pending.n >= PENDING_MAX || !message_ready(sk->in)))
+        pending_flush(st, sk->store, &sk->pending, sk->rejects);
+    kh_stage_busy_end(st);
+    if (sk->pending.n)
+        return KH_STAGE_CONTINUE; /* its counts are not in yet */
+    if (!ready_to_commit(st, sk))
+        return KH_STAGE_CONTINUE;
+    commit(st, sk);
+    return KH_STAGE_DONE;
+}
+
 int main(int argc, char **argv)
 {
     kh_stage_t st;
     kh_stage_init(&st, kh_topology_stage_name(KH_STAGE_SINK));
+    sink_t *sk = kh_xcalloc(1, sizeof *sk);
     const char *store_path = NULL;
-    int64_t started_ms = now_ms();
-    int min_cell = KH_DEFAULT_MIN_CELL, allow_shrink = 0;
     uint64_t max_bytes = 0;
-    static const struct option opts[] = {
-        KH_STAGE_LONGOPTS,
-        {"store", required_argument, 0, 's'},
-        {"started-ms", required_argument, 0, 't'},
-        {"min-cell", required_argument, 0, 'k'},
-        {"store-max-bytes", required_argument, 0, 'x'},
-        {"allow-shrink", no_argument, 0, 'a'},
-        {"help", no_argument, 0, 'h'},
-        {0, 0, 0, 0}};
-    int opt;
-    while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        if (kh_stage_option(&st, opt, optarg))
-            continue;
-        switch (opt) {
-        case 's': store_path = optarg; break;
-        case 't': started_ms = strtoll(optarg, NULL, 10); break;
-        case 'k': min_cell = atoi(optarg); break;
-        case 'x': max_bytes = strtoull(optarg, NULL, 10); break;
-        case 'a': allow_shrink = 1; break;
-        case 'h': usage(stdout); return 0;
-        default: usage(stderr); return 2;
-        }
+    sk->started_ms = (uint64_t)now_ms();
+    sk->min_cell = KH_DEFAULT_MIN_CELL;
+    const kh_stage_opt_t own[] = {
+        KH_OPT_STRING("store", &store_path, "the store's directory"),
+        KH_OPT_UINT64("started-ms", &sk->started_ms, 0, INT64_MAX,
+                      "when the run started, in ms since 1970"),
+        KH_OPT_INT("min-cell", &sk->min_cell, 0, 1000000, "the smallest count shown"),
+        KH_OPT_UINT64("store-max-bytes", &max_bytes, 0, UINT64_MAX,
+                      "the largest size of the store"),
+        KH_OPT_FLAG("allow-shrink", &sk->allow_shrink, "let a year shrink by half or more"),
+        KH_OPT_END};
+    int status = kh_stage_parse(&st, argc, argv, own, usage);
+    if (status >= 0) {
+        free(sk);
+        return status;
     }
     if (!store_path || kh_stage_start(&st) != 0) {
-        usage(stderr);
+        fputs(usage, stderr);
+        free(sk);
         return 2;
     }
-    kh_store_t *store = NULL;
-    int rc = kh_store_open(store_path, 1, max_bytes, &store);
+    int rc = kh_store_open(store_path, 1, max_bytes, &sk->store);
     if (rc)
         kh_stage_fail(&st, "cannot open the store: %s", kh_strerror(rc));
     void *in = kh_stage_socket(&st, ZMQ_PULL, kh_topology_endpoint(KH_EP_SINK), 1);
+    sk->in = in;
     int unlimited = 0;
     zmq_setsockopt(in, ZMQ_RCVHWM, &unlimited, sizeof unlimited);
     kh_stage_state(&st, KH_ST_READY);
 
-    yeartables_t *years = NULL;
-    size_t nyears = 0;
-    uint64_t rejects[KH_TAB_COUNT] = {0};
-    kh_ledger_t ledger;
-    kh_refdata_t ref;
-    memset(&ref, 0, sizeof ref);
-    int have_ledger = 0, have_ref = 0, committed = 0;
-    pending_t pending;
-    memset(&pending, 0, sizeof pending);
-
-    while (!committed && !kh_stage_stopping) {
-        kh_msg_t m;
-        if (!kh_stage_recv(&st, in, &m))
-            continue;
-        uint64_t t0 = kh_now_ns();
-        st.stats.state = KH_ST_WORKING;
-        kh_fault_point("batch");
-        switch (m.env.kind) {
-        case KH_MSG_REJECTS:
-            pending_add(&pending, m.env.table, &m.rejects);
-            st.stats.tables[m.env.table].batches_in++;
-            st.stats.tables[m.env.table].rows_in += m.rejects.n;
-            break;
-        case KH_MSG_INDROWS:
-            add_rows(&year_tables(&years, &nyears, m.ref_year)->t[m.env.table], &m);
-            break;
-        case KH_MSG_REFDATA:
-            kh_refdata_free(&ref);
-            ref = m.ref;
-            memset(&m.ref, 0, sizeof m.ref);
-            have_ref = 1;
-            break;
-        case KH_MSG_LEDGER:
-            ledger = m.ledger;
-            have_ledger = 1;
-            break;
-        default:
-            kh_stage_fail(&st, "unexpected message kind %d", m.env.kind);
-        }
-        kh_msg_free(&m);
-        if (pending.n && (pending.n >= PENDING_MAX || !message_ready(in)))
-            pending_flush(&st, store, &pending, rejects);
-        st.stats.busy_ns += kh_now_ns() - t0;
-        if (pending.n)
-            continue; /* its counts are not in yet */
-
-        int ready = have_ledger ? years_ready(years, nyears, &ledger) : 0;
-        if (ready < 0)
-            kh_stage_fail(&st, "counts do not reconcile: indicator rows of reference year %d "
-                          "that the run's ledger does not name", -ready);
-        ready = ready && have_ref;
-        for (int t = 0; ready && t < KH_TAB_COUNT; t++) {
-            if (rejects[t] > ledger.tables[t].rejected)
-                kh_stage_fail(&st, "counts do not reconcile: %s has %llu quarantined rows but "
-                              "%llu rejected", kh_schema_table((kh_table_t)t)->name,
-                              (unsigned long long)rejects[t],
-                              (unsigned long long)ledger.tables[t].rejected);
-            ready = rejects[t] == ledger.tables[t].rejected;
-        }
-        if (!ready) {
-            if (have_ledger)
-                for (int t = 0; t < KH_TAB_COUNT; t++)
-                    if (rejects[t] != ledger.tables[t].rejected)
-                        kh_debug("waiting table=%s quarantined=%llu rejected=%llu",
-                                 kh_schema_table((kh_table_t)t)->name,
-                                 (unsigned long long)rejects[t],
-                                 (unsigned long long)ledger.tables[t].rejected);
-            continue;
-        }
-
-        st.stats.state = KH_ST_DRAINING;
-        kh_runrec_t rec;
-        memset(&rec, 0, sizeof rec);
-        snprintf(rec.run, sizeof rec.run, "%s", st.run);
-        rec.started_ms = started_ms;
-        rec.finished_ms = now_ms();
-        rec.ok = 1;
-        rec.min_cell = min_cell;
-        rec.ledger = ledger;
-        kh_indrow_t *rows[KH_IND_COUNT];
-        size_t nrows[KH_IND_COUNT];
-        kh_store_year_t *others = kh_xcalloc(nyears, sizeof *others);
-        size_t nothers = 0;
-        for (size_t i = 0; i < nyears; i++) {
-            const yeartables_t *y = &years[i];
-            kh_store_year_t *o = y->year == ledger.ref_year ? NULL : &others[nothers++];
-            if (o)
-                o->ref_year = y->year;
-            for (int t = 0; t < KH_IND_COUNT; t++) {
-                if (!o) {
-                    rows[t] = y->t[t].rows;
-                    nrows[t] = y->t[t].n;
-                } else if (y->t[t].started) {
-                    o->replace[t] = 1;
-                    o->rows[t] = y->t[t].rows;
-                    o->nrows[t] = y->t[t].n;
-                }
-            }
-        }
-        if (!allow_shrink)
-            check_shrink(&st, store, &ledger);
-        kh_fault_point("commit");
-        if (kh_fault_hit("enospc"))
-            kh_store_fault_next_commit(-ENOSPC);
-        rc = kh_store_commit(store, &rec, rows, nrows, &ref, others, nothers);
-        free(others);
-        if (rc)
-            kh_stage_fail(&st, "cannot write the store: %s%s", kh_strerror(rc),
-                          rc == KH_E_MAP_FULL ? " (see --store-max-bytes)" : "");
-        committed = 1;
-        kh_fault_point("committed"); /* dead after the commit, before RESULT */
-        kh_info("committed ref_year=%d exit_rows=%zu status_rows=%zu cost_rows=%zu "
-                "other_years=%zu suppressed_elsewhere=%llu", ledger.ref_year, nrows[0], nrows[1],
-                nrows[2], nothers, (unsigned long long)ledger.suppressed_elsewhere);
-        kh_env_t env;
-        kh_packed_t p;
-        kh_stage_env(&st, &env, KH_MSG_RESULT, -1, 0);
-        kh_msg_pack_result(&p, &env, 1, "", &ledger);
-        kh_stage_send(&st, st.stats_sock, &p);
-    }
-    for (size_t i = 0; i < nyears; i++)
+    kh_stage_run(&st, in, on_message, sk);
+    for (size_t i = 0; i < sk->nyears; i++)
         for (int t = 0; t < KH_IND_COUNT; t++)
-            free(years[i].t[t].rows);
-    free(years);
+            free(sk->years[i].t[t].rows);
+    free(sk->years);
+    kh_refdata_free(&sk->ref);
     for (int t = 0; t < KH_TAB_COUNT; t++)
-        kh_rejects_free(&pending.t[t]);
-    kh_refdata_free(&ref);
-    kh_store_close(&store);
+        kh_rejects_free(&sk->pending.t[t]);
+    kh_store_close(&sk->store);
+    free(sk);
     return kh_stage_finish(&st);
 }

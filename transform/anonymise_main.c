@@ -7,6 +7,7 @@
  * inherited pipe (--key-fd), never in argv, the environment or a file. */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
+#include <limits.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,11 +25,9 @@
 #include "proto/util.h"
 #include "transform/pseudo.h"
 
-static void usage(FILE *f)
-{
-    fprintf(f, "usage: kohort-anonymise --run ID --dir DIR --worker I --key-fd FD\n"
-               "Started by `kohort run`; reads the 32-byte key from FD.\n");
-}
+static const char usage[] =
+    "usage: kohort-anonymise --run ID --dir DIR --worker I --key-fd FD\n"
+    "Started by `kohort run`; reads the 32-byte key from FD.\n";
 
 static int read_key(int fd, uint8_t key[KH_KEY_LEN])
 {
@@ -74,75 +73,65 @@ static void anonymise(kh_pseudo_t *ps, kh_rows_t *rows)
     rows->anonymised = 1;
 }
 
+typedef struct {
+    kh_pseudo_t *ps;
+    void *out;
+} anonymiser_t;
+
+/* One validated batch in, the same batch with pseudonyms out; an
+ * end-of-table message passes through. */
+static int on_message(kh_stage_t *st, kh_msg_t *m, void *ctx)
+{
+    anonymiser_t *an = ctx;
+    kh_tablestats_t *ts = &st->stats.tables[m->env.table >= 0 ? m->env.table : 0];
+    kh_packed_t p;
+    if (m->env.kind == KH_MSG_ROWS && !m->rows->anonymised) {
+        ts->batches_in++;
+        ts->rows_in += m->rows->nrows + m->rows->dropped;
+        anonymise(an->ps, m->rows);
+        kh_msg_pack_rows(&p, &m->env, &m->meta, m->rows, m->rejected);
+        ts->batches_out++;
+        ts->rows_out += m->rows->nrows + m->rows->dropped;
+    } else if (m->env.kind == KH_MSG_EOT) {
+        kh_msg_pack_eot(&p, &m->env, &m->eot);
+    } else {
+        kh_stage_fail(st, "unexpected message kind %d", m->env.kind);
+    }
+    kh_stage_busy_end(st); /* waiting on a full linker is not work */
+    return kh_stage_send(st, an->out, &p) == 0 ? KH_STAGE_CONTINUE : KH_STAGE_DONE;
+}
+
 int main(int argc, char **argv)
 {
     kh_stage_t st;
     kh_stage_init(&st, kh_topology_stage_name(KH_STAGE_ANONYMISE));
     int key_fd = -1;
-    static const struct option opts[] = {
-        KH_STAGE_LONGOPTS,
-        {"key-fd", required_argument, 0, 'k'},
-        {"help", no_argument, 0, 'h'},
-        {0, 0, 0, 0}};
-    int opt;
-    while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        if (kh_stage_option(&st, opt, optarg))
-            continue;
-        switch (opt) {
-        case 'k': key_fd = atoi(optarg); break;
-        case 'h': usage(stdout); return 0;
-        default: usage(stderr); return 2;
-        }
-    }
+    const kh_stage_opt_t own[] = {
+        KH_OPT_INT("key-fd", &key_fd, 0, INT_MAX, "the pipe the key is read from"),
+        KH_OPT_END};
+    int status = kh_stage_parse(&st, argc, argv, own, usage);
+    if (status >= 0)
+        return status;
     if (key_fd < 0 || kh_stage_start(&st) != 0) {
-        usage(stderr);
+        fputs(usage, stderr);
         return 2;
     }
     uint8_t key[KH_KEY_LEN];
     if (read_key(key_fd, key) != 0)
         kh_stage_fail(&st, "the pseudonymisation key could not be read from its pipe");
     kh_stage_keep_heap();
-    kh_pseudo_t *ps = kh_pseudo_new(key);
+    anonymiser_t an;
+    an.ps = kh_pseudo_new(key);
     sodium_memzero(key, sizeof key);
 
     char name[32];
     kh_topology_worker_endpoint(KH_EP_ANON, st.worker, name, sizeof name);
     void *in = kh_stage_socket(&st, ZMQ_PULL, name, 1);
-    void *out = kh_stage_socket(&st, ZMQ_PUSH, kh_topology_endpoint(KH_EP_LINK), 0);
+    an.out = kh_stage_socket(&st, ZMQ_PUSH, kh_topology_endpoint(KH_EP_LINK), 0);
     kh_stage_state(&st, KH_ST_READY);
 
-    while (!kh_stage_stopping) {
-        kh_msg_t m;
-        int rc = kh_sock_recv(in, &m, 200);
-        kh_stage_tick(&st);
-        if (rc == -EAGAIN && st.stats.state == KH_ST_WORKING)
-            kh_stage_state(&st, KH_ST_WAITING); /* idle: counters go out now */
-        if (rc == -EAGAIN || rc == -EINTR)
-            continue;
-        if (rc)
-            kh_stage_fail(&st, "cannot receive: %s", kh_strerror(rc));
-        uint64_t t0 = kh_now_ns();
-        st.stats.state = KH_ST_WORKING;
-        kh_tablestats_t *ts = &st.stats.tables[m.env.table >= 0 ? m.env.table : 0];
-        kh_packed_t p;
-        kh_fault_point(m.env.kind == KH_MSG_EOT ? "eot" : "batch");
-        if (m.env.kind == KH_MSG_ROWS && !m.rows->anonymised) {
-            ts->batches_in++;
-            ts->rows_in += m.rows->nrows + m.rows->dropped;
-            anonymise(ps, m.rows);
-            kh_msg_pack_rows(&p, &m.env, &m.meta, m.rows, m.rejected);
-            ts->batches_out++;
-            ts->rows_out += m.rows->nrows + m.rows->dropped;
-        } else if (m.env.kind == KH_MSG_EOT) {
-            kh_msg_pack_eot(&p, &m.env, &m.eot);
-        } else {
-            kh_stage_fail(&st, "unexpected message kind %d", m.env.kind);
-        }
-        kh_msg_free(&m);
-        st.stats.busy_ns += kh_now_ns() - t0;
-        if (kh_stage_send(&st, out, &p) != 0)
-            break;
-    }
-    kh_pseudo_destroy(&ps);
+    st.idle_waits = 1;
+    kh_stage_run(&st, in, on_message, &an);
+    kh_pseudo_destroy(&an.ps);
     return kh_stage_finish(&st);
 }

@@ -36,11 +36,9 @@ typedef struct {
     int have_meta;
 } tablestate_t;
 
-static void usage(FILE *f)
-{
-    fprintf(f, "usage: kohort-link --run ID --dir DIR [--ref-year R] [--cohorts FROM-TO]\n"
-               "Started by `kohort run`.\n");
-}
+static const char usage[] =
+    "usage: kohort-link --run ID --dir DIR [--ref-year R] [--cohorts FROM-TO]\n"
+    "Started by `kohort run`.\n";
 
 /* 1 when seq was seen before; records it otherwise. */
 static int seen_before(tablestate_t *ts, uint64_t seq)
@@ -178,116 +176,114 @@ static int parse_cohorts(const char *s, int *from, int *to)
     return sscanf(s, "%d-%d", from, to) == 2 && *from <= *to ? 0 : -1;
 }
 
+typedef struct {
+    kh_link_t *link;
+    void *acks;
+    tablestate_t tables[KH_TAB_COUNT];
+    int ncomplete;
+} linker_t;
+
+/* One batch or end-of-table message: a batch seen before (resent) is only
+ * acknowledged again; a table is complete once its end and every batch it
+ * announced are in. Done when every table is. */
+static int on_message(kh_stage_t *st, kh_msg_t *m, void *ctx)
+{
+    linker_t *lk = ctx;
+    int rc;
+    int t = m->env.table;
+    tablestate_t *ts = &lk->tables[t];
+    kh_tablestats_t *tstat = &st->stats.tables[t];
+    if (m->env.kind == KH_MSG_ROWS) {
+        if (!m->rows->anonymised)
+            kh_stage_fail(st, "a batch of %s reached the linker without pseudonyms",
+                          kh_schema_table((kh_table_t)t)->name);
+        if (!seen_before(ts, m->env.seq)) {
+            if (ts->complete)
+                kh_stage_fail(st, "a batch of %s arrived after its end", kh_schema_table((kh_table_t)t)->name);
+            rc = kh_link_add(lk->link, m->rows);
+            if (rc)
+                kh_stage_fail(st, "the linker cannot take a batch of %s: %s",
+                              kh_schema_table((kh_table_t)t)->name, kh_strerror(rc));
+            ts->batches++;
+            ts->accepted += m->rows->nrows + m->rows->dropped;
+            ts->rejected += m->rejected;
+            if (!ts->have_meta) {
+                ts->meta = m->meta;
+                ts->have_meta = 1;
+            }
+            tstat->batches_in++;
+            tstat->rows_in += m->rows->nrows + m->rows->dropped;
+        }
+        ack(st, lk->acks, t, m->env.seq, 0);
+    } else if (m->env.kind == KH_MSG_EOT) {
+        if (!ts->have_eot) {
+            ts->have_eot = 1;
+            ts->eot = m->eot;
+        }
+        ack(st, lk->acks, t, m->env.seq, 1);
+    } else {
+        kh_stage_fail(st, "unexpected message kind %d", m->env.kind);
+    }
+    if (!ts->complete && ts->have_eot && ts->batches == ts->eot.batches) {
+        if (ts->accepted + ts->rejected != ts->eot.rows)
+            kh_stage_fail(st, "counts do not reconcile for %s: read %llu, accepted %llu, "
+                          "rejected %llu", ts->eot.file, (unsigned long long)ts->eot.rows,
+                          (unsigned long long)ts->accepted, (unsigned long long)ts->rejected);
+        rc = kh_link_table_done(lk->link, (kh_table_t)t);
+        if (rc)
+            kh_stage_fail(st, "the linker cannot close %s: %s",
+                          kh_schema_table((kh_table_t)t)->name, kh_strerror(rc));
+        ts->complete = 1;
+        lk->ncomplete++;
+        kh_debug("table_complete table=%s batches=%llu rows=%llu",
+                 kh_schema_table((kh_table_t)t)->name, (unsigned long long)ts->batches,
+                 (unsigned long long)ts->eot.rows);
+    }
+    return lk->ncomplete == KH_TAB_COUNT ? KH_STAGE_DONE : KH_STAGE_CONTINUE;
+}
+
 int main(int argc, char **argv)
 {
     kh_stage_t st;
     kh_stage_init(&st, kh_topology_stage_name(KH_STAGE_LINK));
     kh_link_params_t params = {0, 0, 0};
-    static const struct option opts[] = {
-        KH_STAGE_LONGOPTS,
-        {"ref-year", required_argument, 0, 'r'},
-        {"cohorts", required_argument, 0, 'c'},
-        {"help", no_argument, 0, 'h'},
-        {0, 0, 0, 0}};
-    int opt;
-    while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        if (kh_stage_option(&st, opt, optarg))
-            continue;
-        switch (opt) {
-        case 'r': params.ref_year = atoi(optarg); break;
-        case 'c':
-            if (parse_cohorts(optarg, &params.cohort_from, &params.cohort_to) != 0) {
-                usage(stderr);
-                return 2;
-            }
-            break;
-        case 'h': usage(stdout); return 0;
-        default: usage(stderr); return 2;
-        }
+    const char *cohorts = NULL;
+    const kh_stage_opt_t own[] = {
+        KH_OPT_INT("ref-year", &params.ref_year, 0, 9999,
+                   "the reference year; 0: the newest aar of bosatte"),
+        KH_OPT_STRING("cohorts", &cohorts, "the cohort window, FROM-TO"),
+        KH_OPT_END};
+    int status = kh_stage_parse(&st, argc, argv, own, usage);
+    if (status >= 0)
+        return status;
+    if (cohorts && parse_cohorts(cohorts, &params.cohort_from, &params.cohort_to) != 0) {
+        fprintf(stderr, "kohort-link: --cohorts must be two years FROM-TO with FROM not after "
+                        "TO, not \"%s\"\n", cohorts);
+        return 2;
     }
     if (kh_stage_start(&st) != 0) {
-        usage(stderr);
+        fputs(usage, stderr);
         return 2;
     }
     void *in = kh_stage_socket(&st, ZMQ_PULL, kh_topology_endpoint(KH_EP_LINK), 1);
     void *agg = kh_stage_socket(&st, ZMQ_PUSH, kh_topology_endpoint(KH_EP_AGG), 0);
     void *sink = kh_stage_socket(&st, ZMQ_PUSH, kh_topology_endpoint(KH_EP_SINK), 0);
-    void *acks = kh_stage_socket(&st, ZMQ_PUSH, kh_topology_endpoint(KH_EP_INGEST_ACK), 0);
+    linker_t *lk = kh_xcalloc(1, sizeof *lk);
+    lk->acks = kh_stage_socket(&st, ZMQ_PUSH, kh_topology_endpoint(KH_EP_INGEST_ACK), 0);
     /* Acknowledgements must never wait on a busy ingest: that would close a
      * cycle of full queues (ingest -> workers -> link -> ingest). */
     int unlimited = 0;
-    zmq_setsockopt(acks, ZMQ_SNDHWM, &unlimited, sizeof unlimited);
+    zmq_setsockopt(lk->acks, ZMQ_SNDHWM, &unlimited, sizeof unlimited);
     kh_stage_state(&st, KH_ST_READY);
 
-    kh_link_t *link = kh_link_new(&params);
-    tablestate_t tables[KH_TAB_COUNT];
-    memset(tables, 0, sizeof tables);
-    int ncomplete = 0;
-    while (ncomplete < KH_TAB_COUNT && !kh_stage_stopping) {
-        kh_msg_t m;
-        if (!kh_stage_recv(&st, in, &m))
-            continue;
-        int rc;
-        uint64_t t0 = kh_now_ns();
-        st.stats.state = KH_ST_WORKING;
-        int t = m.env.table;
-        tablestate_t *ts = &tables[t];
-        kh_tablestats_t *tstat = &st.stats.tables[t];
-        kh_fault_point(m.env.kind == KH_MSG_EOT ? "eot" : "batch");
-        if (m.env.kind == KH_MSG_ROWS) {
-            if (!m.rows->anonymised)
-                kh_stage_fail(&st, "a batch of %s reached the linker without pseudonyms",
-                              kh_schema_table((kh_table_t)t)->name);
-            if (!seen_before(ts, m.env.seq)) {
-                if (ts->complete)
-                    kh_stage_fail(&st, "a batch of %s arrived after its end", kh_schema_table((kh_table_t)t)->name);
-                rc = kh_link_add(link, m.rows);
-                if (rc)
-                    kh_stage_fail(&st, "the linker cannot take a batch of %s: %s",
-                                  kh_schema_table((kh_table_t)t)->name, kh_strerror(rc));
-                ts->batches++;
-                ts->accepted += m.rows->nrows + m.rows->dropped;
-                ts->rejected += m.rejected;
-                if (!ts->have_meta) {
-                    ts->meta = m.meta;
-                    ts->have_meta = 1;
-                }
-                tstat->batches_in++;
-                tstat->rows_in += m.rows->nrows + m.rows->dropped;
-            }
-            ack(&st, acks, t, m.env.seq, 0);
-        } else if (m.env.kind == KH_MSG_EOT) {
-            if (!ts->have_eot) {
-                ts->have_eot = 1;
-                ts->eot = m.eot;
-            }
-            ack(&st, acks, t, m.env.seq, 1);
-        } else {
-            kh_stage_fail(&st, "unexpected message kind %d", m.env.kind);
-        }
-        kh_msg_free(&m);
-        if (!ts->complete && ts->have_eot && ts->batches == ts->eot.batches) {
-            if (ts->accepted + ts->rejected != ts->eot.rows)
-                kh_stage_fail(&st, "counts do not reconcile for %s: read %llu, accepted %llu, "
-                              "rejected %llu", ts->eot.file, (unsigned long long)ts->eot.rows,
-                              (unsigned long long)ts->accepted, (unsigned long long)ts->rejected);
-            rc = kh_link_table_done(link, (kh_table_t)t);
-            if (rc)
-                kh_stage_fail(&st, "the linker cannot close %s: %s",
-                              kh_schema_table((kh_table_t)t)->name, kh_strerror(rc));
-            ts->complete = 1;
-            ncomplete++;
-            kh_debug("table_complete table=%s batches=%llu rows=%llu",
-                     kh_schema_table((kh_table_t)t)->name, (unsigned long long)ts->batches,
-                     (unsigned long long)ts->eot.rows);
-        }
-        st.stats.busy_ns += kh_now_ns() - t0;
-    }
+    lk->link = kh_link_new(&params);
+    tablestate_t *tables = lk->tables;
+    kh_stage_run(&st, in, on_message, lk);
     if (!kh_stage_stopping) {
-        uint64_t t0 = kh_now_ns();
+        kh_stage_busy_begin(&st);
         kh_stage_state(&st, KH_ST_DRAINING);
         kh_fault_point("finish");
-        int rc = kh_link_finish(link);
+        int rc = kh_link_finish(lk->link);
         if (rc == KH_E_USAGE && tables[KH_TAB_BOSATTE].accepted == 0)
             /* no accepted bosatte row: no newest aar, so no reference year */
             kh_stage_fail(&st, "%s has no accepted row (%llu of %llu rejected), so there is "
@@ -298,10 +294,10 @@ int main(int argc, char **argv)
                           (unsigned long long)tables[KH_TAB_BOSATTE].eot.rows);
         if (rc)
             kh_stage_fail(&st, "the linker cannot finish: %s", kh_strerror(rc));
-        send_rejects(&st, sink, link, tables);
-        send_results(&st, agg, link, tables);
-        st.stats.busy_ns += kh_now_ns() - t0;
-        const kh_link_counts_t *c = kh_link_counts(link);
+        send_rejects(&st, sink, lk->link, tables);
+        send_results(&st, agg, lk->link, tables);
+        kh_stage_busy_end(&st);
+        const kh_link_counts_t *c = kh_link_counts(lk->link);
         for (int t = 0; t < KH_TAB_COUNT; t++)
             st.stats.tables[t].rows_rejected += c->rejected[t];
         kh_info("linked ref_year=%d participants=%llu placed=%llu no_home=%llu ambiguous_kommune=%llu",
@@ -310,6 +306,7 @@ int main(int argc, char **argv)
     }
     for (int t = 0; t < KH_TAB_COUNT; t++)
         free(tables[t].seen);
-    kh_link_destroy(&link);
+    kh_link_destroy(&lk->link);
+    free(lk);
     return kh_stage_finish(&st);
 }

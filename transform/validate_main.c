@@ -24,11 +24,60 @@
 #include "transform/rules.h"
 #include "transform/validate.h"
 
-static void usage(FILE *f)
+static const char usage[] =
+    "usage: kohort-validate --run ID --dir DIR --worker I --workers N\n"
+    "       [--allow-synthetic-ids] [--id-rule-2032]\n"
+    "Started by `kohort run`.\n";
+
+typedef struct {
+    kh_validate_t *v;
+    void *out, *sink;
+} validator_t;
+
+/* One raw batch in: its rejects to the quarantine, then its rows on; an
+ * end-of-table message passes through. */
+static int on_message(kh_stage_t *st, kh_msg_t *m, void *ctx)
 {
-    fprintf(f, "usage: kohort-validate --run ID --dir DIR --worker I --workers N\n"
-               "       [--allow-synthetic-ids] [--id-rule-2032]\n"
-               "Started by `kohort run`.\n");
+    validator_t *vd = ctx;
+    kh_packed_t p;
+    int have_rejects = 0;
+    kh_packed_t prej;
+    if (m->env.kind == KH_MSG_RAW) {
+        kh_tablestats_t *ts = &st->stats.tables[m->env.table];
+        kh_rows_t *rows = kh_rows_new((kh_table_t)m->env.table, m->raw->nrows + 1);
+        kh_rejects_t rej;
+        kh_rejects_init(&rej, m->raw->meta.file);
+        kh_validate_batch(vd->v, (kh_table_t)m->env.table, m->raw, rows, &rej);
+        kh_env_t env = m->env;
+        env.kind = KH_MSG_ROWS;
+        kh_msg_pack_rows(&p, &env, &m->raw->meta, rows, rej.n);
+        if (rej.n) {
+            env.kind = KH_MSG_REJECTS;
+            kh_msg_pack_rejects(&prej, &env, &rej);
+            have_rejects = 1;
+        }
+        ts->batches_in++;
+        ts->rows_in += m->raw->nrows;
+        ts->batches_out++;
+        ts->rows_out += rows->nrows + rows->dropped; /* the dropped are carried as a count */
+        ts->rows_rejected += rej.n;
+        kh_rows_destroy(&rows);
+        kh_rejects_free(&rej);
+    } else if (m->env.kind == KH_MSG_EOT) {
+        kh_msg_pack_eot(&p, &m->env, &m->eot);
+    } else {
+        kh_stage_fail(st, "unexpected message kind %d", m->env.kind);
+    }
+    kh_stage_busy_end(st); /* waiting on a full peer is not work */
+    /* rejects first: the quarantine must hold them before the linker can
+     * count the batch as complete */
+    if (have_rejects && kh_stage_send(st, vd->sink, &prej) != 0) {
+        free(p.data);
+        return KH_STAGE_DONE; /* stopped */
+    }
+    if (kh_stage_send(st, vd->out, &p) != 0)
+        return KH_STAGE_DONE;
+    return KH_STAGE_CONTINUE;
 }
 
 int main(int argc, char **argv)
@@ -36,96 +85,42 @@ int main(int argc, char **argv)
     kh_stage_t st;
     kh_stage_init(&st, kh_topology_stage_name(KH_STAGE_VALIDATE));
     kh_rules_opts_t opts = {0, 0};
-    static const struct option lopts[] = {
-        KH_STAGE_LONGOPTS,
-        {"allow-synthetic-ids", no_argument, 0, 's'},
-        {"id-rule-2032", no_argument, 0, '2'},
-        {"help", no_argument, 0, 'h'},
-        {0, 0, 0, 0}};
-    int opt;
-    while ((opt = getopt_long(argc, argv, "", lopts, NULL)) != -1) {
-        if (kh_stage_option(&st, opt, optarg))
-            continue;
-        switch (opt) {
-        case 's': opts.allow_synthetic = 1; break;
-        case '2': opts.rule_2032 = 1; break;
-        case 'h': usage(stdout); return 0;
-        default: usage(stderr); return 2;
-        }
-    }
+    const kh_stage_opt_t own[] = {
+        KH_OPT_FLAG("allow-synthetic-ids", &opts.allow_synthetic,
+                    "accept synthetic test ids (month + 80)"),
+        KH_OPT_FLAG("id-rule-2032", &opts.rule_2032, "accept the 2032 first-check-digit rule"),
+        KH_OPT_END};
+    int status = kh_stage_parse(&st, argc, argv, own, usage);
+    if (status >= 0)
+        return status;
     if (kh_stage_start(&st) != 0) {
-        usage(stderr);
+        fputs(usage, stderr);
         return 2;
     }
+    validator_t vd;
     void *in = kh_stage_socket(&st, ZMQ_PULL, kh_topology_endpoint(KH_EP_INGEST_OUT), 0);
-    void *sink = kh_stage_socket(&st, ZMQ_PUSH, kh_topology_endpoint(KH_EP_SINK), 0);
+    vd.sink = kh_stage_socket(&st, ZMQ_PUSH, kh_topology_endpoint(KH_EP_SINK), 0);
     /* Batches go round-robin to the anonymisers that are connected: watch
      * the connections from the start and wait for all of them, so that none
      * is flooded at the start. */
-    void *out = kh_stage_socket(&st, ZMQ_PUSH, NULL, 0);
-    void *mon = kh_sock_watch(out, 0);
+    vd.out = kh_stage_socket(&st, ZMQ_PUSH, NULL, 0);
+    void *mon = kh_sock_watch(vd.out, 0);
     if (!mon)
         kh_stage_fail(&st, "cannot watch the anonymiser connections");
     for (int i = 0; i < st.workers; i++) {
         char ep[256], name[32];
         kh_topology_worker_endpoint(KH_EP_ANON, i, name, sizeof name);
-        if (kh_sock_endpoint(ep, sizeof ep, st.dir, name) != 0 || kh_sock_connect(out, ep) != 0)
+        if (kh_sock_endpoint(ep, sizeof ep, st.dir, name) != 0 || kh_sock_connect(vd.out, ep) != 0)
             kh_stage_fail(&st, "cannot connect to %s", name);
     }
-    if (kh_sock_wait_peers(out, &mon, st.workers, 0, 30000) != 0)
+    if (kh_sock_wait_peers(vd.out, &mon, st.workers, 0, 30000) != 0)
         kh_stage_fail(&st, "not every anonymiser could be reached within 30 seconds");
     kh_stage_state(&st, KH_ST_READY);
 
     kh_stage_keep_heap();
-    kh_validate_t *v = kh_validate_new(&opts);
-    while (!kh_stage_stopping) {
-        kh_msg_t m;
-        if (!kh_stage_recv(&st, in, &m)) {
-            if (st.stats.state == KH_ST_WORKING)
-                kh_stage_state(&st, KH_ST_WAITING); /* idle: counters go out now */
-            continue;
-        }
-        uint64_t t0 = kh_now_ns();
-        st.stats.state = KH_ST_WORKING;
-        kh_packed_t p;
-        int have_rejects = 0;
-        kh_packed_t prej;
-        kh_fault_point(m.env.kind == KH_MSG_EOT ? "eot" : "batch");
-        if (m.env.kind == KH_MSG_RAW) {
-            kh_tablestats_t *ts = &st.stats.tables[m.env.table];
-            kh_rows_t *rows = kh_rows_new((kh_table_t)m.env.table, m.raw->nrows + 1);
-            kh_rejects_t rej;
-            kh_rejects_init(&rej, m.raw->meta.file);
-            kh_validate_batch(v, (kh_table_t)m.env.table, m.raw, rows, &rej);
-            kh_env_t env = m.env;
-            env.kind = KH_MSG_ROWS;
-            kh_msg_pack_rows(&p, &env, &m.raw->meta, rows, rej.n);
-            if (rej.n) {
-                env.kind = KH_MSG_REJECTS;
-                kh_msg_pack_rejects(&prej, &env, &rej);
-                have_rejects = 1;
-            }
-            ts->batches_in++;
-            ts->rows_in += m.raw->nrows;
-            ts->batches_out++;
-            ts->rows_out += rows->nrows + rows->dropped; /* the dropped are carried as a count */
-            ts->rows_rejected += rej.n;
-            kh_rows_destroy(&rows);
-            kh_rejects_free(&rej);
-        } else if (m.env.kind == KH_MSG_EOT) {
-            kh_msg_pack_eot(&p, &m.env, &m.eot);
-        } else {
-            kh_stage_fail(&st, "unexpected message kind %d", m.env.kind);
-        }
-        kh_msg_free(&m);
-        st.stats.busy_ns += kh_now_ns() - t0;
-        /* rejects first: the quarantine must hold them before the linker can
-         * count the batch as complete */
-        if (have_rejects && kh_stage_send(&st, sink, &prej) != 0)
-            break;
-        if (kh_stage_send(&st, out, &p) != 0)
-            break;
-    }
-    kh_validate_destroy(&v);
+    vd.v = kh_validate_new(&opts);
+    st.idle_waits = 1;
+    kh_stage_run(&st, in, on_message, &vd);
+    kh_validate_destroy(&vd.v);
     return kh_stage_finish(&st);
 }

@@ -1,7 +1,9 @@
 /* test_stage.c - unit tests of proto/stage: the common options, the stats a
  * stage sends to `kohort run`, a message over a stage's own sockets, the end
  * of a stopped stage, and kh_stage_fail: exit status 1 after a FAIL message
- * with the sentence, an id in it masked.
+ * with the sentence, an id in it masked; the option table (checked numbers,
+ * out of range and non-numeric refused, --help) and kh_stage_run (the handler
+ * sees each message, DONE ends the loop, an error comes back, busy time).
  *
  * The supervisor's side is a PULL socket on its own ZeroMQ context: the
  * stage terminates the process-wide one (kh_sock_term) when it ends. */
@@ -13,6 +15,7 @@
 #include <cmocka.h>
 
 #include <getopt.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -125,7 +128,7 @@ static void test_start_needs_run_and_dir(void **state)
     kh_stage_option(&st, KH_STAGE_OPT + 0, "run-1");
     assert_int_equal(kh_stage_start(&st), KH_E_USAGE);
     kh_stage_option(&st, KH_STAGE_OPT + 1, dir);
-    kh_stage_option(&st, KH_STAGE_OPT + 3, "0");
+    st.workers = 0; /* kh_stage_option refuses "0" (test_option_table) */
     assert_int_equal(kh_stage_start(&st), KH_E_USAGE);
 }
 
@@ -234,6 +237,175 @@ static void test_fail_tells_the_supervisor(void **state)
     supervisor_close(&sup);
 }
 
+/* The option table: numbers within range taken, out of range and
+ * non-numeric refused with a sentence naming the option. */
+static void test_option_table(void **state)
+{
+    (void)state;
+    int cell = 5, flag = 0;
+    uint64_t bytes = 7;
+    const char *path = NULL;
+    const kh_stage_opt_t own[] = {
+        KH_OPT_INT("min-cell", &cell, 0, 100, "the smallest count shown"),
+        KH_OPT_UINT64("max-bytes", &bytes, 10, 1000, "a size"),
+        KH_OPT_STRING("store", &path, "a directory"),
+        KH_OPT_FLAG("allow", &flag, "a flag"),
+        KH_OPT_END};
+    char why[256];
+    assert_int_equal(kh_stage_opt_set(&own[0], "42", why, sizeof why), 0);
+    assert_int_equal(cell, 42);
+    assert_int_equal(kh_stage_opt_set(&own[0], "0", why, sizeof why), 0);
+    assert_int_equal(cell, 0);
+    const char *bad_int[] = {"101", "-1", "abc", "", "4x", " 4", "+4", "99999999999999999999"};
+    for (size_t i = 0; i < sizeof bad_int / sizeof *bad_int; i++) {
+        why[0] = 0;
+        assert_int_equal(kh_stage_opt_set(&own[0], bad_int[i], why, sizeof why), -1);
+        assert_non_null(strstr(why, "--min-cell"));
+        assert_int_equal(cell, 0); /* unchanged */
+    }
+    assert_int_equal(kh_stage_opt_set(&own[0], NULL, why, sizeof why), -1);
+    assert_int_equal(kh_stage_opt_set(&own[1], "1000", why, sizeof why), 0);
+    assert_int_equal(bytes, 1000);
+    const char *bad_u64[] = {"9", "1001", "-5", "1e3", "18446744073709551616"};
+    for (size_t i = 0; i < sizeof bad_u64 / sizeof *bad_u64; i++) {
+        assert_int_equal(kh_stage_opt_set(&own[1], bad_u64[i], why, sizeof why), -1);
+        assert_non_null(strstr(why, "--max-bytes"));
+        assert_int_equal(bytes, 1000);
+    }
+    assert_int_equal(kh_stage_opt_set(&own[2], "/s", why, sizeof why), 0);
+    assert_string_equal(path, "/s");
+    assert_int_equal(kh_stage_opt_set(&own[3], NULL, why, sizeof why), 0);
+    assert_int_equal(flag, 1);
+    /* the common numbers are checked too */
+    kh_stage_t st;
+    kh_stage_init(&st, "validate");
+    assert_int_equal(kh_stage_option(&st, KH_STAGE_OPT + 3, "0"), -1);
+    assert_int_equal(kh_stage_option(&st, KH_STAGE_OPT + 2, "x"), -1);
+    assert_int_equal(st.workers, 1);
+    assert_int_equal(st.worker, 0);
+}
+
+/* kh_stage_parse: the table and the common options from argv; --help is
+ * status 0, a bad value or an unknown option status 2. */
+static void test_parse(void **state)
+{
+    (void)state;
+    int cell = 5, flag = 0;
+    const char *path = NULL;
+    const kh_stage_opt_t own[] = {
+        KH_OPT_INT("min-cell", &cell, 0, 100, "the smallest count shown"),
+        KH_OPT_STRING("store", &path, "a directory"),
+        KH_OPT_FLAG("allow", &flag, "a flag"),
+        KH_OPT_END};
+    kh_stage_t st;
+    kh_stage_init(&st, "sink");
+    char *ok[] = {"kohort-sink", "--run", "r1", "--dir", "/d", "--workers", "3", "--min-cell",
+                  "9", "--store", "/s", "--allow", NULL};
+    assert_int_equal(kh_stage_parse(&st, 12, ok, own, "usage\n"), -1);
+    assert_string_equal(st.run, "r1");
+    assert_string_equal(st.dir, "/d");
+    assert_int_equal(st.workers, 3);
+    assert_int_equal(cell, 9);
+    assert_string_equal(path, "/s");
+    assert_int_equal(flag, 1);
+    FILE *saved = stderr;
+    stderr = fopen("/dev/null", "w"); /* the sentences are expected */
+    char *range[] = {"kohort-sink", "--min-cell", "101", NULL};
+    assert_int_equal(kh_stage_parse(&st, 3, range, own, "usage\n"), 2);
+    char *word[] = {"kohort-sink", "--min-cell", "many", NULL};
+    assert_int_equal(kh_stage_parse(&st, 3, word, own, "usage\n"), 2);
+    char *workers[] = {"kohort-sink", "--workers", "-2", NULL};
+    assert_int_equal(kh_stage_parse(&st, 3, workers, own, "usage\n"), 2);
+    char *unknown[] = {"kohort-sink", "--bogus", NULL};
+    assert_int_equal(kh_stage_parse(&st, 2, unknown, own, "usage\n"), 2);
+    fclose(stderr);
+    stderr = saved;
+    assert_int_equal(cell, 9);
+    assert_int_equal(st.workers, 3);
+    FILE *out = stdout;
+    stdout = fopen("/dev/null", "w");
+    char *help[] = {"kohort-sink", "--help", NULL};
+    assert_int_equal(kh_stage_parse(&st, 2, help, NULL, "usage\n"), 0);
+    fclose(stdout);
+    stdout = out;
+}
+
+typedef struct {
+    int seen, stop_at, fail_at;
+    uint64_t seqs[8];
+} handled_t;
+
+static int count_handler(kh_stage_t *st, kh_msg_t *m, void *ctx)
+{
+    handled_t *h = ctx;
+    assert_int_equal(st->stats.state, KH_ST_WORKING);
+    assert_true(st->busy_since != 0);
+    h->seqs[h->seen++] = m->env.seq;
+    poll(NULL, 0, 5); /* some busy time */
+    if (h->seen == h->fail_at)
+        return KH_E_USAGE;
+    return h->seen == h->stop_at ? KH_STAGE_DONE : KH_STAGE_CONTINUE;
+}
+
+static void send_acks(kh_stage_t *st, void *out, int n, uint64_t first)
+{
+    for (int i = 0; i < n; i++) {
+        kh_env_t env;
+        kh_packed_t p;
+        kh_stage_env(st, &env, KH_MSG_ACK, 1, first + (uint64_t)i);
+        kh_msg_pack_ack(&p, &env, 0);
+        assert_int_equal(kh_stage_send(st, out, &p), 0);
+    }
+}
+
+/* kh_stage_run: each message to the handler in order, DONE ends the loop
+ * with 0, an error comes back as the handler's code, the handler's time is
+ * busy time, and an idle stage goes to WAITING when asked to. */
+static void test_run_loop(void **state)
+{
+    (void)state;
+    supervisor_t sup;
+    supervisor_open(&sup);
+    kh_stage_t st;
+    start_stage(&st, "link");
+    void *in = kh_stage_socket(&st, ZMQ_PULL, kh_topology_endpoint(KH_EP_LINK), 1);
+    void *out = kh_stage_socket(&st, ZMQ_PUSH, kh_topology_endpoint(KH_EP_LINK), 0);
+    send_acks(&st, out, 4, 10);
+    handled_t h = {0, 3, 0, {0}};
+    assert_int_equal(kh_stage_run(&st, in, count_handler, &h), 0);
+    assert_int_equal(h.seen, 3);
+    assert_int_equal(h.seqs[0], 10);
+    assert_int_equal(h.seqs[2], 12);
+    assert_true(st.stats.busy_ns >= 15000000u);
+    assert_int_equal(st.busy_since, 0);
+    uint64_t busy = st.stats.busy_ns;
+
+    handled_t e = {0, 0, 1, {0}};
+    assert_int_equal(kh_stage_run(&st, in, count_handler, &e), KH_E_USAGE);
+    assert_int_equal(e.seqs[0], 13);
+    assert_true(st.stats.busy_ns > busy);
+
+    /* idle: WORKING -> WAITING after a wait that finds nothing, then a
+     * stop ends the loop */
+    st.idle_waits = 1;
+    kh_stage_stopping = 1;
+    st.stats.state = KH_ST_WORKING;
+    handled_t none = {0, 0, 0, {0}};
+    assert_int_equal(kh_stage_run(&st, in, count_handler, &none), 0);
+    assert_int_equal(none.seen, 0);
+    kh_stage_stopping = 0;
+    kh_stage_busy_begin(&st);
+    poll(NULL, 0, 2);
+    kh_stage_busy_end(&st);
+    kh_stage_busy_end(&st); /* not counting: nothing added */
+    assert_int_equal(st.busy_since, 0);
+
+    kh_stage_stopping = 1;
+    assert_int_equal(kh_stage_finish(&st), 1);
+    kh_stage_stopping = 0;
+    supervisor_close(&sup);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -242,6 +414,9 @@ int main(void)
         cmocka_unit_test(test_stats_messages_and_stop),
         cmocka_unit_test(test_finish_without_sending),
         cmocka_unit_test(test_fail_tells_the_supervisor),
+        cmocka_unit_test(test_option_table),
+        cmocka_unit_test(test_parse),
+        cmocka_unit_test(test_run_loop),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
