@@ -179,7 +179,7 @@ int kh_cli_open_store(const char *path, kh_store_t **out)
     }
     if (rc) {
         fprintf(stderr, "kohort: cannot read the store %s: %s\n", path, kh_strerror(rc));
-        return 1;
+        return rc == KH_E_MODE ? 2 : 1;
     }
     return 0;
 }

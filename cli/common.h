@@ -48,8 +48,10 @@ const char *kh_cli_store(const char *opt);
 
 /* Opens the store at `path` read-only for a reader command. On failure
  * says so in one sentence on stderr ("no store at PATH" when there is
- * none) and returns 1 (the exit status), else 0 with *out set. Caller owns
- * *out; close with kh_store_close(). */
+ * none) and returns the exit status: 2 for a store refused for the type,
+ * mode or owner of its directory or files (a configuration error: modes are
+ * never changed), else 1; 0 with *out set on success. Caller owns *out;
+ * close with kh_store_close(). */
 int kh_cli_open_store(const char *path, kh_store_t **out);
 
 /* Resolves a --run argument: `latest` (the newest run), a whole run id, or

@@ -664,7 +664,7 @@ int kh_metrics_main(int argc, char **argv)
     if (rc) {
         fprintf(stderr, "kohort: cannot read the store %s: %s\n", store, kh_strerror(rc));
         free(text);
-        return 1;
+        return rc == KH_E_MODE ? 2 : 1;
     }
     fwrite(text, 1, len, stdout);
     free(text);

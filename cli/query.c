@@ -404,8 +404,9 @@ int kh_query_main(int argc, char **argv)
     else if (ref && kh_cli_int(ref, 1900, 2100, &year))
         return kh_cli_usage("--ref-year wants a year or 'all'");
     kh_store_t *store;
-    if (kh_cli_open_store(store_path, &store))
-        return 1;
+    int open_rc = kh_cli_open_store(store_path, &store);
+    if (open_rc)
+        return open_rc;
     int rc;
     if (year < 0)
         kh_store_newest_year(store, &year);
@@ -661,8 +662,9 @@ int kh_runs_main(int argc, char **argv)
     if (status >= 0)
         return status;
     kh_store_t *store;
-    if (kh_cli_open_store(store_path, &store))
-        return 1;
+    int open_rc = kh_cli_open_store(store_path, &store);
+    if (open_rc)
+        return open_rc;
     char only[KH_RUN_ID_MAX];
     if (rc.only) {
         if (kh_cli_resolve_run(store, rc.only, only)) {
@@ -734,8 +736,9 @@ int kh_quarantine_main(int argc, char **argv)
     if (status >= 0)
         return status;
     kh_store_t *store;
-    if (kh_cli_open_store(store_path, &store))
-        return 1;
+    int open_rc = kh_cli_open_store(store_path, &store);
+    if (open_rc)
+        return open_rc;
     int err;
     char run[KH_RUN_ID_MAX] = "";
     if (c.run && kh_cli_resolve_run(store, c.run, run)) {

@@ -572,8 +572,10 @@ int kh_report_main(int argc, char **argv)
     if (status < 0 && npeers && nkommuner != 1)
         status = kh_cli_usage("--peers goes with one --kommune K");
     kh_store_t *store = NULL;
-    if (status < 0 && kh_cli_open_store(store_path, &store))
-        status = 1;
+    if (status < 0) {
+        int open_rc = kh_cli_open_store(store_path, &store);
+        status = open_rc ? open_rc : status;
+    }
     if (status < 0) {
         /* one municipality (with or without peers) gets a page of its own */
         int focus = nkommuner == 1;

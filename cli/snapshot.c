@@ -329,8 +329,9 @@ int kh_snapshot_resolve(const char *opt, char *out, size_t cap)
     if (opt) {
         snprintf(out, cap, "%s", opt);
         kh_store_t *store;
-        if (kh_cli_open_store(opt, &store))
-            return -1;
+        int open_rc = kh_cli_open_store(opt, &store);
+        if (open_rc)
+            return open_rc == 2 ? 2 : -1;
         kh_store_close(&store);
         return 0;
     }

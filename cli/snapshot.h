@@ -107,7 +107,8 @@ int64_t kh_snapshot_now_ms(void);
 /* Resolves the store to watch: `opt` when given, else KOHORT_STORE, else
  * the only running import of this user (kh_snapshot_find). Returns 0 with
  * the path in `out`, 1 when no import is running, 2 after printing a usage
- * error, or -1 after printing that a named store does not exist (the
+ * error or that a named store is refused for its modes or owner, or -1
+ * after printing that a named store does not exist or cannot be read (the
  * caller exits 1: a mistyped path must not look like an idle store). */
 int kh_snapshot_resolve(const char *opt, char *out, size_t cap);
 

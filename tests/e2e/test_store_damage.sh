@@ -2,7 +2,9 @@
 # to half, pages overwritten, meta pages damaged, a zero-length data.mdb;
 # no store is ever created over one, nor over a non-empty directory.
 # Modes are refused (exit 2), never changed: a 0500 or 0750 directory, a
-# 0644 data.mdb, a data.mdb that is a symbolic link. `kohort backup` makes
+# 0644 data.mdb, a data.mdb that is a symbolic link; by every command that
+# opens the store (run, backup and the readers), except that the readers
+# read a 0500 directory (private, only not writable). `kohort backup` makes
 # a copy that restores to the same store, also while a run writes.
 source "$(dirname "$0")/lib.sh"
 gen "$T/ex" 3000 3
@@ -16,8 +18,8 @@ runid=$("$KOHORT" runs --store "$T/st" --format json | json 'd[0]["run"]')
 commands() {
   local store=$1 expect=$2 pattern=$3 what=$4 rc cmd
   for cmd in "query --table exit --ref-year all" "runs" "quarantine --run $runid" "metrics" \
-             "report --ref-year 2024 --out $T/r.html" "backup --out $T/b.$RANDOM" \
-             "run --extracts $T/ex ${opts[*]}"; do
+             "report --ref-year 2024 --out $T/r.html" "status --json" "top" \
+             "backup --out $T/b.$RANDOM" "run --extracts $T/ex ${opts[*]}"; do
     set +e
     read -ra parts <<<"$cmd"
     "$KOHORT" "${parts[0]}" --store "$store" "${parts[@]:1}" >/dev/null 2>"$T/cmd.err"
@@ -48,17 +50,23 @@ set +e; "$KOHORT" run --extracts "$T/ex" --store "$T/other" "${opts[@]}" 2>"$T/e
 
 # modes: refused, never changed
 mode_case() {
-  local what=$1 path=$2 want=$3 rc
+  local what=$1 path=$2 want=$3 readers=$4 rc
   set +e; "$KOHORT" run --extracts "$T/ex" --store "$T/$1" "${opts[@]}" 2>"$T/err"; rc=$?; set -e
   [ $rc -eq 2 ] || fail "$what: exit $rc, not 2: $(cat "$T/err")"
   grep -q "wrong type, mode or owner" "$T/err" || fail "$what: $(cat "$T/err")"
   [ "$(stat -c %a "$path")" = "$want" ] || fail "$what: the mode was changed to $(stat -c %a "$path")"
+  if [ "$readers" = refused ]; then
+    commands "$T/$1" 2 "wrong type, mode or owner" "$what"
+  else
+    dump "$T/$1" >"$T/ro.csv" && cmp -s "$T/ro.csv" "$T/good.csv" || fail "$what: the readers cannot read it"
+  fi
+  [ "$(stat -c %a "$path")" = "$want" ] || fail "$what: the mode was changed to $(stat -c %a "$path")"
 }
-copy ro;    chmod 500 "$T/ro";                mode_case ro "$T/ro" 500; chmod 700 "$T/ro"
-copy grp;   chmod 750 "$T/grp";               mode_case grp "$T/grp" 750
-copy fmode; chmod 644 "$T/fmode/data.mdb";    mode_case fmode "$T/fmode/data.mdb" 644
+copy ro;    chmod 500 "$T/ro";                mode_case ro "$T/ro" 500 read; chmod 700 "$T/ro"
+copy grp;   chmod 750 "$T/grp";               mode_case grp "$T/grp" 750 refused
+copy fmode; chmod 644 "$T/fmode/data.mdb";    mode_case fmode "$T/fmode/data.mdb" 644 refused
 copy link;  mv "$T/link/data.mdb" "$T/real.mdb"; chmod 644 "$T/real.mdb"; ln -s "$T/real.mdb" "$T/link/data.mdb"
-mode_case link "$T/real.mdb" 644
+mode_case link "$T/real.mdb" 644 refused
 
 # backup and restore, also while a run writes the store
 "$KOHORT" backup --store "$T/st" --out "$T/b1.mdb" || fail "backup failed"
