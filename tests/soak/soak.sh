@@ -104,7 +104,14 @@ no_debris() {
          pgrep -f "kohort-[a-z]* --run .* --dir $T/xdg" || true)
   [ -z "$left" ] || fail "night $1: debris left: $left"
 }
-newest() { "$KOHORT" runs --store "$T/st" --format json | json "d[0]['$1'] if d else ''"; }
+# the newest ledger entry's field; what went wrong reading it, if anything,
+# stays in $T/logs/runs.err for the failure message
+newest() {
+  "$KOHORT" runs --store "$T/st" --format json 2>"$T/logs/runs.err" >"$T/logs/runs.json" \
+    || echo "kohort runs exit $?" >>"$T/logs/runs.err"
+  json "d[0]['$1'] if d else ''" <"$T/logs/runs.json" 2>>"$T/logs/runs.err" || true
+}
+ledger_says() { echo "$(newest status) $(tail -c 600 "$T/logs/runs.err" 2>/dev/null)"; }
 mkdir -p "$T/logs"
 # the store as the first night finds it: one fault-free run
 extract 0 "$T/ex"
@@ -166,11 +173,11 @@ for n in $(seq 1 "$nights"); do
   else
     [ "$kind" = enospc ] && [ $rc -eq 0 ] && fail "night $n: a full disk did not fail the run"
     case $rc in
-      0) [ "$(newest status)" = ok ] || fail "night $n ($kind $stage): exit 0 but the ledger says $(newest status)"
+      0) [ "$(newest status)" = ok ] || fail "night $n ($kind $stage): exit 0 but the ledger says $(ledger_says)"
          ok_runs=$((ok_runs + 1))
          dump "$T/st" >"$T/after.csv"
          cmp -s "$T/after.csv" "$T/expected.csv" || fail "night $n ($kind $stage): tables differ from a fault-free run" ;;
-      1) [ "$(newest status)" = failed ] || fail "night $n ($kind $stage): exit 1 but the ledger says $(newest status)"
+      1) [ "$(newest status)" = failed ] || fail "night $n ($kind $stage): exit 1 but the ledger says $(ledger_says)"
          grep -q "failed: " "$T/logs/fault.$n" || fail "night $n: no reason on stderr"
          [ "$kind" = enospc ] && count[$kind.hit]=$((count[$kind.hit] + 1))
          failed_runs=$((failed_runs + 1))
