@@ -16,6 +16,7 @@
 
 #include "aggregate/across.h"
 #include "aggregate/indicators.h"
+#include "proto/defaults.h"
 #include "proto/topology.h"
 #include "err.h"
 #include "fault.h"
@@ -28,12 +29,10 @@
 
 #define ROWS_PER_MSG 4096
 
-static void usage(FILE *f)
-{
-    fprintf(f, "usage: kohort-aggregate --run ID --dir DIR [--min-cell K] [--store DIR]\n"
-               "Started by `kohort run`; --store is read (never written) for the other\n"
-               "reference years that disclosure control must agree with.\n");
-}
+static const char usage[] =
+    "usage: kohort-aggregate --run ID --dir DIR [--min-cell K] [--store DIR]\n"
+    "Started by `kohort run`; --store is read (never written) for the other\n"
+    "reference years that disclosure control must agree with.\n";
 
 /* One (year, table), in chunks; the last chunk says so. */
 static void send_table(kh_stage_t *st, void *out, int year, int t, const kh_indrow_t *rows,
@@ -164,110 +163,110 @@ static int across_years(kh_stage_t *st, kh_agg_t *agg, const char *store_path, i
     return 0;
 }
 
+/* What the aggregator holds between messages. */
+typedef struct {
+    kh_agg_t *agg;
+    kh_across_t *across;
+    kh_ledger_t ledger;
+    kh_refdata_t national;
+    const char *store_path;
+    int min_cell;
+    void *out;
+} aggregator_t;
+
+/* The last person facts: the tables, step 7.4, and everything to the sink. */
+static void finish(kh_stage_t *st, aggregator_t *ag)
+{
+    kh_fault_point("finish");
+    int rc = kh_agg_finish(ag->agg);
+    if (rc)
+        kh_stage_fail(st, "cannot compute the indicators: %s", kh_strerror(rc));
+    kh_stage_tick(st);
+    rc = across_years(st, ag->agg, ag->store_path, ag->min_cell, &ag->ledger, &ag->across);
+    if (rc)
+        kh_stage_fail(st, "cannot apply disclosure control across reference years: %s",
+                      kh_strerror(rc));
+    kh_stage_tick(st);
+    send_tables(st, ag->out, ag->agg, ag->ledger.ref_year, ag->across);
+    kh_env_t env;
+    kh_packed_t p;
+    kh_stage_env(st, &env, KH_MSG_REFDATA, -1, 0);
+    kh_msg_pack_refdata(&p, &env, &ag->national);
+    kh_stage_send(st, ag->out, &p);
+    kh_stage_env(st, &env, KH_MSG_LEDGER, -1, 0);
+    kh_msg_pack_ledger(&p, &env, &ag->ledger);
+    kh_stage_send(st, ag->out, &p);
+}
+
+static int on_message(kh_stage_t *st, kh_msg_t *m, void *ctx)
+{
+    aggregator_t *ag = ctx;
+    int rc = 0;
+    if (m->env.kind == KH_MSG_LEDGER && !ag->agg) {
+        ag->ledger = m->ledger;
+        kh_agg_params_t params = {ag->ledger.ref_year, ag->ledger.cohort_from,
+                                  ag->ledger.cohort_to, ag->min_cell};
+        ag->agg = kh_agg_new(&params);
+        if (!ag->agg)
+            kh_stage_fail(st, "the reference year %d or cohort window %d-%d cannot be used",
+                          ag->ledger.ref_year, ag->ledger.cohort_from, ag->ledger.cohort_to);
+    } else if (m->env.kind == KH_MSG_REFDATA && ag->agg) {
+        for (uint32_t i = 0; i < m->ref.nmonitor; i++)
+            rc = rc ? rc : kh_agg_add_monitor(ag->agg, m->ref.monitor[i].landbakgrunn,
+                                              m->ref.monitor[i].kjonn, m->ref.monitor[i].andel);
+        for (uint32_t i = 0; i < m->ref.nnational; i++)
+            rc = rc ? rc : kh_agg_add_national(ag->agg, m->ref.national[i].year,
+                                               m->ref.national[i].andel);
+        for (uint32_t i = 0; i < m->ref.ncost; i++)
+            rc = rc ? rc : kh_agg_add_cost(ag->agg, m->ref.cost[i].kommnr, m->ref.cost[i].year,
+                                           m->ref.cost[i].total, m->ref.cost[i].admin,
+                                           m->ref.cost[i].persons);
+        if (rc)
+            kh_stage_fail(st, "a reference figure cannot be used: %s", kh_strerror(rc));
+        /* the national series is stored with the indicators */
+        kh_refdata_free(&ag->national);
+        ag->national.nnational = m->ref.nnational;
+        ag->national.national = m->ref.national;
+        m->ref.national = NULL;
+    } else if (m->env.kind == KH_MSG_PERSONS && ag->agg) {
+        for (uint32_t i = 0; i < m->npersons; i++)
+            if ((rc = kh_agg_add_person(ag->agg, &m->persons[i])) != 0)
+                kh_stage_fail(st, "a person fact cannot be counted: %s", kh_strerror(rc));
+        st->stats.tables[KH_TAB_F_INTRO].rows_in += m->npersons;
+        if (m->last) {
+            finish(st, ag);
+            return KH_STAGE_DONE;
+        }
+    } else {
+        kh_stage_fail(st, "unexpected message kind %d", m->env.kind);
+    }
+    return KH_STAGE_CONTINUE;
+}
+
 int main(int argc, char **argv)
 {
     kh_stage_t st;
-    kh_stage_init(&st, "aggregate");
-    int min_cell = 5;
-    const char *store_path = NULL;
-    static const struct option opts[] = {
-        KH_STAGE_LONGOPTS,
-        {"min-cell", required_argument, 0, 'k'},
-        {"store", required_argument, 0, 's'},
-        {"help", no_argument, 0, 'h'},
-        {0, 0, 0, 0}};
-    int opt;
-    while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        if (kh_stage_option(&st, opt, optarg))
-            continue;
-        switch (opt) {
-        case 'k': min_cell = atoi(optarg); break;
-        case 's': store_path = optarg; break;
-        case 'h': usage(stdout); return 0;
-        default: usage(stderr); return 2;
-        }
-    }
-    if (min_cell < 0 || kh_stage_start(&st) != 0) {
-        usage(stderr);
+    kh_stage_init(&st, kh_topology_stage_name(KH_STAGE_AGGREGATE));
+    aggregator_t ag;
+    memset(&ag, 0, sizeof ag);
+    ag.min_cell = KH_DEFAULT_MIN_CELL;
+    const kh_stage_opt_t own[] = {
+        KH_OPT_INT("min-cell", &ag.min_cell, 0, 1000000, "the smallest count shown"),
+        KH_OPT_STRING("store", &ag.store_path, "the store, read for the other reference years"),
+        KH_OPT_END};
+    int status = kh_stage_parse(&st, argc, argv, own, usage);
+    if (status >= 0)
+        return status;
+    if (kh_stage_start(&st) != 0) {
+        fputs(usage, stderr);
         return 2;
     }
     void *in = kh_stage_socket(&st, ZMQ_PULL, kh_topology_endpoint(KH_EP_AGG), 1);
-    void *out = kh_stage_socket(&st, ZMQ_PUSH, kh_topology_endpoint(KH_EP_SINK), 0);
+    ag.out = kh_stage_socket(&st, ZMQ_PUSH, kh_topology_endpoint(KH_EP_SINK), 0);
     kh_stage_state(&st, KH_ST_READY);
-
-    kh_agg_t *agg = NULL;
-    kh_across_t *across = NULL;
-    kh_ledger_t ledger;
-    kh_refdata_t national;
-    memset(&national, 0, sizeof national);
-    int done = 0;
-    while (!done && !kh_stage_stopping) {
-        kh_msg_t m;
-        if (!kh_stage_recv(&st, in, &m))
-            continue;
-        int rc = 0;
-        uint64_t t0 = kh_now_ns();
-        st.stats.state = KH_ST_WORKING;
-        kh_fault_point("batch");
-        if (m.env.kind == KH_MSG_LEDGER && !agg) {
-            ledger = m.ledger;
-            kh_agg_params_t params = {ledger.ref_year, ledger.cohort_from, ledger.cohort_to,
-                                      min_cell};
-            agg = kh_agg_new(&params);
-            if (!agg)
-                kh_stage_fail(&st, "the reference year %d or cohort window %d-%d cannot be used",
-                              ledger.ref_year, ledger.cohort_from, ledger.cohort_to);
-        } else if (m.env.kind == KH_MSG_REFDATA && agg) {
-            for (uint32_t i = 0; i < m.ref.nmonitor; i++)
-                rc = rc ? rc : kh_agg_add_monitor(agg, m.ref.monitor[i].landbakgrunn,
-                                                  m.ref.monitor[i].kjonn, m.ref.monitor[i].andel);
-            for (uint32_t i = 0; i < m.ref.nnational; i++)
-                rc = rc ? rc : kh_agg_add_national(agg, m.ref.national[i].year,
-                                                   m.ref.national[i].andel);
-            for (uint32_t i = 0; i < m.ref.ncost; i++)
-                rc = rc ? rc : kh_agg_add_cost(agg, m.ref.cost[i].kommnr, m.ref.cost[i].year,
-                                               m.ref.cost[i].total, m.ref.cost[i].admin,
-                                               m.ref.cost[i].persons);
-            if (rc)
-                kh_stage_fail(&st, "a reference figure cannot be used: %s", kh_strerror(rc));
-            /* the national series is stored with the indicators */
-            kh_refdata_free(&national);
-            national.nnational = m.ref.nnational;
-            national.national = m.ref.national;
-            m.ref.national = NULL;
-        } else if (m.env.kind == KH_MSG_PERSONS && agg) {
-            for (uint32_t i = 0; i < m.npersons; i++)
-                if ((rc = kh_agg_add_person(agg, &m.persons[i])) != 0)
-                    kh_stage_fail(&st, "a person fact cannot be counted: %s", kh_strerror(rc));
-            st.stats.tables[KH_TAB_F_INTRO].rows_in += m.npersons;
-            if (m.last) {
-                kh_fault_point("finish");
-                rc = kh_agg_finish(agg);
-                if (rc)
-                    kh_stage_fail(&st, "cannot compute the indicators: %s", kh_strerror(rc));
-                rc = across_years(&st, agg, store_path, min_cell, &ledger, &across);
-                if (rc)
-                    kh_stage_fail(&st, "cannot apply disclosure control across reference "
-                                  "years: %s", kh_strerror(rc));
-                send_tables(&st, out, agg, ledger.ref_year, across);
-                kh_env_t env;
-                kh_packed_t p;
-                kh_stage_env(&st, &env, KH_MSG_REFDATA, -1, 0);
-                kh_msg_pack_refdata(&p, &env, &national);
-                kh_stage_send(&st, out, &p);
-                kh_stage_env(&st, &env, KH_MSG_LEDGER, -1, 0);
-                kh_msg_pack_ledger(&p, &env, &ledger);
-                kh_stage_send(&st, out, &p);
-                done = 1;
-            }
-        } else {
-            kh_stage_fail(&st, "unexpected message kind %d", m.env.kind);
-        }
-        kh_msg_free(&m);
-        st.stats.busy_ns += kh_now_ns() - t0;
-    }
-    kh_across_destroy(&across);
-    kh_agg_destroy(&agg);
-    kh_refdata_free(&national);
+    kh_stage_run(&st, in, on_message, &ag);
+    kh_across_destroy(&ag.across);
+    kh_agg_destroy(&ag.agg);
+    kh_refdata_free(&ag.national);
     return kh_stage_finish(&st);
 }
