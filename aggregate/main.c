@@ -251,7 +251,7 @@ int main(int argc, char **argv)
     memset(&ag, 0, sizeof ag);
     ag.min_cell = KH_DEFAULT_MIN_CELL;
     const kh_stage_opt_t own[] = {
-        KH_OPT_INT("min-cell", &ag.min_cell, 0, 1000000, "the smallest count shown"),
+        KH_OPT_INT("min-cell", &ag.min_cell, 0, KH_MAX_MIN_CELL, "the smallest count shown"),
         KH_OPT_STRING("store", &ag.store_path, "the store, read for the other reference years"),
         KH_OPT_END};
     int status = kh_stage_parse(&st, argc, argv, own, usage);

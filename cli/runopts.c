@@ -126,7 +126,7 @@ int kh_runopts_parse(kh_runopts_t *o, int argc, char **argv)
             break;
         }
         case 'k':
-            if (kh_cli_int(optarg, 0, 1000000, &o->min_cell))
+            if (kh_cli_int(optarg, 0, KH_MAX_MIN_CELL, &o->min_cell))
                 return kh_cli_usage("--min-cell wants a number of persons, 0 or more");
             break;
         case 'w':

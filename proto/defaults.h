@@ -6,6 +6,8 @@
 
 /* Disclosure threshold k of spec/indicators.md 7 (--min-cell; 0 = off). */
 #define KH_DEFAULT_MIN_CELL 5
+/* The largest k that --min-cell accepts. */
+#define KH_MAX_MIN_CELL 1000000
 
 /* A default as text for a help line: KH_DEFAULT_STR(KH_DEFAULT_MIN_CELL). */
 #define KH_DEFAULT_STR_(x) #x

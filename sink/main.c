@@ -328,7 +328,7 @@ int main(int argc, char **argv)
         KH_OPT_STRING("store", &store_path, "the store's directory"),
         KH_OPT_UINT64("started-ms", &sk->started_ms, 0, INT64_MAX,
                       "when the run started, in ms since 1970"),
-        KH_OPT_INT("min-cell", &sk->min_cell, 0, 1000000, "the smallest count shown"),
+        KH_OPT_INT("min-cell", &sk->min_cell, 0, KH_MAX_MIN_CELL, "the smallest count shown"),
         KH_OPT_UINT64("store-max-bytes", &max_bytes, 0, UINT64_MAX,
                       "the largest size of the store"),
         KH_OPT_FLAG("allow-shrink", &sk->allow_shrink, "let a year shrink by half or more"),
