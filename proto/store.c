@@ -61,22 +61,26 @@ static int dir_has_other_files(const char *path)
 }
 
 /* LMDB's meta page (lmdb.h 0.9, 64-bit): the page header is 16 bytes, then
- * magic, version, address, mapsize, two 48-byte database records (the
- * first's md_pad is the page size), the last page number and the txnid. */
+ * magic, version, address, mapsize, two 48-byte database records (the free
+ * list's, whose md_pad is the page size, and the main database's; md_root
+ * is the last field of each), the last page number and the txnid. */
 #define META_MAGIC 0xBEEFC0DEu
 #define META_PSIZE_AT 40
+#define META_FREE_ROOT_AT 80
+#define META_MAIN_ROOT_AT 128
 #define META_LAST_PG_AT 136
 #define META_TXNID_AT 144
+#define NO_PAGE UINT64_MAX /* md_root of an empty database */
 
 typedef struct {
     int valid;
     uint32_t psize;
-    uint64_t last_pg, txnid;
+    uint64_t last_pg, txnid, root[2];
 } meta_t;
 
 static meta_t read_meta(int fd, off_t at)
 {
-    meta_t m = {0, 0, 0, 0};
+    meta_t m = {0, 0, 0, 0, {0, 0}};
     uint8_t b[META_TXNID_AT + 8];
     if (pread(fd, b, sizeof b, at) != (ssize_t)sizeof b)
         return m;
@@ -84,6 +88,8 @@ static meta_t read_meta(int fd, off_t at)
     memcpy(&magic, b + 16, 4);
     memcpy(&version, b + 20, 4);
     memcpy(&m.psize, b + META_PSIZE_AT, 4);
+    memcpy(&m.root[0], b + META_FREE_ROOT_AT, 8);
+    memcpy(&m.root[1], b + META_MAIN_ROOT_AT, 8);
     memcpy(&m.last_pg, b + META_LAST_PG_AT, 8);
     memcpy(&m.txnid, b + META_TXNID_AT, 8);
     m.valid = magic == META_MAGIC && version == 1 && m.psize >= 512 && m.psize <= 65536 &&
@@ -91,10 +97,21 @@ static meta_t read_meta(int fd, off_t at)
     return m;
 }
 
+/* Pages the newer meta page counts that data.mdb does not hold: pages
+ * from..last (none when from > last). LMDB leaves them so when a commit's
+ * highest pages were allocated and freed again in the same transaction
+ * ("loose" pages): they go back to the free list unwritten while the meta
+ * page counts them. Such a file is whole, as LMDB never reads a free page;
+ * kh_store_open() tells it from a truncated one by the free list. */
+typedef struct {
+    uint64_t from, last;
+} tail_t;
+
 /* data.mdb against its meta pages: both must be LMDB's, and the file must
- * hold every page the newer one counts. Checked before LMDB maps the file:
- * a truncated map is a SIGBUS at the first read past its end. */
-static int check_data_file(const char *data, const struct stat *sb)
+ * hold both root pages; pages missing at its end are left in *tail for
+ * the free list to vouch for. Checked before LMDB maps the file: a
+ * truncated map is a SIGBUS at the first read past its end. */
+static int check_data_file(const char *data, const struct stat *sb, tail_t *tail)
 {
     if (sb->st_size < 2 * 512)
         return KH_E_DAMAGED; /* zero length: never made into a new store */
@@ -103,12 +120,24 @@ static int check_data_file(const char *data, const struct stat *sb)
         return -errno;
     meta_t m0 = read_meta(fd, 0);
     meta_t m1 = read_meta(fd, m0.valid ? (off_t)m0.psize : 4096);
+    /* the size after the meta pages: a writer writes a commit's pages
+     * before its meta page, and never shrinks the file */
+    struct stat now;
+    int st = fstat(fd, &now);
     close(fd);
+    if (st != 0)
+        return KH_E_DAMAGED;
     if (!m0.valid || !m1.valid || m0.psize != m1.psize)
         return KH_E_DAMAGED;
     const meta_t *cur = m0.txnid >= m1.txnid ? &m0 : &m1;
-    if ((uint64_t)sb->st_size / cur->psize < cur->last_pg + 1)
-        return KH_E_DAMAGED;
+    uint64_t pages = (uint64_t)now.st_size / cur->psize;
+    for (int i = 0; i < 2; i++)
+        if (cur->root[i] != NO_PAGE && cur->root[i] >= pages)
+            return KH_E_DAMAGED;
+    if (pages < cur->last_pg + 1) {
+        tail->from = pages;
+        tail->last = cur->last_pg;
+    }
     return 0;
 }
 
@@ -116,9 +145,10 @@ static int check_data_file(const char *data, const struct stat *sb)
  * mode 0700 (writable by the owner for a writer), regular files of mode
  * 0600, no symbolic links, a data.mdb its meta pages agree with. Modes are
  * refused, never changed. A writer creates a store only in a missing or
- * empty directory. Returns 0, KH_E_NOTFOUND (no store, reading), KH_E_MODE,
- * KH_E_DAMAGED or -errno. */
-static int check_files(const char *path, int write)
+ * empty directory. Returns 0 (with the pages data.mdb lacks at its end in
+ * *tail), KH_E_NOTFOUND (no store, reading), KH_E_MODE, KH_E_DAMAGED or
+ * -errno. */
+static int check_files(const char *path, int write, tail_t *tail)
 {
     struct stat sb;
     if (lstat(path, &sb) != 0) {
@@ -147,7 +177,7 @@ static int check_files(const char *path, int write)
         if (!S_ISREG(sb.st_mode) || !private_to_us(&sb) || sb.st_nlink != 1)
             return KH_E_MODE;
         if (i == 1)
-            return check_data_file(file, &sb);
+            return check_data_file(file, &sb, tail);
     }
     return 0;
 }
@@ -211,6 +241,85 @@ static void guard_map(MDB_env *env, uint64_t limit, int add)
     }
 }
 
+/* ---- pages LMDB left unwritten at the end of data.mdb ------------------------ */
+
+/* 1 when every page of tail is on the free list of the newest meta page
+ * (a cursor on LMDB's database 0: keys are txnids, values lists of page
+ * numbers, the count first). The store is mapped and guarded by then: a
+ * read past the end of a truly truncated file is a damaged store. */
+static int tail_is_free(MDB_env *env, const tail_t *tail)
+{
+    /* pages a commit since the check has written are there now */
+    int fd;
+    struct stat sb;
+    MDB_stat ms;
+    if (mdb_env_get_fd(env, &fd) != 0 || fstat(fd, &sb) != 0 || mdb_env_stat(env, &ms) != 0)
+        return 0;
+    uint64_t from = (uint64_t)sb.st_size / ms.ms_psize;
+    if (from < tail->from)
+        from = tail->from;
+    if (from > tail->last)
+        return 1;
+    uint64_t n = tail->last - from + 1;
+    if (n > ((uint64_t)1 << 24))
+        return 0;
+    unsigned char *seen = kh_xcalloc((size_t)n, 1);
+    uint64_t found = 0;
+    MDB_txn *txn;
+    MDB_cursor *cur;
+    if (mdb_txn_begin(env, NULL, MDB_RDONLY, &txn) == 0) {
+        if (mdb_cursor_open(txn, 0, &cur) == 0) {
+            MDB_val k, v;
+            for (int rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
+                 rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+                size_t words = v.mv_size / sizeof(uint64_t);
+                uint64_t count = 0;
+                if (words)
+                    memcpy(&count, v.mv_data, sizeof count);
+                for (uint64_t i = 1; i <= count && i < words; i++) {
+                    uint64_t pg;
+                    memcpy(&pg, (const char *)v.mv_data + i * sizeof pg, sizeof pg);
+                    if (pg >= from && pg <= tail->last && !seen[pg - from]) {
+                        seen[pg - from] = 1;
+                        found++;
+                    }
+                }
+            }
+            mdb_cursor_close(cur);
+        }
+        mdb_txn_abort(txn);
+    }
+    free(seen);
+    return found == n;
+}
+
+/* A writer extends data.mdb to every page the meta page counts, so that
+ * the check before mapping finds the file whole again: the pages added are
+ * free (zeros, never read), and LMDB writes them when it uses them. */
+static void cover_pages(kh_store_t *s)
+{
+    MDB_envinfo info;
+    MDB_stat st;
+    int fd;
+    struct stat sb;
+    if (!s->write || mdb_env_info(s->env, &info) != 0 || mdb_env_stat(s->env, &st) != 0 ||
+        mdb_env_get_fd(s->env, &fd) != 0 || fstat(fd, &sb) != 0)
+        return;
+    off_t need = (off_t)(info.me_last_pgno + 1) * (off_t)st.ms_psize;
+    if (sb.st_size < need) {
+        int r = ftruncate(fd, need); /* on failure the next writer tries again */
+        (void)r;
+    }
+}
+
+int kh_sdb_commit(kh_store_t *s, MDB_txn *txn)
+{
+    int rc = mdb_txn_commit(txn);
+    if (rc == 0)
+        cover_pages(s);
+    return rc;
+}
+
 /* ---- opening ----------------------------------------------------------------- */
 
 static int ensure_dir(const char *path)
@@ -253,7 +362,8 @@ int kh_store_locked(const char *path)
 int kh_store_open(const char *path, int write, uint64_t max_bytes, kh_store_t **out)
 {
     *out = NULL;
-    int crc = check_files(path, write);
+    tail_t tail = {1, 0};
+    int crc = check_files(path, write, &tail);
     if (crc)
         return crc;
     if (write) {
@@ -284,6 +394,15 @@ int kh_store_open(const char *path, int write, uint64_t max_bytes, kh_store_t **
         mdb_env_close(s->env);
         free(s);
         return code;
+    }
+    if (tail.from <= tail.last) {
+        if (!tail_is_free(s->env, &tail)) {
+            guard_map(s->env, s->limit, 0);
+            mdb_env_close(s->env);
+            free(s);
+            return KH_E_DAMAGED;
+        }
+        cover_pages(s);
     }
     MDB_txn *txn;
     rc = mdb_txn_begin(s->env, NULL, write ? 0 : MDB_RDONLY, &txn);
@@ -324,7 +443,7 @@ int kh_store_open(const char *path, int write, uint64_t max_bytes, kh_store_t **
     /* a read-only transaction is committed too: aborting it would close the
      * database handles it opened */
     if (rc == 0)
-        rc = mdb_txn_commit(txn);
+        rc = write ? kh_sdb_commit(s, txn) : mdb_txn_commit(txn);
     else
         mdb_txn_abort(txn);
     if (rc) {

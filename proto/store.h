@@ -58,7 +58,10 @@ typedef struct {
  * that is not this user's 0700 directory, a file that is a symbolic link
  * or not 0600), KH_E_DAMAGED for a data.mdb its meta pages disown (zero
  * length, truncated, damaged meta) or a non-empty directory holding no
- * store. While a store is open, a SIGBUS, or a SIGSEGV inside its map,
+ * store. Pages the meta page counts past the end of data.mdb are no damage
+ * when LMDB's free list holds them all (LMDB leaves a commit's last pages
+ * unwritten when it freed them again); a writer extends the file over them,
+ * and after each of its commits. While a store is open, a SIGBUS, or a SIGSEGV inside its map,
  * ends the process with one sentence and exit status 1. */
 int kh_store_open(const char *path, int write, uint64_t max_bytes, kh_store_t **store);
 void kh_store_close(kh_store_t **store);

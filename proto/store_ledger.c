@@ -115,7 +115,7 @@ static int put_rejects_once(kh_store_t *s, const char *run, int table, const kh_
         mdb_txn_abort(txn);
         return kh_err_from_mdb(rc);
     }
-    rc = kh_err_from_mdb(mdb_txn_commit(txn));
+    rc = kh_err_from_mdb(kh_sdb_commit(s, txn));
     if (rc == 0 && added)
         *added = fresh;
     return rc;
@@ -250,7 +250,7 @@ static int put_run_once(kh_store_t *s, const kh_runrec_t *rec)
         mdb_txn_abort(txn);
         return kh_err_from_mdb(rc);
     }
-    return kh_err_from_mdb(mdb_txn_commit(txn));
+    return kh_err_from_mdb(kh_sdb_commit(s, txn));
 }
 
 int kh_store_put_run(kh_store_t *s, const kh_runrec_t *rec)

@@ -154,7 +154,7 @@ static int commit_once(kh_store_t *s, const kh_runrec_t *rec, kh_indrow_t *const
         mdb_txn_abort(txn);
         return kh_err_from_mdb(rc);
     }
-    return kh_err_from_mdb(mdb_txn_commit(txn));
+    return kh_err_from_mdb(kh_sdb_commit(s, txn));
 }
 
 int kh_store_commit(kh_store_t *s, const kh_runrec_t *rec, kh_indrow_t *const rows[KH_IND_COUNT],

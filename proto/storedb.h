@@ -31,6 +31,11 @@ unsigned kh_sdb_get_be16(const uint8_t *p);
 /* Begins a write transaction; another process may have grown the map.
  * Returns an LMDB code. */
 int kh_sdb_begin_write(kh_store_t *s, MDB_txn **txn);
+/* Commits a write transaction, then extends data.mdb to every page the
+ * new meta page counts (LMDB may leave its last pages free and unwritten,
+ * which the check before mapping would take for a truncated file).
+ * Returns an LMDB code. */
+int kh_sdb_commit(kh_store_t *s, MDB_txn *txn);
 /* Begins a read transaction. Returns 0 or a kohort code. */
 int kh_sdb_read_txn(kh_store_t *s, MDB_txn **txn);
 /* Begins a read transaction with a cursor on database `db` (DB_*).
