@@ -1,19 +1,25 @@
 # lib.sh - shared set-up of the end-to-end tests: a private temporary
 # directory, the executables under test, and clean-up of every process a
-# test started. Sourced by tests/e2e/test_*.sh.
+# test started. Sourced by tests/e2e/test_*.sh. KOHORT_KEEP=1 keeps the
+# directory of a test that fails.
 set -euo pipefail
 KOHORT_BIN=${KOHORT_BIN:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/bin}
 KOHORT="$KOHORT_BIN/kohort"
 T=$(mktemp -d "${TMPDIR:-/tmp}/kohort-test.XXXXXX")
 bg_pids=()
 cleanup() {
-  local p
+  local rc=$? p
   for p in "${bg_pids[@]+"${bg_pids[@]}"}"; do
     kill -9 "$p" 2>/dev/null || true
   done
   # every stage of a run started here dies with its run (PR_SET_PDEATHSIG)
   wait 2>/dev/null || true
-  rm -rf "$T"
+  # KOHORT_KEEP=1: a failed test leaves its directory (store, logs) behind
+  if [ $rc -ne 0 ] && [ "${KOHORT_KEEP:-0}" = 1 ]; then
+    echo "kept: $T" >&2
+  else
+    rm -rf "$T"
+  fi
 }
 trap cleanup EXIT
 

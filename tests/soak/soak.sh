@@ -10,7 +10,8 @@
 # after a failure, what the store held before), and no national id of the
 # extract is in the store or in any log. Prints the counts per kind of
 # fault. NIGHTS defaults to 100 ($SOAK_NIGHTS); $SOAK_SEED picks the
-# faults; $SOAK_PERSONS sizes the extract (2000).
+# faults; $SOAK_PERSONS sizes the extract (2000). KOHORT_KEEP=1 keeps the
+# directory (store, logs) of a soak that fails.
 source "$(dirname "$0")/../e2e/lib.sh"
 nights=${1:-${SOAK_NIGHTS:-100}}
 RANDOM=${SOAK_SEED:-13}
