@@ -203,16 +203,21 @@ static int check_decimal(const kh_field_t *f, col_rule_t rule, char *textbuf, si
 
 /* A name: valid UTF-8 (the validator has judged the record's encoding
  * already), 1 to KH_NAVN_MAX_CHARS characters (the field is trimmed and not
- * empty), and no control character (C0, DEL, C1), which would garble the
- * output it is printed in. Kept as given, at textbuf[*pos]. */
+ * empty), no control character (C0, DEL, C1), which would garble the
+ * output it is printed in, and no run of KH_REDACT_MIN_RUN digits: an
+ * accepted name is stored and printed as given, and no national id may
+ * reach the store. Kept as given, at textbuf[*pos]. */
 static int check_name(const kh_field_t *f, char *textbuf, size_t *pos, const char **text)
 {
     const unsigned char *s = (const unsigned char *)f->data;
-    size_t chars = 0;
+    size_t chars = 0, digits = 0;
     if (!kh_csv_utf8_valid(f->data, f->len))
         return KH_R_BAD_NAME;
     for (size_t i = 0; i < f->len; i++) {
         if (s[i] < 0x20 || s[i] == 0x7f || (s[i] == 0xc2 && i + 1 < f->len && s[i + 1] < 0xa0))
+            return KH_R_BAD_NAME;
+        digits = s[i] >= '0' && s[i] <= '9' ? digits + 1 : 0;
+        if (digits >= KH_REDACT_MIN_RUN)
             return KH_R_BAD_NAME;
         chars += (s[i] & 0xc0) != 0x80;
     }

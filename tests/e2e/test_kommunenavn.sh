@@ -11,7 +11,8 @@ opts=(--allow-synthetic-ids --workers 2 --quiet)
 nav="$T/ex/ref_kommunenavn.csv"
 # the table as an operator might edit it: Karmøy renamed, Sola left out (the
 # built-in name shows), a name with a comma and quotes, a line that is too
-# long (101 characters) and an empty name
+# long (101 characters), an empty name, and a name holding 11 digits (it
+# may be a national id: never stored, masked in the quarantine)
 python3 - "$nav" <<'PY'
 import sys
 path = sys.argv[1]
@@ -25,12 +26,13 @@ for l in lines:
     out.append(l)
 out.append("1106;" + "x" * 101)
 out.append("1106;\t")
+out.append("1134;Suldal 15108695088")
 open(path, "w", encoding="utf-8").write("\n".join(out) + "\n")
 PY
 
 # where each bad row is: file line (1-based, header = 1), column, reason
 python3 - "$nav" >"$T/expected_q.csv" <<'PY'
-import sys
+import re, sys
 lines = open(sys.argv[1], encoding="utf-8").read().splitlines()
 seen = set()
 for n, l in enumerate(lines[1:], start=2):
@@ -42,7 +44,8 @@ for n, l in enumerate(lines[1:], start=2):
         print(f"{n},kommnr,bad_kommnr"); continue
     if name == "":
         print(f"{n},navn,missing"); continue
-    if len(name) > 100 or any(ord(c) < 32 or 127 <= ord(c) < 160 for c in name):
+    if len(name) > 100 or any(ord(c) < 32 or 127 <= ord(c) < 160 for c in name) \
+            or re.search(r"[0-9]{11}", name):
         print(f"{n},navn,bad_name"); continue
     if code in seen:
         print(f"{n},kommnr,duplicate"); continue
@@ -69,6 +72,10 @@ want = sorted(open(sys.argv[2]).read().split())
 if got != want:
     print("got", got, "\nwant", want); sys.exit(1)
 PY
+
+grep -q "ref_kommunenavn.csv,.*,navn,bad_name,Suldal 1510\*\*\*\*\*\*8" "$T/q.csv" \
+  || fail "a name holding an id is not quarantined masked: $(grep Suldal "$T/q.csv")"
+! grep -q -a 15108695088 "$T/st/data.mdb" || fail "an id planted in a name is in the store"
 
 # the ledger: read = accepted + rejected
 "$KOHORT" runs --store "$T/st" --format json >"$T/runs.json"

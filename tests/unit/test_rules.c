@@ -543,6 +543,10 @@ static void test_ref_kommunenavn(void **state)
     assert_int_equal(rej.reason, KH_R_BAD_NAME);
     assert_int_equal(run(KH_TAB_REF_KOMMUNENAVN, KNAVN, "1144;Kvit\xf8y", NULL), 1);
     assert_int_equal(rej.reason, KH_R_BAD_NAME);
+    /* 11 digits in a row may be a national id: never stored (masked here) */
+    REJECT(KH_TAB_REF_KOMMUNENAVN, KNAVN, "1144;Kvitsøy " FNR, KH_R_BAD_NAME, 1,
+           "Kvitsøy 1510******8");
+    ACCEPT(KH_TAB_REF_KOMMUNENAVN, KNAVN, "1144;Kvitsøy 1234567890");
     /* a no-break space (C2 A0) is no control character */
     ACCEPT(KH_TAB_REF_KOMMUNENAVN, KNAVN, "1144;Kvit\xc2\xa0søy");
     /* an empty name is missing, as every empty required field; kommnr first */
