@@ -107,7 +107,6 @@ static const struct {
     const char *name;
 } renamed[] = {
     {3030, 0, "Lillestrøm"},
-    {5001, 2024, "Trondheim - Tråante"},
     {5501, 0, "Tromsø - Romsa - Tromssa"},
     {1870, 0, "Sortland - Suortá"},
     {1841, 0, "Fauske - Fuossko"},

@@ -95,7 +95,7 @@ import csv, json, sys
 rows = list(csv.DictReader(open(sys.argv[1], encoding="utf-8")))
 names = {r["kommnr"]: r["kommunenavn"] for r in rows}
 want = {"0000": "All municipalities", "5501": "Tromsø - Romsa - Tromssa",
-        "5001": "Trondheim - Tråante", "1149": 'Karmøy, "øya"', "1124": "Sola",
+        "5001": "Trondheim", "1149": 'Karmøy, "øya"', "1124": "Sola",
         "0301": "Oslo"}
 for code, name in want.items():
     if code in names and names[code] != name:
