@@ -5,8 +5,8 @@
  * `cost` with disclosure control (indicators.c, disclosure.c), reads the
  * other stored reference years (read-only) for step 7.4 (across.c), and
  * hands the run's tables, the other years' tables that 7.4 changed, the
- * national series and the ledger (with the suppression counts) to the
- * sink. */
+ * national series, the municipalities' names and the ledger (with the
+ * suppression counts) to the sink. */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
 #include <stdio.h>
@@ -168,7 +168,7 @@ typedef struct {
     kh_agg_t *agg;
     kh_across_t *across;
     kh_ledger_t ledger;
-    kh_refdata_t national;
+    kh_refdata_t national;       /* the national series and the names, for the sink */
     const char *store_path;
     int min_cell;
     void *out;
@@ -223,11 +223,14 @@ static int on_message(kh_stage_t *st, kh_msg_t *m, void *ctx)
                                            m->ref.cost[i].persons);
         if (rc)
             kh_stage_fail(st, "a reference figure cannot be used: %s", kh_strerror(rc));
-        /* the national series is stored with the indicators */
+        /* the national series and the names are stored with the indicators */
         kh_refdata_free(&ag->national);
         ag->national.nnational = m->ref.nnational;
         ag->national.national = m->ref.national;
         m->ref.national = NULL;
+        ag->national.nnames = m->ref.nnames;
+        ag->national.names = m->ref.names;
+        m->ref.names = NULL;
     } else if (m->env.kind == KH_MSG_PERSONS && ag->agg) {
         for (uint32_t i = 0; i < m->npersons; i++)
             if ((rc = kh_agg_add_person(ag->agg, &m->persons[i])) != 0)

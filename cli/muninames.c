@@ -1,10 +1,14 @@
-/* muninames.c - static table of municipality names by code for the
- * `kohort` process's reports. See muninames.h. Codes follow SSB's
+/* muninames.c - municipality names by code for the `kohort` process's
+ * outputs: the names stored by the runs (ref_kommunenavn), over a static
+ * table. See muninames.h. The static table's codes follow SSB's
  * classification 131 through the reforms of 2018 (Trøndelag), 2020 and
- * 2024; a code used for several places over time does not occur here. */
+ * 2024; a code used for several places over time does not occur there. */
 #include "cli/muninames.h"
 
 #include <stdio.h>
+#include <stdlib.h>
+
+#include "proto/util.h"
 
 typedef struct {
     int code;
@@ -117,7 +121,72 @@ static const muni_t munis[] = {
 
 #define NMUNIS ((int)(sizeof munis / sizeof munis[0]))
 
-const char *kh_muninames_name(int code)
+/* ---- Names stored by the runs ---------------------------------------------- */
+
+typedef struct {
+    int code, year;
+    char *name;            /* owned */
+} stored_t;
+
+static stored_t *stored;   /* by code, then newest year first, once loaded */
+static size_t nstored, stored_cap;
+
+static int add_stored(void *ctx, int code, const char *name)
+{
+    if (nstored == stored_cap) {
+        stored_cap = stored_cap ? stored_cap * 2 : 512;
+        stored = kh_xrealloc(stored, stored_cap * sizeof *stored);
+    }
+    stored[nstored++] = (stored_t){code, *(const int *)ctx, kh_xstrdup(name)};
+    return 0;
+}
+
+static int cmp_stored(const void *a, const void *b)
+{
+    const stored_t *x = a, *y = b;
+    if (x->code != y->code)
+        return x->code < y->code ? -1 : 1;
+    return (x->year < y->year) - (x->year > y->year);
+}
+
+int kh_muninames_load(kh_store_t *store, int ref_year)
+{
+    int rc = 0;
+    /* every year: those `kohort query --ref-year` takes */
+    int from = ref_year ? ref_year : 1900, to = ref_year ? ref_year : 2100;
+    for (int year = from; rc == 0 && year <= to; year++)
+        rc = kh_store_each_name(store, year, add_stored, &year);
+    if (nstored > 1)
+        qsort(stored, nstored, sizeof *stored, cmp_stored);
+    return rc;
+}
+
+void kh_muninames_unload(void)
+{
+    for (size_t i = 0; i < nstored; i++)
+        free(stored[i].name);
+    free(stored);
+    stored = NULL;
+    nstored = stored_cap = 0;
+}
+
+/* The first loaded name of `code` (the newest year's), or NULL. */
+static const stored_t *first_stored(int code)
+{
+    size_t lo = 0, hi = nstored;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (stored[mid].code < code)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < nstored && stored[lo].code == code ? &stored[lo] : NULL;
+}
+
+/* ---- Lookups ------------------------------------------------------------------ */
+
+static const char *builtin_name(int code)
 {
     int lo = 0, hi = NMUNIS - 1;
     while (lo <= hi) {
@@ -130,6 +199,20 @@ const char *kh_muninames_name(int code)
             hi = mid - 1;
     }
     return NULL;
+}
+
+const char *kh_muninames_name(int code)
+{
+    const stored_t *st = first_stored(code);
+    return st ? st->name : builtin_name(code);
+}
+
+const char *kh_muninames_name_in(int code, int ref_year)
+{
+    for (const stored_t *st = first_stored(code); st && st < stored + nstored && st->code == code; st++)
+        if (st->year == ref_year)
+            return st->name;
+    return builtin_name(code);
 }
 
 char *kh_muninames_label(int code, char *buf, size_t cap)

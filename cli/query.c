@@ -94,12 +94,14 @@ static int wanted(const qfilter_t *f, const kh_indtabledef_t *def, const kh_indr
     return 1;
 }
 
-/* The municipality name column of --with-names. Borrowed: static. */
-static const char *muni_name(int kommnr)
+/* The municipality name column of --with-names: the name the run of
+ * ref_year stored, else the built-in one. Borrowed: until the names are
+ * unloaded. */
+static const char *muni_name(int kommnr, int ref_year)
 {
     if (kommnr == 0)
         return "All municipalities";
-    const char *name = kh_muninames_name(kommnr);
+    const char *name = kh_muninames_name_in(kommnr, ref_year);
     return name ? name : "";
 }
 
@@ -133,7 +135,7 @@ static int print_row(void *ctx, int ref_year, const kh_indrow_t *row)
         if (q->excel_no)
             decimal_comma(val[c]);
     }
-    const char *navn = muni_name(row->kommnr);
+    const char *navn = muni_name(row->kommnr, ref_year);
     if (q->fmt == KH_FMT_CSV) {
         const char *sep = q->excel_no ? ";" : ",";
         for (int i = 0; i < nkeys; i++) {
@@ -416,6 +418,11 @@ int kh_query_main(int argc, char **argv)
         kh_store_close(&store);
         return 1;
     }
+    if ((q.with_names || q.jsonstat) && (rc = kh_muninames_load(store, year)) != 0) {
+        fprintf(stderr, "kohort: cannot read the store %s: %s\n", store_path, kh_strerror(rc));
+        kh_store_close(&store);
+        return 1;
+    }
     if (q.jsonstat) {
         q.js = kh_jsonstat_new(q.table);
     } else if (q.fmt == KH_FMT_CSV) {
@@ -440,6 +447,7 @@ int kh_query_main(int argc, char **argv)
     } else if (q.fmt == KH_FMT_TABLE) {
         print_table(&q);
     }
+    kh_muninames_unload();
     kh_store_close(&store);
     if (rc) {
         fprintf(stderr, "kohort: cannot read the store %s: %s\n", store_path, kh_strerror(rc));

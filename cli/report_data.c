@@ -282,6 +282,7 @@ void kh_rep_free(kh_rep_t *r)
         free(r->tab[t].rows);
     free(r->nat);
     free(r->years);
+    kh_muninames_unload();
     memset(r, 0, sizeof *r);
 }
 
@@ -319,6 +320,8 @@ int kh_rep_load(kh_rep_t *r, kh_store_t *store, const kh_report_opts_t *opts, FI
         rc = kh_store_each_row(store, (kh_indtable_t)t, r->ref_year, add_row, &r->tab[t]);
     if (!rc)
         rc = kh_store_each_national(store, r->ref_year, national_point, r);
+    if (!rc) /* the names the run of R stored; the built-in ones for the rest */
+        rc = kh_muninames_load(store, r->ref_year);
     if (!rc) {
         rc = kh_store_each_run(store, run_of_year, r);
         rc = rc == 1 ? 0 : rc;

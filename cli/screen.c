@@ -234,18 +234,23 @@ void kh_screen_print(FILE *f, const kh_snapshot_t *cur, const kh_snapshot_t *pre
     snprintf(line, sizeof line, "health   %s", healthy ? "ok" : health);
     fprintf(f, "%.*s\n", width, line);
 
-    /* progress per table, two to a line; the four reference tables as one */
+    /* progress per table, two to a line; the reference tables as one, in
+     * the place of the last of the first ones */
     char cells[KH_TAB_COUNT][128];
     int ncells = 0;
     kh_snapshot_table_t ref = {0, 0, 0, 0, 0};
     double ref_weighted = 0;
-    for (int t = 0; t <= KH_TAB_REF_KOSTNADER; t++) {
+    for (int t = 0; t < KH_TAB_COUNT; t++) {
+        if (!kh_schema_table((kh_table_t)t)->reference)
+            continue;
         ref.file_bytes += p.tables[t].file_bytes;
         ref.bytes_read += p.tables[t].bytes_read;
         ref_weighted += p.tables[t].ratio * (double)p.tables[t].file_bytes;
     }
     ref.ratio = ref.file_bytes ? ref_weighted / (double)ref.file_bytes : 0;
     for (int t = KH_TAB_REF_KOSTNADER; t < KH_TAB_COUNT; t++) {
+        if (t != KH_TAB_REF_KOSTNADER && kh_schema_table((kh_table_t)t)->reference)
+            continue;
         const kh_snapshot_table_t *pt = t == KH_TAB_REF_KOSTNADER ? &ref : &p.tables[t];
         if (!pt->file_bytes)
             continue;

@@ -90,6 +90,38 @@ int kh_gen_muni_code(int place, int year)
     return code;
 }
 
+int kh_gen_muni_first_of_code(int place, int year)
+{
+    int code = kh_gen_muni_code(place, year);
+    for (int j = 0; j < place; j++)
+        if (kh_gen_muni_code(j, year) == code)
+            return 0;
+    return 1;
+}
+
+/* Names a code had that differ from its first place's name: a merged
+ * place's new name, and parallel Sami or Kven names (official from the
+ * year given). */
+static const struct {
+    int code, from_year;
+    const char *name;
+} renamed[] = {
+    {3030, 0, "Lillestrøm"},
+    {5501, 0, "Tromsø - Romsa - Tromssa"},
+    {1870, 0, "Sortland - Suortá"},
+    {1841, 0, "Fauske - Fuossko"},
+    {1826, 0, "Hattfjelldal - Aarborte"},
+};
+
+const char *kh_gen_muni_name_in(int place, int year)
+{
+    int code = kh_gen_muni_code(place, year);
+    for (size_t i = 0; i < sizeof renamed / sizeof renamed[0]; i++)
+        if (renamed[i].code == code && year >= renamed[i].from_year)
+            return renamed[i].name;
+    return places[place].name;
+}
+
 static double total_weight(int participant)
 {
     double sum = 0;

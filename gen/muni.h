@@ -24,6 +24,16 @@ const char *kh_gen_muni_name(int place);
 /* The code valid for `place` on 1 January of `year`. */
 int kh_gen_muni_code(int place, int year);
 
+/* 1 when no place before `place` has its code of `year` (merged places
+ * share one code, which the first of them stands for), else 0. */
+int kh_gen_muni_first_of_code(int place, int year);
+
+/* The name of the place's code of `year` as SSB's classification spells it
+ * in that year: a merged municipality's name ("Lillestrøm" for 3030), Sami
+ * and Kven parallel names included ("Tromsø - Romsa - Tromssa"). Borrowed:
+ * static. */
+const char *kh_gen_muni_name_in(int place, int year);
+
 /* A place drawn from `u` in [0, 1): by population when participant is 0, by
  * the participants' distribution (refugees are settled unevenly) when 1. */
 int kh_gen_muni_pick(double u, int participant);

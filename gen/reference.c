@@ -123,12 +123,9 @@ static void write_ref_kostnader(kh_gen_t *g)
     char line[128];
     for (int y = ry - 12; y <= ry; y++) {
         for (int i = 0; i < nplaces; i++) {
-            int code = kh_gen_muni_code(i, y);
-            int seen = 0;
-            for (int j = 0; j < i; j++)
-                seen |= kh_gen_muni_code(j, y) == code;
-            if (seen)
+            if (!kh_gen_muni_first_of_code(i, y))
                 continue;
+            int code = kh_gen_muni_code(i, y);
             double persons = 0, total = 0, admin = 0;
             for (int j = i; j < nplaces; j++) {
                 if (kh_gen_muni_code(j, y) != code)
@@ -174,10 +171,42 @@ static void write_ref_kostnader(kh_gen_t *g)
     raw_line(g, t, line, KH_R_FIELD_COUNT);
 }
 
+/* The name of every code valid on 1 January of R, not in code order, a
+ * name quoted now and then as exports do. */
+static void write_ref_kommunenavn(kh_gen_t *g)
+{
+    kh_table_t t = KH_TAB_REF_KOMMUNENAVN;
+    int ry = g->opt.ref_year;
+    char line[512];
+    for (int i = 0; i < kh_gen_muni_count(); i++) {
+        if (!kh_gen_muni_first_of_code(i, ry))
+            continue;
+        int n = snprintf(line, sizeof line, i % 4 == 1 ? "%04d;\"%s\"\n" : "%04d;%s\n",
+                         kh_gen_muni_code(i, ry), kh_gen_muni_name_in(i, ry));
+        kh_gen_out_records(g->out[t], line, (size_t)n);
+        if (i == 2 && g->opt.bad_rows) /* the same code again: the first row wins */
+            raw_line(g, t, "0301;Christiania\n", KH_R_DUPLICATE);
+    }
+    if (!g->opt.bad_rows)
+        return;
+    /* 101 characters (202 bytes): one too many */
+    size_t n = (size_t)snprintf(line, sizeof line, "1151;");
+    for (int k = 0; k < KH_NAVN_MAX_CHARS + 1; k++)
+        n += (size_t)snprintf(line + n, sizeof line - n, "ø");
+    snprintf(line + n, sizeof line - n, "\n");
+    raw_line(g, t, line, KH_R_BAD_NAME);
+    raw_line(g, t, "1144;Kvit\001søy\n", KH_R_BAD_NAME);
+    raw_line(g, t, "1835;  \n", KH_R_MISSING);
+    raw_line(g, t, "301;Oslo\n", KH_R_BAD_KOMMNR);
+    raw_line(g, t, "0000;Hele landet\n", KH_R_BAD_KOMMNR);
+    raw_line(g, t, "1856\n", KH_R_FIELD_COUNT);
+}
+
 void kh_gen_reference_write(kh_gen_t *g)
 {
     write_ref_kommuneendringer(g);
     write_ref_monitor(g);
     write_ref_nasjonal(g);
     write_ref_kostnader(g);
+    write_ref_kommunenavn(g);
 }

@@ -109,6 +109,7 @@ void kh_refdata_free(kh_refdata_t *r)
     free(r->monitor);
     free(r->national);
     free(r->cost);
+    free(r->names);
     memset(r, 0, sizeof *r);
 }
 
@@ -251,7 +252,7 @@ static int rows_equal(const kh_rows_t *a, const kh_rows_t *b)
         return 0;
     const kh_tabledef_t *def = kh_schema_table(a->table);
     for (int c = 0; c < def->ncols; c++) {
-        if (def->cols[c].type == KH_COL_DEC) {
+        if (KH_COL_IS_TEXT(def->cols[c].type)) {
             for (uint32_t r = 0; r < n; r++)
                 if (strcmp(kh_rows_text(a, c, r), kh_rows_text(b, c, r)) != 0)
                     return 0;
@@ -268,9 +269,11 @@ static int rows_equal(const kh_rows_t *a, const kh_rows_t *b)
 static int ref_equal(const kh_refdata_t *a, const kh_refdata_t *b)
 {
     return a->nmonitor == b->nmonitor && a->nnational == b->nnational && a->ncost == b->ncost &&
+           a->nnames == b->nnames &&
            same(a->monitor, b->monitor, a->nmonitor * sizeof *a->monitor) &&
            same(a->national, b->national, a->nnational * sizeof *a->national) &&
-           same(a->cost, b->cost, a->ncost * sizeof *a->cost);
+           same(a->cost, b->cost, a->ncost * sizeof *a->cost) &&
+           same(a->names, b->names, a->nnames * sizeof *a->names);
 }
 
 /* The decoder zeroes a message, and every array it allocates, before it

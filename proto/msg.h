@@ -112,12 +112,16 @@ kh_rejected_t *kh_rejects_add(kh_rejects_t *r);
 typedef struct { int32_t landbakgrunn, kjonn; char andel[KH_NAME_MAX]; } kh_ref_monitor_t;
 typedef struct { int32_t year; char andel[KH_NAME_MAX]; } kh_ref_national_t;
 typedef struct { int32_t kommnr, year; char total[KH_NAME_MAX], admin[KH_NAME_MAX], persons[KH_NAME_MAX]; } kh_ref_cost_t;
+/* A municipality's name from ref_kommunenavn (linker -> aggregator -> sink,
+ * stored with the run's reference year for the output commands). */
+typedef struct { int32_t kommnr; char navn[KH_NAVN_BYTES]; } kh_ref_name_t;
 
 typedef struct {
-    uint32_t nmonitor, nnational, ncost;
+    uint32_t nmonitor, nnational, ncost, nnames;
     kh_ref_monitor_t *monitor;
     kh_ref_national_t *national;
     kh_ref_cost_t *cost;
+    kh_ref_name_t *names;      /* by kommnr, each code once */
 } kh_refdata_t;
 
 void kh_refdata_free(kh_refdata_t *r);

@@ -153,7 +153,7 @@ void kh_msg_pack_rows(kh_packed_t *out, const kh_env_t *env, const kh_tablemeta_
     msgpack_pack_array(&p.pk, (size_t)def->ncols);
     for (int c = 0; c < def->ncols; c++) {
         const kh_rowcol_t *col = &rows->col[c];
-        if (def->cols[c].type == KH_COL_DEC) {
+        if (KH_COL_IS_TEXT(def->cols[c].type)) {
             /* NUL-terminated texts, back to back, in row order */
             size_t total = 0;
             for (uint32_t r = 0; r < rows->nrows; r++)
@@ -192,7 +192,7 @@ void kh_msg_unpack_rows(kh_cur_t *c, kh_msg_t *m)
     kh_cur_t cols = kh_cur_array(c, (uint32_t)def->ncols);
     for (int col = 0; col < def->ncols && !cols.bad; col++) {
         kh_rowcol_t *rc = &rows->col[col];
-        if (def->cols[col].type == KH_COL_DEC) {
+        if (KH_COL_IS_TEXT(def->cols[col].type)) {
             size_t len = 0;
             const char *p = kh_cur_bin(&cols, SIZE_MAX, &len);
             if (!p)

@@ -13,10 +13,11 @@
 /* The elements of each body, and of the arrays inside them. */
 enum {
     PERSONS_FIELDS = 3,     /* last, n, the persons' fields */
-    REFDATA_FIELDS = 3,     /* [monitor], [national], [cost] */
+    REFDATA_FIELDS = 4,     /* [monitor], [national], [cost], [names] */
     MONITOR_FIELDS = 3,     /* landbakgrunn, kjonn, andel */
     NATIONAL_FIELDS = 2,    /* year, andel */
     COST_FIELDS = 5,        /* kommnr, year, total, admin, persons */
+    NAME_FIELDS = 2,        /* kommnr, navn */
     LEDGER_FIELDS = 1,      /* the ledger */
     INDROWS_FIELDS = 3,     /* last, ref_year, [rows] */
     INDROW_KEY_FIELDS = 6,  /* kommnr, key2, key3, key4, suppressed, suppressed_mask; then the values */
@@ -130,46 +131,58 @@ void kh_msg_pack_refdata(kh_packed_t *out, const kh_env_t *env, const kh_refdata
         kh_pk_str(&p, ref->cost[i].admin);
         kh_pk_str(&p, ref->cost[i].persons);
     }
+    msgpack_pack_array(&p.pk, (size_t)ref->nnames * NAME_FIELDS);
+    for (uint32_t i = 0; i < ref->nnames; i++) {
+        msgpack_pack_int32(&p.pk, ref->names[i].kommnr);
+        kh_pk_str(&p, ref->names[i].navn);
+    }
     kh_pk_release(&p, out);
+}
+
+/* Opens in *a the array of one kind of reference row (`fields` elements
+ * each), sets *n to its rows and returns room for them (n + 1, zeroed;
+ * freed by kh_refdata_free()). */
+static void *unpack_ref_rows(kh_cur_t *c, kh_cur_t *a, uint32_t fields, uint32_t *n, size_t size)
+{
+    *a = kh_cur_array(c, UINT32_MAX);
+    if (a->n % fields)
+        a->bad = 1;
+    *n = a->n / fields;
+    return kh_xcalloc(*n + 1, size);
 }
 
 void kh_msg_unpack_refdata(kh_cur_t *c, kh_msg_t *m)
 {
     kh_refdata_t *r = &m->ref;
-    kh_cur_t a = kh_cur_array(c, UINT32_MAX);
-    if (a.n % MONITOR_FIELDS)
-        a.bad = 1;
-    r->nmonitor = a.n / MONITOR_FIELDS;
-    r->monitor = kh_xcalloc(r->nmonitor + 1, sizeof *r->monitor);
+    kh_cur_t a;
+    r->monitor = unpack_ref_rows(c, &a, MONITOR_FIELDS, &r->nmonitor, sizeof *r->monitor);
     for (uint32_t i = 0; i < r->nmonitor && !a.bad; i++) {
         r->monitor[i].landbakgrunn = (int32_t)kh_cur_int(&a, -1, 999);
         r->monitor[i].kjonn = (int32_t)kh_cur_int(&a, -1, 2);
         kh_cur_str(&a, r->monitor[i].andel, sizeof r->monitor[i].andel);
     }
     kh_cur_done(c, &a);
-    kh_cur_t b = kh_cur_array(c, UINT32_MAX);
-    if (b.n % NATIONAL_FIELDS)
-        b.bad = 1;
-    r->nnational = b.n / NATIONAL_FIELDS;
-    r->national = kh_xcalloc(r->nnational + 1, sizeof *r->national);
-    for (uint32_t i = 0; i < r->nnational && !b.bad; i++) {
-        r->national[i].year = (int32_t)kh_cur_int(&b, 0, 9999);
-        kh_cur_str(&b, r->national[i].andel, sizeof r->national[i].andel);
+    r->national = unpack_ref_rows(c, &a, NATIONAL_FIELDS, &r->nnational, sizeof *r->national);
+    for (uint32_t i = 0; i < r->nnational && !a.bad; i++) {
+        r->national[i].year = (int32_t)kh_cur_int(&a, 0, 9999);
+        kh_cur_str(&a, r->national[i].andel, sizeof r->national[i].andel);
     }
-    kh_cur_done(c, &b);
-    kh_cur_t d = kh_cur_array(c, UINT32_MAX);
-    if (d.n % COST_FIELDS)
-        d.bad = 1;
-    r->ncost = d.n / COST_FIELDS;
-    r->cost = kh_xcalloc(r->ncost + 1, sizeof *r->cost);
-    for (uint32_t i = 0; i < r->ncost && !d.bad; i++) {
-        r->cost[i].kommnr = (int32_t)kh_cur_int(&d, 0, 9999);
-        r->cost[i].year = (int32_t)kh_cur_int(&d, 0, 9999);
-        kh_cur_str(&d, r->cost[i].total, sizeof r->cost[i].total);
-        kh_cur_str(&d, r->cost[i].admin, sizeof r->cost[i].admin);
-        kh_cur_str(&d, r->cost[i].persons, sizeof r->cost[i].persons);
+    kh_cur_done(c, &a);
+    r->cost = unpack_ref_rows(c, &a, COST_FIELDS, &r->ncost, sizeof *r->cost);
+    for (uint32_t i = 0; i < r->ncost && !a.bad; i++) {
+        r->cost[i].kommnr = (int32_t)kh_cur_int(&a, 0, 9999);
+        r->cost[i].year = (int32_t)kh_cur_int(&a, 0, 9999);
+        kh_cur_str(&a, r->cost[i].total, sizeof r->cost[i].total);
+        kh_cur_str(&a, r->cost[i].admin, sizeof r->cost[i].admin);
+        kh_cur_str(&a, r->cost[i].persons, sizeof r->cost[i].persons);
     }
-    kh_cur_done(c, &d);
+    kh_cur_done(c, &a);
+    r->names = unpack_ref_rows(c, &a, NAME_FIELDS, &r->nnames, sizeof *r->names);
+    for (uint32_t i = 0; i < r->nnames && !a.bad; i++) {
+        r->names[i].kommnr = (int32_t)kh_cur_int(&a, 1, 9999);
+        kh_cur_str(&a, r->names[i].navn, sizeof r->names[i].navn);
+    }
+    kh_cur_done(c, &a);
 }
 
 /* ---- the ledger (LEDGER, RESULT) ------------------------------------------------- */
@@ -186,6 +199,8 @@ enum {
     TABLECOUNT_FIELDS = 9,          /* present, batches, read, accepted, rejected, out_of_scope,
                                        bytes, crc32, file; per register table */
     LEDGER_ITEMS = LEDGER_HEAD_FIELDS + KH_TAB_COUNT * TABLECOUNT_FIELDS,
+    /* a record written before ref_kommunenavn: one table less */
+    LEDGER_ITEMS_V1 = LEDGER_HEAD_FIELDS + KH_TAB_COUNT_V1 * TABLECOUNT_FIELDS,
     LEDGER_SUPPRESSION_ITEMS = 3,   /* [suppression entries], suppressed_elsewhere, [years] */
     SUPPRESSION_FIELDS = 6,         /* table name, primary, lines, protection, across_years, narrow */
 };
@@ -279,7 +294,10 @@ static void pack_ledger(kh_pk_t *p, const kh_ledger_t *l)
 static void unpack_ledger(kh_cur_t *c, kh_ledger_t *l)
 {
     kh_cur_t a = kh_cur_array(c, UINT32_MAX);
-    if (a.n != LEDGER_ITEMS && a.n != LEDGER_ITEMS + LEDGER_SUPPRESSION_ITEMS)
+    int v1 = a.n == LEDGER_ITEMS_V1 || a.n == LEDGER_ITEMS_V1 + LEDGER_SUPPRESSION_ITEMS;
+    int ntables = v1 ? KH_TAB_COUNT_V1 : KH_TAB_COUNT;
+    uint32_t items = v1 ? LEDGER_ITEMS_V1 : LEDGER_ITEMS;
+    if (a.n != items && a.n != items + LEDGER_SUPPRESSION_ITEMS)
         a.bad = 1;
     l->ref_year = (int32_t)kh_cur_int(&a, 0, 9999);
     l->cohort_from = (int32_t)kh_cur_int(&a, 0, 9999);
@@ -288,7 +306,7 @@ static void unpack_ledger(kh_cur_t *c, kh_ledger_t *l)
     l->placed = kh_cur_u64(&a);
     l->no_home = kh_cur_u64(&a);
     l->ambiguous_kommune = kh_cur_u64(&a);
-    for (int t = 0; t < KH_TAB_COUNT; t++) {
+    for (int t = 0; t < ntables; t++) {
         kh_tablecount_t *tc = &l->tables[t];
         tc->present = (int32_t)kh_cur_int(&a, 0, 1);
         tc->batches = kh_cur_u64(&a);
@@ -300,7 +318,7 @@ static void unpack_ledger(kh_cur_t *c, kh_ledger_t *l)
         tc->crc32 = (uint32_t)kh_cur_int(&a, 0, UINT32_MAX);
         kh_cur_str(&a, tc->file, sizeof tc->file);
     }
-    if (!a.bad && a.n == LEDGER_ITEMS + LEDGER_SUPPRESSION_ITEMS)
+    if (!a.bad && a.n == items + LEDGER_SUPPRESSION_ITEMS)
         unpack_suppression(&a, l);
     kh_cur_done(c, &a);
 }

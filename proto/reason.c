@@ -8,7 +8,7 @@ static const char *const names[KH_R_COUNT] = {
     "end_before_start", "unknown_status", "bad_year", "bad_kommnr",
     "bad_amount", "bad_nus", "bad_orgnr", "bad_kjonn",
     "bad_landbakgrunn", "bad_share", "zero_persons", "duplicate",
-    "id_cycle",
+    "id_cycle", "bad_name",
 };
 
 const char *kh_reason_name(int reason)

@@ -14,7 +14,7 @@ kh_rows_t *kh_rows_new(kh_table_t table, uint32_t cap)
     rows->cap = cap ? cap : 16;
     rows->lines = kh_xmalloc(rows->cap * sizeof *rows->lines);
     for (int c = 0; c < def->ncols; c++) {
-        if (def->cols[c].type == KH_COL_DEC)
+        if (KH_COL_IS_TEXT(def->cols[c].type))
             rows->col[c].dec_off = kh_xmalloc(rows->cap * sizeof(uint32_t));
         else
             rows->col[c].i64 = kh_xmalloc(rows->cap * sizeof(int64_t));

@@ -17,7 +17,7 @@
 typedef struct {
     int64_t *i64;        /* INT, DATE, and ID before the anonymiser: nrows values */
     uint8_t *pseudo;     /* ID after the anonymiser: nrows * KH_PSEUDO_LEN bytes */
-    uint32_t *dec_off;   /* DEC: offset of each NUL-terminated text in dec_data */
+    uint32_t *dec_off;   /* DEC, TEXT: offset of each NUL-terminated text in dec_data */
 } kh_rowcol_t;
 
 typedef struct {
@@ -32,7 +32,7 @@ typedef struct {
                             none), for the default reference year */
     uint32_t *lines;     /* physical line of each row in its file (1-based) */
     kh_rowcol_t col[KH_MAX_COLS];
-    char *dec_data;      /* texts of DEC columns */
+    char *dec_data;      /* texts of DEC and TEXT columns */
     size_t dec_len, dec_cap;
 } kh_rows_t;
 
@@ -47,8 +47,8 @@ void kh_rows_destroy(kh_rows_t **rows);
 void kh_rows_clear(kh_rows_t *rows);
 
 /* Appends one row: `values` holds one int64 per canonical column (for a DEC
- * column it is ignored and `texts[c]` is used instead; texts may be NULL when
- * the table has no DEC column). Returns the new row's index. */
+ * or TEXT column it is ignored and `texts[c]` is used instead; texts may be
+ * NULL when the table has neither). Returns the new row's index. */
 uint32_t kh_rows_append(kh_rows_t *rows, uint32_t line, const int64_t *values,
                         const char *const *texts);
 
@@ -56,7 +56,7 @@ uint32_t kh_rows_append(kh_rows_t *rows, uint32_t line, const int64_t *values,
  * offset there (what dec_off holds). */
 uint32_t kh_rows_add_text(kh_rows_t *rows, const char *text);
 
-/* The text of DEC column `c` of row `r`. Borrowed: valid until the batch
+/* The text of DEC or TEXT column `c` of row `r`. Borrowed: valid until the batch
  * changes. */
 const char *kh_rows_text(const kh_rows_t *rows, int c, uint32_t r);
 

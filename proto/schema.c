@@ -81,6 +81,12 @@ static const kh_tabledef_t tables[KH_TAB_COUNT] = {
             [KH_F_JOBBER_ORGNR] = {"orgnr", KH_COL_INT, 0},
             [KH_F_JOBBER_STARTDATO] = {"startdato", KH_COL_DATE, 0},
             [KH_F_JOBBER_SLUTTDATO] = {"sluttdato", KH_COL_DATE, 1}}},
+    [KH_TAB_REF_KOMMUNENAVN] = {
+        .name = "ref_kommunenavn", .reference = 1, .ncols = 2,
+        .cols = {
+            [KH_REF_KOMMUNENAVN_KOMMNR] = {"kommnr", KH_COL_INT, 0},
+            [KH_REF_KOMMUNENAVN_NAVN] = {"navn", KH_COL_TEXT, 0}},
+        .nkeys = 1, .keys = {KH_REF_KOMMUNENAVN_KOMMNR}},
 };
 
 const kh_tabledef_t *kh_schema_table(kh_table_t table)

@@ -18,7 +18,10 @@
 /* Register tables, in the order ingest sends them: reference tables and
  * identity history first, then the programme table, then the population
  * tables (the linker needs f_intro complete before it can drop rows of
- * people out of scope). */
+ * people out of scope). A table added later goes at the end (after the
+ * population tables: ref_kommunenavn is needed only by the sink), so that
+ * the numbers of the others, which stored ledger entries and quarantine keys
+ * hold, never change. */
 typedef enum {
     KH_TAB_REF_KOMMUNEENDRINGER = 0,
     KH_TAB_REF_MONITOR,
@@ -31,8 +34,12 @@ typedef enum {
     KH_TAB_UTDANNING,
     KH_TAB_SHJ,
     KH_TAB_F_JOBBER,
+    KH_TAB_REF_KOMMUNENAVN,
     KH_TAB_COUNT
 } kh_table_t;
+
+/* The tables a store written before ref_kommunenavn existed counts. */
+#define KH_TAB_COUNT_V1 KH_TAB_REF_KOMMUNENAVN
 
 /* One field of a CSV record: borrowed bytes, not NUL-terminated. */
 typedef struct {
@@ -48,8 +55,17 @@ typedef struct {
  *              KH_STAR for `*` where the table allows it.
  *  KH_COL_DEC  a non-negative decimal kept as text, normalised to digits
  *              with at most one '.' (a ',' separator becomes '.'), so that
- *              exact arithmetic stays possible downstream. */
-typedef enum { KH_COL_ID = 0, KH_COL_DATE, KH_COL_INT, KH_COL_DEC } kh_coltype_t;
+ *              exact arithmetic stays possible downstream.
+ *  KH_COL_TEXT UTF-8 text as given (trimmed): a municipality's name.
+ * DEC and TEXT columns travel as texts, the others as int64 values. */
+typedef enum { KH_COL_ID = 0, KH_COL_DATE, KH_COL_INT, KH_COL_DEC, KH_COL_TEXT } kh_coltype_t;
+
+#define KH_COL_IS_TEXT(type) ((type) == KH_COL_DEC || (type) == KH_COL_TEXT)
+
+/* ref_kommunenavn's navn: at most this many characters (code points), so
+ * at most KH_NAVN_BYTES bytes with its NUL. */
+#define KH_NAVN_MAX_CHARS 100
+#define KH_NAVN_BYTES (4 * KH_NAVN_MAX_CHARS + 1)
 
 typedef struct {
     const char *name;      /* lower-case header name as in extracts.md */
@@ -87,6 +103,7 @@ enum { KH_REF_NASJONAL_AAR, KH_REF_NASJONAL_ANDEL };
 enum { KH_REF_KOSTNADER_KOMMNR, KH_REF_KOSTNADER_AAR, KH_REF_KOSTNADER_UTGIFTER_TOTALT,
        KH_REF_KOSTNADER_UTGIFTER_ADMIN, KH_REF_KOSTNADER_PERSONER_MALGRUPPE };
 enum { KH_REF_KOMMUNEENDRINGER_GAMMEL, KH_REF_KOMMUNEENDRINGER_NY, KH_REF_KOMMUNEENDRINGER_DATO };
+enum { KH_REF_KOMMUNENAVN_KOMMNR, KH_REF_KOMMUNENAVN_NAVN };
 
 /* Borrowed: static, valid for the life of the process. */
 const kh_tabledef_t *kh_schema_table(kh_table_t table);

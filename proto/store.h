@@ -95,7 +95,8 @@ typedef struct {
 
 /* The commit of a successful run, in one transaction: every indicator row of
  * rec->ledger.ref_year is replaced by `rows` (per indicator table), the
- * national series stored as reference figures of that year, the tables of
+ * national series and the municipalities' names stored as the reference
+ * figures of that year (replacing all it had), the tables of
  * the `nothers` other years replaced as kh_store_year_t says, the ledger
  * entry written and old quarantines pruned. All or nothing. Returns 0 or a
  * negative code; -EINVAL when another year is the run's year or comes
@@ -129,6 +130,12 @@ int kh_store_each_reject(kh_store_t *s, const char *run, kh_store_q_cb cb, void 
 /* National attainment figures stored with ref_year: calls cb(ctx, year, andel). */
 int kh_store_each_national(kh_store_t *s, int ref_year,
                            int (*cb)(void *ctx, int year, const char *andel), void *ctx);
+
+/* Municipality names (ref_kommunenavn) stored with ref_year, by code: calls
+ * cb(ctx, kommnr, navn); navn is borrowed for the call. A year whose run read
+ * no ref_kommunenavn (or was stored before it existed) has none. */
+int kh_store_each_name(kh_store_t *s, int ref_year,
+                       int (*cb)(void *ctx, int kommnr, const char *navn), void *ctx);
 
 /* Writes a compacted copy of the store (its data.mdb) to the file `out`
  * (mode 0600, through a temporary name and rename), consistent as of one

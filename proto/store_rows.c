@@ -3,8 +3,10 @@
  *
  * Indicator key: ref_year, then the table's key columns in print order,
  * each big-endian 16 bits. Indicator value: [suppressed, suppressed_mask,
- * one value or nil per column]. Reference key: ref_year, 'N', year; its
- * value the national attainment share as text. */
+ * one value or nil per column]. Reference key: ref_year, a kind, a number,
+ * big-endian 16 bits each but the kind's byte: 'N' and a year, the value
+ * the national attainment share of that year as text; 'K' and a kommnr,
+ * the value that municipality's name (ref_kommunenavn) as text. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -88,7 +90,22 @@ static int unpack_indrow(const MDB_val *v, kh_indrow_t *row, int ncols)
     return rc;
 }
 
+/* The kinds of reference figure, the byte after the year in their key. */
+enum { REF_NATIONAL = 'N', REF_NAME = 'K' };
+
 /* ---- the commit ------------------------------------------------------------------ */
+
+/* Puts one reference figure of `year`: key (year, kind, number), value text. */
+static int put_reference(kh_store_t *s, MDB_txn *txn, int year, char kind, int number,
+                         const char *text)
+{
+    uint8_t key[5];
+    kh_sdb_put_be16(key, (unsigned)year);
+    key[2] = (uint8_t)kind;
+    kh_sdb_put_be16(key + 3, (unsigned)number);
+    MDB_val k = {sizeof key, key}, v = {strlen(text), (void *)text};
+    return mdb_put(txn, s->dbi[DB_REFERENCE], &k, &v, 0);
+}
 
 /* Replaces the rows of `table` of `year` by rows[0..n). */
 static int replace_rows(kh_store_t *s, MDB_txn *txn, kh_pk_t *p, int table, int year,
@@ -130,15 +147,10 @@ static int commit_once(kh_store_t *s, const kh_runrec_t *rec, kh_indrow_t *const
                                   others[y].nrows[t]);
     if (rc == 0)
         rc = kh_sdb_delete_prefix(txn, s->dbi[DB_REFERENCE], prefix, 2);
-    for (uint32_t i = 0; rc == 0 && ref && i < ref->nnational; i++) {
-        /* reference key: ref_year, kind 'N' (national attainment), year */
-        uint8_t key[5];
-        kh_sdb_put_be16(key, (unsigned)year);
-        key[2] = 'N';
-        kh_sdb_put_be16(key + 3, (unsigned)ref->national[i].year);
-        MDB_val k = {5, key}, v = {strlen(ref->national[i].andel), ref->national[i].andel};
-        rc = mdb_put(txn, s->dbi[DB_REFERENCE], &k, &v, 0);
-    }
+    for (uint32_t i = 0; rc == 0 && ref && i < ref->nnational; i++)
+        rc = put_reference(s, txn, year, REF_NATIONAL, ref->national[i].year, ref->national[i].andel);
+    for (uint32_t i = 0; rc == 0 && ref && i < ref->nnames; i++)
+        rc = put_reference(s, txn, year, REF_NAME, ref->names[i].kommnr, ref->names[i].navn);
     kh_pk_destroy(&p);
     if (rc == 0)
         rc = kh_sdb_put_run(s, txn, rec);
@@ -243,8 +255,10 @@ int kh_store_newest_year(kh_store_t *s, int *year)
     return 0;
 }
 
-int kh_store_each_national(kh_store_t *s, int ref_year,
-                           int (*cb)(void *ctx, int year, const char *andel), void *ctx)
+/* The reference figures of ref_year of one kind, by number: cb(ctx, number,
+ * text). */
+static int each_reference(kh_store_t *s, int ref_year, char kind,
+                          int (*cb)(void *ctx, int number, const char *text), void *ctx)
 {
     MDB_txn *txn;
     MDB_cursor *cur;
@@ -253,18 +267,30 @@ int kh_store_each_national(kh_store_t *s, int ref_year,
         return rc;
     uint8_t prefix[3];
     kh_sdb_put_be16(prefix, (unsigned)ref_year);
-    prefix[2] = 'N';
+    prefix[2] = (uint8_t)kind;
     MDB_val k = {3, prefix}, v;
     int mrc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
     rc = 0;
     for (; mrc == 0 && rc == 0; mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
         if (k.mv_size != 5 || memcmp(k.mv_data, prefix, 3) != 0)
             break;
-        char andel[KH_NAME_MAX];
-        snprintf(andel, sizeof andel, "%.*s", (int)v.mv_size, (const char *)v.mv_data);
-        rc = cb(ctx, (int)kh_sdb_get_be16((const uint8_t *)k.mv_data + 3), andel);
+        char text[KH_NAVN_BYTES];
+        snprintf(text, sizeof text, "%.*s", (int)v.mv_size, (const char *)v.mv_data);
+        rc = cb(ctx, (int)kh_sdb_get_be16((const uint8_t *)k.mv_data + 3), text);
     }
     kh_sdb_read_close(txn, cur);
     return rc;
+}
+
+int kh_store_each_national(kh_store_t *s, int ref_year,
+                           int (*cb)(void *ctx, int year, const char *andel), void *ctx)
+{
+    return each_reference(s, ref_year, REF_NATIONAL, cb, ctx);
+}
+
+int kh_store_each_name(kh_store_t *s, int ref_year,
+                       int (*cb)(void *ctx, int kommnr, const char *navn), void *ctx)
+{
+    return each_reference(s, ref_year, REF_NAME, cb, ctx);
 }
 

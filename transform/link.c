@@ -85,8 +85,10 @@ typedef struct {
 #define NO_EXIT INT32_MIN
 #define OPEN_END INT32_MAX
 
-/* kh_table_t's order as the linker reads it: reference tables (ref[]), id_historikk,
- * f_intro, person tables from bosatte on (tests/unit/test_link.c checks ref[]'s). */
+/* kh_table_t's order as the linker reads it: reference tables, id_historikk,
+ * f_intro, the person tables from bosatte on, and ref_kommunenavn last (a
+ * reference table added later; tests/unit/test_link.c checks which tables
+ * are reference tables). */
 _Static_assert(KH_TAB_REF_KOSTNADER < KH_TAB_ID_HISTORIKK && KH_TAB_ID_HISTORIKK + 1 == KH_TAB_F_INTRO &&
                    KH_TAB_F_INTRO + 1 == KH_TAB_BOSATTE, "the linker's order of kh_table_t");
 
@@ -104,7 +106,7 @@ struct kh_link {
     size_t npersons;
 
     vec_t bosatte, edu, shj, jobs;   /* bosatt_t, edu_t, shj_t, job_t */
-    vec_t ref[KH_TAB_ID_HISTORIKK];  /* refrow_t per reference table */
+    vec_t ref[KH_TAB_COUNT];         /* refrow_t per reference table (empty for the others) */
     char *text;
     size_t text_len, text_cap;
 
@@ -114,7 +116,8 @@ struct kh_link {
     kh_link_monitor_t *monitor;
     kh_link_nasjonal_t *nasjonal;
     kh_link_kostnad_t *kostnader;
-    size_t nmonitor, nnasjonal, nkostnader;
+    kh_link_name_t *names;
+    size_t nmonitor, nnasjonal, nkostnader, nnames;
 };
 
 /* ---- small helpers --------------------------------------------------------- */
@@ -162,7 +165,12 @@ static void add_reject(kh_link_t *l, kh_table_t t, uint32_t line, int column, in
 
 static int is_person_table(kh_table_t t)
 {
-    return t >= KH_TAB_BOSATTE && t < KH_TAB_COUNT;
+    return t >= KH_TAB_BOSATTE && !kh_schema_table(t)->reference;
+}
+
+static int is_reference_table(kh_table_t t)
+{
+    return kh_schema_table(t)->reference;
 }
 
 static int has_id_column(kh_table_t t)
@@ -199,7 +207,7 @@ kh_link_t *kh_link_new(const kh_link_params_t *p)
     vec_init(&l->edu, sizeof(edu_t));
     vec_init(&l->shj, sizeof(shj_t));
     vec_init(&l->jobs, sizeof(job_t));
-    for (int t = 0; t < KH_TAB_ID_HISTORIKK; t++)
+    for (int t = 0; t < KH_TAB_COUNT; t++)
         vec_init(&l->ref[t], sizeof(refrow_t));
     vec_init(&l->rejects, sizeof(kh_link_reject_t));
     return l;
@@ -218,7 +226,7 @@ void kh_link_destroy(kh_link_t **lp)
     free(l->edu.data);
     free(l->shj.data);
     free(l->jobs.data);
-    for (int t = 0; t < KH_TAB_ID_HISTORIKK; t++)
+    for (int t = 0; t < KH_TAB_COUNT; t++)
         free(l->ref[t].data);
     free(l->text);
     free(l->rejects.data);
@@ -226,6 +234,7 @@ void kh_link_destroy(kh_link_t **lp)
     free(l->monitor);
     free(l->nasjonal);
     free(l->kostnader);
+    free(l->names);
     free(l);
     *lp = NULL;
 }
@@ -263,7 +272,7 @@ static void add_reference(kh_link_t *l, const kh_rows_t *rows)
         for (int k = 0; k < def->nkeys; k++)
             ref->key[k] = (int32_t)rows->col[def->keys[k]].i64[r];
         for (int c = 0; c < def->ncols; c++) {
-            if (def->cols[c].type == KH_COL_DEC)
+            if (KH_COL_IS_TEXT(def->cols[c].type))
                 ref->text[ntext++] = keep_text(l, kh_rows_text(rows, c, r));
             else if (def->cols[c].type == KH_COL_DATE)
                 ref->dato = rows->col[c].i64[r];
@@ -609,6 +618,17 @@ static void build_kostnader(kh_link_t *l, const kh_kommune_t *k)
         qsort(l->kostnader, l->nkostnader, sizeof *l->kostnader, cmp_kostnad);
 }
 
+/* ref_kommunenavn: judge_reference() sorted the rows by kommnr, then line. */
+static void build_names(kh_link_t *l)
+{
+    const refrow_t *ref = l->ref[KH_TAB_REF_KOMMUNENAVN].data;
+    l->names = kh_xcalloc(l->ref[KH_TAB_REF_KOMMUNENAVN].n + 1, sizeof *l->names);
+    for (size_t i = 0; i < l->ref[KH_TAB_REF_KOMMUNENAVN].n; i++)
+        if (!ref[i].duplicate)
+            l->names[l->nnames++] =
+                (kh_link_name_t){ref[i].key[0], l->text + ref[i].text[0], ref[i].line};
+}
+
 /* ---- persons ---------------------------------------------------------------------- */
 
 static int later_exit(const intro_t *in, const person_t *p)
@@ -841,13 +861,15 @@ int kh_link_finish(kh_link_t *l)
         return rc;
     l->finished = 1;
     judge_bosatte(l);
-    for (int t = 0; t < KH_TAB_ID_HISTORIKK; t++)
-        judge_reference(l, (kh_table_t)t);
+    for (int t = 0; t < KH_TAB_COUNT; t++)
+        if (is_reference_table((kh_table_t)t))
+            judge_reference(l, (kh_table_t)t);
 
     kh_kommune_t *k = kh_kommune_new();
     build_kommune(l, k, kh_date_from_ymd(l->counts.ref_year, 1, 1));
     build_monitor_nasjonal(l);
     build_kostnader(l, k);
+    build_names(l);
     choose_exits(l);
     attach_residence(l);
     rc = attach_year_r(l);
@@ -896,4 +918,10 @@ const kh_link_kostnad_t *kh_link_kostnader(const kh_link_t *l, size_t *n)
 {
     *n = l->nkostnader;
     return l->kostnader;
+}
+
+const kh_link_name_t *kh_link_names(const kh_link_t *l, size_t *n)
+{
+    *n = l->nnames;
+    return l->names;
 }

@@ -76,6 +76,14 @@ typedef struct {
     uint32_t line;
 } kh_link_kostnad_t;
 
+/* A municipality's name (ref_kommunenavn), as given: for output only, so
+ * its code is not carried forward. */
+typedef struct {
+    int32_t kommnr;
+    const char *navn;
+    uint32_t line;
+} kh_link_name_t;
+
 typedef struct kh_link kh_link_t;
 
 /* Caller owns result; free with kh_link_destroy(). `p` may be NULL (all
@@ -127,5 +135,9 @@ const kh_link_nasjonal_t *kh_link_nasjonal(const kh_link_t *l, size_t *n);
  * (kommnr, aar, line); rows of a split code are left out
  * (counts->kostnader_split). */
 const kh_link_kostnad_t *kh_link_kostnader(const kh_link_t *l, size_t *n);
+
+/* ref_kommunenavn rows kept (linker duplicates removed), sorted by kommnr:
+ * each code once. Borrowed as above. */
+const kh_link_name_t *kh_link_names(const kh_link_t *l, size_t *n);
 
 #endif

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "proto/codes.h"
+#include "proto/csvfield.h"
 #include "proto/date.h"
 #include "proto/err.h"
 #include "proto/reason.h"
@@ -34,7 +35,8 @@ typedef enum {
     RULE_LAND_STAR,  /* 3 digits or `*` */
     RULE_SHARE,      /* decimal 0..1 */
     RULE_AMOUNT,     /* non-negative decimal */
-    RULE_PERSONS     /* non-negative decimal above 0 */
+    RULE_PERSONS,    /* non-negative decimal above 0 */
+    RULE_NAME        /* a municipality's name */
 } col_rule_t;
 
 /* Indexed by table, then canonical column (schema.h order). */
@@ -50,6 +52,7 @@ static const unsigned char col_rules[KH_TAB_COUNT][KH_MAX_COLS] = {
     [KH_TAB_UTDANNING] = {RULE_ID, RULE_YEAR, RULE_NUS},
     [KH_TAB_SHJ] = {RULE_ID, RULE_YEAR, RULE_NOK},
     [KH_TAB_F_JOBBER] = {RULE_ID, RULE_ORGNR, RULE_DATE, RULE_DATE},
+    [KH_TAB_REF_KOMMUNENAVN] = {RULE_KOMMNR, RULE_NAME},
 };
 
 /* Parses exactly `len` ASCII digits (len <= 18); 0 on success. */
@@ -198,6 +201,36 @@ static int check_decimal(const kh_field_t *f, col_rule_t rule, char *textbuf, si
     return KH_R_NONE;
 }
 
+/* A name: valid UTF-8 (the validator has judged the record's encoding
+ * already), 1 to KH_NAVN_MAX_CHARS characters (the field is trimmed and not
+ * empty), no control character (C0, DEL, C1), which would garble the
+ * output it is printed in, and no run of KH_REDACT_MIN_RUN digits: an
+ * accepted name is stored and printed as given, and no national id may
+ * reach the store. Kept as given, at textbuf[*pos]. */
+static int check_name(const kh_field_t *f, char *textbuf, size_t *pos, const char **text)
+{
+    const unsigned char *s = (const unsigned char *)f->data;
+    size_t chars = 0, digits = 0;
+    if (!kh_csv_utf8_valid(f->data, f->len))
+        return KH_R_BAD_NAME;
+    for (size_t i = 0; i < f->len; i++) {
+        if (s[i] < 0x20 || s[i] == 0x7f || (s[i] == 0xc2 && i + 1 < f->len && s[i + 1] < 0xa0))
+            return KH_R_BAD_NAME;
+        digits = s[i] >= '0' && s[i] <= '9' ? digits + 1 : 0;
+        if (digits >= KH_REDACT_MIN_RUN)
+            return KH_R_BAD_NAME;
+        chars += (s[i] & 0xc0) != 0x80;
+    }
+    if (chars > KH_NAVN_MAX_CHARS)
+        return KH_R_BAD_NAME;
+    char *out = textbuf + *pos;
+    memcpy(out, f->data, f->len);
+    out[f->len] = '\0';
+    *text = out;
+    *pos += f->len + 1;
+    return KH_R_NONE;
+}
+
 /* Judges one non-empty field by its column rule; 0 or a reason code. */
 static int check_value(col_rule_t rule, const kh_field_t *f, int id_flags, int64_t *value,
                        char *textbuf, size_t *textpos, const char **text)
@@ -230,6 +263,9 @@ static int check_value(col_rule_t rule, const kh_field_t *f, int id_flags, int64
     case RULE_PERSONS:
         *value = 0;
         return check_decimal(f, rule, textbuf, textpos, text);
+    case RULE_NAME:
+        *value = 0;
+        return check_name(f, textbuf, textpos, text);
     }
     return KH_R_NONE;
 }
@@ -301,10 +337,10 @@ static void fill_reject(kh_reject_t *rej, const kh_field_t *f, int field, int re
         copy_raw(f, rej->value);
 }
 
-static int has_decimal_column(const kh_tabledef_t *def)
+static int has_text_column(const kh_tabledef_t *def)
 {
     for (int c = 0; c < def->ncols; c++)
-        if (def->cols[c].type == KH_COL_DEC)
+        if (KH_COL_IS_TEXT(def->cols[c].type))
             return 1;
     return 0;
 }
@@ -323,7 +359,7 @@ int kh_rules_check(const kh_rules_record_t *rec, const kh_rules_out_t *out)
     const kh_tabledef_t *def = kh_schema_table(table);
     if (!def)
         return KH_E_USAGE;
-    if (has_decimal_column(def) &&
+    if (has_text_column(def) &&
         (textbuf == NULL || texts == NULL || out->textcap < KH_RULES_TEXTCAP))
         return KH_E_USAGE;
     if (nfields != rec->header_nfields) {

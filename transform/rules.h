@@ -42,8 +42,9 @@ typedef struct {
 /* ref_kostnader: spending and spending per person must stay below this. */
 #define KH_RULES_COST_MAX 1e14L
 
-/* Room `textbuf` needs for any row of any table. */
-#define KH_RULES_TEXTCAP (KH_MAX_COLS * (KH_RULES_DEC_MAX + 1))
+/* Room `textbuf` needs for any row of any table (decimals, and the one name
+ * of ref_kommunenavn). */
+#define KH_RULES_TEXTCAP (KH_MAX_COLS * (KH_RULES_DEC_MAX + 1) + KH_NAVN_BYTES)
 
 /* One record to check, as read: everything borrowed. */
 typedef struct {
@@ -65,12 +66,12 @@ typedef struct {
  * values: one int64 per canonical column: ids as their 11 digits, dates as
  *   days since 1970-01-01, integers and codes as numbers (kommnr "0301" is
  *   301, nus2000 "012345" is 12345), KH_NULL for an empty optional field,
- *   KH_STAR for `*` in ref_monitor; 0 for DEC columns.
+ *   KH_STAR for `*` in ref_monitor; 0 for DEC and TEXT columns.
  * textbuf/textcap: room (at least KH_RULES_TEXTCAP) for the normalised text of
- *   DEC columns ("," becomes "."); texts[c] points into textbuf for DEC
- *   columns and is NULL for the others. Borrowed: valid until textbuf is
- *   reused. `textbuf` and `texts` may be NULL for a table without DEC
- *   columns.
+ *   DEC columns ("," becomes ".") and the text of TEXT columns (a name, as
+ *   given); texts[c] points into textbuf for those columns and is NULL for
+ *   the others. Borrowed: valid until textbuf is reused. `textbuf` and
+ *   `texts` may be NULL for a table without DEC or TEXT columns.
  * rej: filled when the row is rejected, for the first failing column in
  *   header (file) order. A rule between two columns (end before start,
  *   sluttstatus missing with an exit date) belongs to the column it names
@@ -102,10 +103,11 @@ void kh_refdup_destroy(kh_refdup_t **d);
 
 /* 1 when the key of this accepted row of `table` (values as filled by
  * kh_rules_check) was seen before, else records it and returns 0. Feed rows
- * in line order so that the lowest line wins. Keys: ref_monitor
- * (landbakgrunn, kjonn), ref_nasjonal aar, ref_kostnader (kommnr, aar),
- * ref_kommuneendringer (gammel, ny). Other tables have no key here and
- * always give 0 (duplicates of people are the linker's). */
+ * in line order so that the lowest line wins. Keys: the schema's
+ * (kh_tabledef_t.keys): ref_monitor (landbakgrunn, kjonn), ref_nasjonal
+ * aar, ref_kostnader (kommnr, aar), ref_kommuneendringer (gammel, ny),
+ * ref_kommunenavn kommnr. Other tables have no key here and always give 0
+ * (duplicates of people are the linker's). */
 int kh_refdup_seen(kh_refdup_t *d, kh_table_t table, const int64_t *values);
 
 /* Fills `rej` for a duplicate found by kh_refdup_seen(): reason duplicate,

@@ -263,6 +263,15 @@ app("ref_kostnader", ["4601;2024;1;1;0.0", "4601;2023;1;1;0,000001", "4602;2024;
 app("ref_nasjonal", ["2023;0.7", "2022;1.5", "2021;"])
 app("ref_kommuneendringer", ["4601;4602;2020-01-01", "4602;4601;2021-01-01", "4603;4601;2019-01-01",
                              "1103;1103;2020-01-01", "1103;1103;2021-01-01", "0231;3030;2019-01-01"])
+# ref_kommunenavn: columns in another order, a duplicate code, names of 100
+# and 101 characters (multi-byte ones counted as one), control characters,
+# a no-break space, an empty name, bad codes, 11 digits in a name
+with open(f"{d}/ref_kommunenavn.csv", "w", encoding="utf-8") as f:
+    f.write("navn;kommnr\n" + "".join(r + "\n" for r in [
+        "Oslo;0301", "Oslo kommune;0301", '"Tromsø - Romsa - Tromssa";5501', "x" * 101 + ";1103",
+        "ø" * 100 + ";1106", "ø" * 101 + ";1107", "Kvit\x01søy;1144", "Kvit\u0085søy;1145",
+        "Kvit\u00a0søy;1146", "Ut\x7fsira;1151", "  ;1152", "Sola;301", "Sola;0000", "Sola",
+        "Suldal 12345678901;1134", "Suldal 1234567890;1135"]))
 PY
 check_case "$vals" 0 "value and reference-table edge cases" vals
 

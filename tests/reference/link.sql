@@ -78,6 +78,9 @@ CREATE OR REPLACE TABLE dup_ref_kostnader AS
 CREATE OR REPLACE TABLE dup_ref_kommuneendringer AS
     SELECT line FROM (SELECT line, row_number() OVER (PARTITION BY gammel, ny ORDER BY line) AS rn
         FROM v_ref_kommuneendringer WHERE reason IS NULL) WHERE rn > 1;
+CREATE OR REPLACE TABLE dup_ref_kommunenavn AS
+    SELECT line FROM (SELECT line, row_number() OVER (PARTITION BY kommnr ORDER BY line) AS rn
+        FROM v_ref_kommunenavn WHERE reason IS NULL) WHERE rn > 1;
 
 -- Accepted, deduplicated views the indicators use (in scope only).
 CREATE OR REPLACE TABLE a_bosatte AS

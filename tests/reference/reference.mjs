@@ -71,6 +71,7 @@ const TABLES = [
     ['utgifter_totalt', 'amount'], ['utgifter_admin', 'amount'], ['personer_malgruppe', 'persons']] },
   { name: 'ref_kommuneendringer', required: false, cols: [['gammel', 'kommnr'], ['ny', 'kommnr'],
     ['dato', 'date']] },
+  { name: 'ref_kommunenavn', required: false, cols: [['kommnr', 'kommnr'], ['navn', 'navn']] },
 ];
 
 const RULES = {
@@ -89,6 +90,7 @@ const RULES = {
   share: { reason: (v) => `kh_share_reason(${v})`, type: 'HUGEINT', value: (v) => `CASE WHEN kh_dec_ok(${v}) THEN kh_dec9(${v}) END` },
   amount: { reason: (v) => `kh_amount_reason(${v})`, type: 'HUGEINT', value: (v) => `CASE WHEN kh_dec_ok(${v}) THEN kh_dec9(${v}) END` },
   persons: { reason: (v) => `kh_persons_reason(${v})`, type: 'HUGEINT', value: (v) => `CASE WHEN kh_dec_ok(${v}) THEN kh_dec9(${v}) END` },
+  navn: { reason: (v) => `kh_navn_reason(${v})`, type: 'VARCHAR', value: (v) => v },
 };
 
 const sqlString = (s) => `'${String(s).replace(/'/g, "''")}'`;
@@ -291,6 +293,7 @@ const LINKER_REJECTS = {
   ref_nasjonal: [['dup_ref_nasjonal', 'duplicate', ['aar']]],
   ref_kostnader: [['dup_ref_kostnader', 'duplicate', ['kommnr', 'aar']]],
   ref_kommuneendringer: [['dup_ref_kommuneendringer', 'duplicate', ['gammel', 'ny']]],
+  ref_kommunenavn: [['dup_ref_kommunenavn', 'duplicate', ['kommnr']]],
 };
 function keyColumn(table, cols) {
   const first = [...cols].sort((a, b) => COLUMN_INDEX[table][a] - COLUMN_INDEX[table][b])[0];

@@ -122,6 +122,15 @@ CREATE OR REPLACE MACRO kh_share_reason(s) AS CASE
      AND regexp_matches(regexp_extract(s, '[.,]([0-9]+)$', 1), '[1-9]') THEN 'bad_share'
     ELSE NULL END;
 
+-- ref_kommunenavn's navn: 1 to 100 characters (code points; the value is
+-- trimmed and not empty here), no control character (C0, DEL, C1), no run
+-- of 11 digits (it may be a national id, and names are stored as given).
+CREATE OR REPLACE MACRO kh_navn_reason(s) AS CASE
+    WHEN length(s) > 100 THEN 'bad_name'
+    WHEN regexp_matches(s, '[\x00-\x1f\x7f-\x9f]') THEN 'bad_name'
+    WHEN regexp_matches(s, '[0-9]{11}') THEN 'bad_name'
+    ELSE NULL END;
+
 -- Round a non-negative-denominator fraction half away from zero to `ndec`
 -- decimals, as a scaled integer; exact HUGEINT arithmetic.
 CREATE OR REPLACE MACRO kh_round_scaled(num, den, ndec) AS

@@ -151,7 +151,8 @@ static inline void sample_pack(kh_msgkind_t kind, kh_packed_t *out)
         kh_ref_monitor_t mon[2] = {{242, 1, "0.25"}, {-1, -1, "0.5"}};
         kh_ref_national_t nat[1] = {{2023, "0.61"}};
         kh_ref_cost_t cost[2] = {{301, 2023, "1000.5", "20", "12"}, {4601, 2022, "7", "0", "1"}};
-        kh_refdata_t ref = {2, 1, 2, mon, nat, cost};
+        kh_ref_name_t names[2] = {{301, "Oslo"}, {5501, "Tromsø - Romsa - Tromssa"}};
+        kh_refdata_t ref = {2, 1, 2, 2, mon, nat, cost, names};
         kh_msg_pack_refdata(out, &env, &ref);
         break;
     }

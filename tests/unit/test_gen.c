@@ -250,6 +250,7 @@ static void test_headers(void **state)
         [KH_TAB_UTDANNING] = "fnr;aar;nus2000",
         [KH_TAB_SHJ] = "fnr;aar;belop;kommnr",
         [KH_TAB_F_JOBBER] = "fnr;orgnr;startdato;sluttdato",
+        [KH_TAB_REF_KOMMUNENAVN] = "kommnr;navn",
     };
     char *dir = make_tmpdir();
     generate(dir, 1, 1, NULL);
@@ -352,7 +353,7 @@ static void test_bad_rows(void **state)
         KH_R_ID_CHECK_DIGIT, KH_R_ID_DATE, KH_R_ID_H_NUMBER, KH_R_ID_FH_NUMBER, KH_R_BAD_DATE,
         KH_R_END_BEFORE_START, KH_R_UNKNOWN_STATUS, KH_R_BAD_YEAR, KH_R_BAD_KOMMNR,
         KH_R_BAD_AMOUNT, KH_R_BAD_NUS, KH_R_BAD_ORGNR, KH_R_BAD_KJONN, KH_R_BAD_LANDBAKGRUNN,
-        KH_R_BAD_SHARE, KH_R_ZERO_PERSONS, KH_R_DUPLICATE, KH_R_ID_CYCLE};
+        KH_R_BAD_SHARE, KH_R_ZERO_PERSONS, KH_R_DUPLICATE, KH_R_ID_CYCLE, KH_R_BAD_NAME};
     char *dir = make_tmpdir();
     kh_gen_stats_t stats;
     generate(dir, 5, 1, &stats);
@@ -368,6 +369,8 @@ static void test_bad_rows(void **state)
     assert_true(stats.bad[KH_TAB_F_JOBBER][KH_R_END_BEFORE_START] > 0);
     assert_true(stats.bad[KH_TAB_BOSATTE][KH_R_DUPLICATE] > 0);
     assert_true(stats.bad[KH_TAB_ID_HISTORIKK][KH_R_ID_CYCLE] >= 3);
+    assert_true(stats.bad[KH_TAB_REF_KOMMUNENAVN][KH_R_BAD_NAME] >= 2);
+    assert_true(stats.bad[KH_TAB_REF_KOMMUNENAVN][KH_R_DUPLICATE] == 1);
 
     uint64_t rows = 0, bad = 0, bad_ids = 0, id_rows = 0;
     for (int t = 0; t < KH_TAB_COUNT; t++) {

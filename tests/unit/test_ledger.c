@@ -2,7 +2,9 @@
  * store: the ledger's suppression figures (and ledgers without them, as
  * older versions wrote them), indicator rows that name their reference
  * year, a commit that replaces other years' tables with the run's, and a
- * store of schema version 1 that still opens. */
+ * store of schema version 1 that still opens. Also ref_kommunenavn's part:
+ * ledger records written before the table existed (one table less) still
+ * decode, the names travel in REFDATA and are stored per reference year. */
 #define _GNU_SOURCE
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,6 +14,7 @@
 
 #include <errno.h>
 #include <lmdb.h>
+#include <msgpack.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -88,6 +91,100 @@ static void test_ledger_without_figures_is_the_old_encoding(void **state)
     free(bad);
     free(a.data);
     free(b.data);
+}
+
+/* A LEDGER message as versions before ref_kommunenavn packed it: the same
+ * items, for one table less; with `figures`, empty suppression figures. */
+static void pack_v1_ledger(msgpack_sbuffer *sb, const kh_ledger_t *l, int figures)
+{
+    msgpack_packer pk;
+    msgpack_packer_init(&pk, sb, msgpack_sbuffer_write);
+    msgpack_pack_array(&pk, 5);
+    msgpack_pack_int(&pk, KH_MSG_LEDGER);
+    msgpack_pack_str(&pk, 3);
+    msgpack_pack_str_body(&pk, "run", 3);
+    msgpack_pack_int32(&pk, -1);
+    msgpack_pack_uint64(&pk, 0);
+    msgpack_pack_array(&pk, 7 + KH_TAB_COUNT_V1 * 9 + (figures ? 3 : 0));
+    msgpack_pack_int32(&pk, l->ref_year);
+    msgpack_pack_int32(&pk, l->cohort_from);
+    msgpack_pack_int32(&pk, l->cohort_to);
+    msgpack_pack_uint64(&pk, l->participants);
+    msgpack_pack_uint64(&pk, l->placed);
+    msgpack_pack_uint64(&pk, l->no_home);
+    msgpack_pack_uint64(&pk, l->ambiguous_kommune);
+    for (int t = 0; t < KH_TAB_COUNT_V1; t++) {
+        const kh_tablecount_t *tc = &l->tables[t];
+        msgpack_pack_int32(&pk, tc->present);
+        msgpack_pack_uint64(&pk, tc->batches);
+        msgpack_pack_uint64(&pk, tc->read);
+        msgpack_pack_uint64(&pk, tc->accepted);
+        msgpack_pack_uint64(&pk, tc->rejected);
+        msgpack_pack_uint64(&pk, tc->out_of_scope);
+        msgpack_pack_uint64(&pk, tc->bytes);
+        msgpack_pack_uint32(&pk, tc->crc32);
+        size_t n = strlen(tc->file);
+        msgpack_pack_str(&pk, n);
+        msgpack_pack_str_body(&pk, tc->file, n);
+    }
+    if (figures) {
+        msgpack_pack_array(&pk, 0);
+        msgpack_pack_uint64(&pk, 0);
+        msgpack_pack_array(&pk, 0);
+    }
+}
+
+static void test_ledger_before_kommunenavn_decodes(void **state)
+{
+    (void)state;
+    kh_ledger_t l = sample_ledger(0);
+    for (int t = 0; t < KH_TAB_COUNT_V1; t++) {
+        l.tables[t] = (kh_tablecount_t){1, 1, 100u + (uint64_t)t, 90, 10, 3, 4096, 0xabcdu, ""};
+        snprintf(l.tables[t].file, sizeof l.tables[t].file, "%s.csv",
+                 kh_schema_table((kh_table_t)t)->name);
+    }
+    for (int figures = 0; figures < 2; figures++) {
+        msgpack_sbuffer sb;
+        msgpack_sbuffer_init(&sb);
+        pack_v1_ledger(&sb, &l, figures);
+        kh_msg_t m;
+        assert_int_equal(kh_msg_unpack(sb.data, sb.size, &m), 0);
+        assert_int_equal(m.ledger.has_suppression, figures);
+        if (figures) /* no figures of any table in this one */
+            assert_int_equal(m.ledger.suppression[KH_IND_EXIT].present, 0);
+        m.ledger.has_suppression = 0;
+        assert_memory_equal(&m.ledger, &l, sizeof l);
+        assert_int_equal(m.ledger.tables[KH_TAB_REF_KOMMUNENAVN].present, 0);
+        assert_int_equal(m.ledger.tables[KH_TAB_F_JOBBER].read, 100 + KH_TAB_F_JOBBER);
+        kh_msg_free(&m);
+        msgpack_sbuffer_destroy(&sb);
+    }
+}
+
+static void test_refdata_carries_names(void **state)
+{
+    (void)state;
+    kh_refdata_t ref;
+    memset(&ref, 0, sizeof ref);
+    kh_ref_name_t names[2] = {{301, "Oslo"}, {5501, "Tromsø - Romsa - Tromssa"}};
+    ref.names = names;
+    ref.nnames = 2;
+    kh_env_t env;
+    kh_packed_t p;
+    kh_env_set(&env, KH_MSG_REFDATA, "run", -1, 0);
+    kh_msg_pack_refdata(&p, &env, &ref);
+    kh_msg_t m;
+    assert_int_equal(kh_msg_unpack(p.data, p.len, &m), 0);
+    assert_int_equal(m.ref.nnames, 2);
+    assert_int_equal(m.ref.names[1].kommnr, 5501);
+    assert_string_equal(m.ref.names[1].navn, "Tromsø - Romsa - Tromssa");
+    kh_msg_free(&m);
+    /* a code out of range is refused */
+    names[0].kommnr = 0;
+    free(p.data);
+    kh_msg_pack_refdata(&p, &env, &ref);
+    assert_int_equal(kh_msg_unpack(p.data, p.len, &m), KH_E_DECODE);
+    free(p.data);
 }
 
 static void test_indrows_carry_their_year(void **state)
@@ -314,12 +411,73 @@ static void test_version_1_store_still_opens(void **state)
     assert_int_equal(kh_store_open(t->dir, 0, 0, &st), KH_E_SCHEMA);
 }
 
+typedef struct {
+    int n;
+    int code[4];
+    char name[4][64];
+} names_seen_t;
+
+static int collect_name(void *ctx, int kommnr, const char *navn)
+{
+    names_seen_t *s = ctx;
+    if (s->n < 4) {
+        s->code[s->n] = kommnr;
+        snprintf(s->name[s->n], sizeof s->name[0], "%s", navn);
+    }
+    s->n++;
+    return 0;
+}
+
+/* Names are stored with the run's year, replaced by the next run of that
+ * year (gone when it read none), and other years keep theirs. */
+static void test_names_stored_per_year(void **state)
+{
+    tmp_t *t = *state;
+    kh_store_t *st;
+    assert_int_equal(kh_store_open(t->dir, 1, 0, &st), 0);
+    kh_indrow_t row = make_row(301, 2020, 10, 0);
+    kh_ref_name_t n23[2] = {{301, "Oslo"}, {5401, "Tromsø"}};
+    kh_ref_name_t n24[1] = {{5501, "Tromsø - Romsa - Tromssa"}};
+    kh_refdata_t ref;
+    memset(&ref, 0, sizeof ref);
+    kh_runrec_t rec;
+    memset(&rec, 0, sizeof rec);
+    rec.ok = 1;
+    kh_indrow_t *rows[KH_IND_COUNT] = {&row, NULL, NULL};
+    size_t nrows[KH_IND_COUNT] = {1, 0, 0};
+    const char *run[3] = {"r1", "r2", "r3"};
+    const int year[3] = {2023, 2024, 2024};
+    kh_ref_name_t *names[3] = {n23, n24, NULL};
+    const uint32_t nnames[3] = {2, 1, 0};
+    for (int i = 0; i < 3; i++) {
+        snprintf(rec.run, sizeof rec.run, "%s", run[i]);
+        rec.ledger.ref_year = year[i];
+        ref.names = names[i];
+        ref.nnames = nnames[i];
+        assert_int_equal(kh_store_commit(st, &rec, rows, nrows, &ref, NULL, 0), 0);
+        names_seen_t s = {0};
+        assert_int_equal(kh_store_each_name(st, 2023, collect_name, &s), 0);
+        assert_int_equal(s.n, 2);
+        assert_int_equal(s.code[1], 5401);
+        assert_string_equal(s.name[1], "Tromsø");
+        memset(&s, 0, sizeof s);
+        assert_int_equal(kh_store_each_name(st, 2024, collect_name, &s), 0);
+        assert_int_equal(s.n, i == 1 ? 1 : 0);
+        if (i == 1)
+            assert_string_equal(s.name[0], "Tromsø - Romsa - Tromssa");
+    }
+    kh_store_close(&st);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_ledger_round_trip),
         cmocka_unit_test(test_ledger_without_figures_is_the_old_encoding),
         cmocka_unit_test(test_indrows_carry_their_year),
+        cmocka_unit_test(test_ledger_before_kommunenavn_decodes),
+        cmocka_unit_test(test_refdata_carries_names),
+        cmocka_unit_test_setup_teardown(test_names_stored_per_year, setup, teardown),
         cmocka_unit_test_setup_teardown(test_commit_replaces_other_years, setup, teardown),
         cmocka_unit_test_setup_teardown(test_version_1_store_still_opens, setup, teardown),
     };

@@ -745,13 +745,45 @@ static void batches_out_of_place_refused(void **state)
     kh_link_destroy(NULL);
 }
 
-/* The linker keeps a reference-row vector per table before id_historikk:
- * those must be the reference tables, and only they. */
+/* ref_kommunenavn's names: after the person tables (it comes last), in two
+ * batches; a code named again in the later batch is a duplicate (the
+ * lowest line wins), the names come sorted by code, each once, and keep
+ * the code as given (no carrying forward: they only name codes). */
+static void names_deduplicated_across_batches(void **state)
+{
+    (void)state;
+    kh_link_t *l = new_link(2024, 0, 0);
+    FEED(l, KH_TAB_REF_KOMMUNEENDRINGER, ENDR(2, 219, 3024, D(2020, 1, 1)));
+    open_scope(l);
+    FEED(l, KH_TAB_BOSATTE, BOS(2, 1, 2024, 301));
+    FEED(l, KH_TAB_REF_KOMMUNENAVN, {3, {5501}, {NULL, "Tromsø - Romsa - Tromssa"}},
+         {2, {301}, {NULL, "Oslo"}}, {5, {219}, {NULL, "Bærum"}});
+    FEED(l, KH_TAB_REF_KOMMUNENAVN, {4, {301}, {NULL, "Christiania"}});
+    finish(l);
+    size_t n;
+    const kh_link_name_t *names = kh_link_names(l, &n);
+    assert_int_equal(n, 3);
+    assert_int_equal(names[0].kommnr, 219);
+    assert_string_equal(names[0].navn, "Bærum");
+    assert_int_equal(names[1].kommnr, 301);
+    assert_string_equal(names[1].navn, "Oslo");
+    assert_int_equal(names[1].line, 2);
+    assert_string_equal(names[2].navn, "Tromsø - Romsa - Tromssa");
+    assert_true(has_reject(l, KH_TAB_REF_KOMMUNENAVN, 4, 0, KH_R_DUPLICATE));
+    assert_int_equal(nrejects(l), 1);
+    assert_int_equal(kh_link_counts(l)->received[KH_TAB_REF_KOMMUNENAVN], 4);
+    kh_link_destroy(&l);
+}
+
+/* The linker's order of tables (link.c): the reference tables before
+ * id_historikk, and ref_kommunenavn, a reference table added later, last. */
 static void reference_tables_come_first(void **state)
 {
     (void)state;
     for (int t = 0; t < KH_TAB_COUNT; t++)
-        assert_int_equal(kh_schema_table((kh_table_t)t)->reference, t < KH_TAB_ID_HISTORIKK);
+        assert_int_equal(kh_schema_table((kh_table_t)t)->reference,
+                         t < KH_TAB_ID_HISTORIKK || t == KH_TAB_REF_KOMMUNENAVN);
+    assert_int_equal(KH_TAB_REF_KOMMUNENAVN, KH_TAB_COUNT - 1);
 }
 
 int main(void)
@@ -777,6 +809,7 @@ int main(void)
         cmocka_unit_test(reference_rows_passed_through),
         cmocka_unit_test(rejects_sorted_by_table_then_line),
         cmocka_unit_test(batches_out_of_place_refused),
+        cmocka_unit_test(names_deduplicated_across_batches),
         cmocka_unit_test(reference_tables_come_first),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,5 +1,6 @@
 /* test_report.c - unit tests of cli/muninames.c (the name table: sorted,
- * covering every code `kohort gen` produces, labels) and of cli/report.c on
+ * covering every code `kohort gen` produces, labels; names stored by runs
+ * over the built-in ones, per reference year) and of cli/report.c on
  * a store without indicators. The pages themselves are checked end to end
  * in tests/e2e/test_report.sh. */
 #define _POSIX_C_SOURCE 200809L
@@ -72,30 +73,94 @@ static void labels(void **state)
     assert_int_equal(strlen(small), sizeof small - 1);
 }
 
+/* A new store in a temporary directory, removed after the test. */
+typedef struct {
+    char dir[32];
+    char path[64];
+    kh_store_t *store;
+} tmpstore_t;
+
+static int tmpstore_setup(void **state)
+{
+    tmpstore_t *t = calloc(1, sizeof *t);
+    assert_non_null(t);
+    snprintf(t->dir, sizeof t->dir, "/tmp/kohort-report-unit.XXXXXX");
+    assert_non_null(mkdtemp(t->dir));
+    snprintf(t->path, sizeof t->path, "%s/st", t->dir);
+    assert_int_equal(kh_store_open(t->path, 1, 0, &t->store), 0);
+    *state = t;
+    return 0;
+}
+
+static int tmpstore_teardown(void **state)
+{
+    tmpstore_t *t = *state;
+    kh_store_close(&t->store);
+    char cmd[96];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", t->dir);
+    int rc = system(cmd);
+    free(t);
+    return rc;
+}
+
 static void empty_store_has_nothing_to_report(void **state)
 {
-    (void)state;
-    char dir[] = "/tmp/kohort-report-unit.XXXXXX";
-    assert_non_null(mkdtemp(dir));
-    char path[64];
-    snprintf(path, sizeof path, "%s/st", dir);
-    kh_store_t *s = NULL;
-    assert_int_equal(kh_store_open(path, 1, 0, &s), 0);
+    tmpstore_t *t = *state;
     char *buf = NULL;
     size_t len = 0;
     FILE *out = open_memstream(&buf, &len);
     assert_non_null(out);
     char why[200] = "";
-    kh_report_opts_t opts = {0, NULL, 0, path, 0};
-    assert_int_equal(kh_report_write(s, &opts, out, why, sizeof why), KH_E_NOTFOUND);
+    kh_report_opts_t opts = {0, NULL, 0, t->path, 0};
+    assert_int_equal(kh_report_write(t->store, &opts, out, why, sizeof why), KH_E_NOTFOUND);
     fclose(out);
     assert_int_equal(len, 0);
     assert_non_null(strstr(why, "no indicators"));
     free(buf);
-    kh_store_close(&s);
-    char cmd[96];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    assert_int_equal(system(cmd), 0);
+}
+
+/* Names stored with 2023 and 2024: a stored name wins over the built-in
+ * one, per year; a code no year names falls back to the built-in list. */
+static void stored_names_win(void **state)
+{
+    kh_store_t *s = ((tmpstore_t *)*state)->store;
+    kh_ref_name_t n23[2] = {{301, "Oslo kommune"}, {5001, "Trondheim"}};
+    kh_ref_name_t n24[2] = {{5001, "Trondheim - Tråante"}, {9998, "Nyby"}};
+    kh_ref_name_t *names[2] = {n23, n24};
+    for (int i = 0; i < 2; i++) {
+        kh_runrec_t rec;
+        memset(&rec, 0, sizeof rec);
+        snprintf(rec.run, sizeof rec.run, "r%d", i);
+        rec.ok = 1;
+        rec.ledger.ref_year = 2023 + i;
+        kh_refdata_t ref;
+        memset(&ref, 0, sizeof ref);
+        ref.names = names[i];
+        ref.nnames = 2;
+        kh_indrow_t *rows[KH_IND_COUNT] = {NULL};
+        size_t nrows[KH_IND_COUNT] = {0};
+        assert_int_equal(kh_store_commit(s, &rec, rows, nrows, &ref, NULL, 0), 0);
+    }
+    assert_int_equal(kh_muninames_load(s, 0), 0);
+    assert_string_equal(kh_muninames_name_in(5001, 2024), "Trondheim - Tråante");
+    assert_string_equal(kh_muninames_name_in(5001, 2023), "Trondheim");
+    assert_string_equal(kh_muninames_name(5001), "Trondheim - Tråante"); /* the newest */
+    assert_string_equal(kh_muninames_name_in(301, 2023), "Oslo kommune");
+    assert_string_equal(kh_muninames_name_in(301, 2024), "Oslo");      /* built-in */
+    assert_string_equal(kh_muninames_name(301), "Oslo kommune");
+    assert_string_equal(kh_muninames_name_in(9998, 2024), "Nyby");
+    assert_null(kh_muninames_name_in(9998, 2023));
+    assert_string_equal(kh_muninames_name_in(1103, 2024), "Stavanger");
+    char buf[64];
+    assert_string_equal(kh_muninames_label(9998, buf, sizeof buf), "Nyby (9998)");
+    kh_muninames_unload();
+    assert_string_equal(kh_muninames_name(5001), "Trondheim");
+    assert_null(kh_muninames_name(9998));
+    /* one year only */
+    assert_int_equal(kh_muninames_load(s, 2023), 0);
+    assert_string_equal(kh_muninames_name(5001), "Trondheim");
+    assert_null(kh_muninames_name(9998));
+    kh_muninames_unload();
 }
 
 int main(void)
@@ -104,7 +169,9 @@ int main(void)
         cmocka_unit_test(table_is_sorted),
         cmocka_unit_test(every_generated_code_is_named),
         cmocka_unit_test(labels),
-        cmocka_unit_test(empty_store_has_nothing_to_report),
+        cmocka_unit_test_setup_teardown(stored_names_win, tmpstore_setup, tmpstore_teardown),
+        cmocka_unit_test_setup_teardown(empty_store_has_nothing_to_report, tmpstore_setup,
+                                        tmpstore_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -501,6 +501,62 @@ static void test_ref_kommuneendringer(void **state)
     REJECT(KH_TAB_REF_KOMMUNEENDRINGER, KEND, "0219;3024;", KH_R_MISSING, 2, "");
 }
 
+#define KNAVN "kommnr;navn"
+
+/* A name of `n` copies of `unit` after "1151;". */
+static const char *long_name(const char *unit, int n)
+{
+    static char line[480];
+    strcpy(line, "1151;");
+    for (int i = 0; i < n; i++)
+        strcat(line, unit);
+    return line;
+}
+
+static void test_ref_kommunenavn(void **state)
+{
+    (void)state;
+    ACCEPT(KH_TAB_REF_KOMMUNENAVN, KNAVN, "5501;Tromsø - Romsa - Tromssa");
+    assert_true(values[KH_REF_KOMMUNENAVN_KOMMNR] == 5501);
+    assert_string_equal(texts[KH_REF_KOMMUNENAVN_NAVN], "Tromsø - Romsa - Tromssa");
+    assert_null(texts[KH_REF_KOMMUNENAVN_KOMMNR]);
+    /* columns in another order, an extra column ignored */
+    ACCEPT(KH_TAB_REF_KOMMUNENAVN, "navn;gyldig_fra;kommnr", "Oslo;2024-01-01;0301");
+    assert_true(values[KH_REF_KOMMUNENAVN_KOMMNR] == 301);
+    assert_string_equal(texts[KH_REF_KOMMUNENAVN_NAVN], "Oslo");
+    /* 100 characters, counted as characters: 100 two-byte "ø" and 100 four-byte
+     * emoji pass; one more is too long (the value is cut at a boundary) */
+    ACCEPT(KH_TAB_REF_KOMMUNENAVN, KNAVN, long_name("ø", 100));
+    assert_int_equal(strlen(texts[KH_REF_KOMMUNENAVN_NAVN]), 200);
+    ACCEPT(KH_TAB_REF_KOMMUNENAVN, KNAVN, long_name("\xf0\x9f\x8f\x94", 100));
+    ACCEPT(KH_TAB_REF_KOMMUNENAVN, KNAVN, long_name("a", 100));
+    REJECT(KH_TAB_REF_KOMMUNENAVN, KNAVN, long_name("a", 101), KH_R_BAD_NAME, 1,
+           "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
+    assert_int_equal(run(KH_TAB_REF_KOMMUNENAVN, KNAVN, long_name("ø", 101), NULL), 1);
+    assert_int_equal(rej.reason, KH_R_BAD_NAME);
+    assert_int_equal(strlen(rej.value), 62);
+    /* control characters (C0, DEL, C1) and invalid UTF-8 */
+    REJECT(KH_TAB_REF_KOMMUNENAVN, KNAVN, "1144;Kvit\tsøy", KH_R_BAD_NAME, 1, "Kvit\tsøy");
+    assert_int_equal(run(KH_TAB_REF_KOMMUNENAVN, KNAVN, "1144;Kvit\x7fsøy", NULL), 1);
+    assert_int_equal(rej.reason, KH_R_BAD_NAME);
+    assert_int_equal(run(KH_TAB_REF_KOMMUNENAVN, KNAVN, "1144;Kvit\xc2\x85søy", NULL), 1);
+    assert_int_equal(rej.reason, KH_R_BAD_NAME);
+    assert_int_equal(run(KH_TAB_REF_KOMMUNENAVN, KNAVN, "1144;Kvit\xf8y", NULL), 1);
+    assert_int_equal(rej.reason, KH_R_BAD_NAME);
+    /* 11 digits in a row may be a national id: never stored (masked here) */
+    REJECT(KH_TAB_REF_KOMMUNENAVN, KNAVN, "1144;Kvitsøy " FNR, KH_R_BAD_NAME, 1,
+           "Kvitsøy 1510******8");
+    ACCEPT(KH_TAB_REF_KOMMUNENAVN, KNAVN, "1144;Kvitsøy 1234567890");
+    /* a no-break space (C2 A0) is no control character */
+    ACCEPT(KH_TAB_REF_KOMMUNENAVN, KNAVN, "1144;Kvit\xc2\xa0søy");
+    /* an empty name is missing, as every empty required field; kommnr first */
+    REJECT(KH_TAB_REF_KOMMUNENAVN, KNAVN, "1835;", KH_R_MISSING, 1, "");
+    REJECT(KH_TAB_REF_KOMMUNENAVN, KNAVN, "301;Oslo", KH_R_BAD_KOMMNR, 0, "301");
+    REJECT(KH_TAB_REF_KOMMUNENAVN, KNAVN, "0000;" "\x01", KH_R_BAD_KOMMNR, 0, "0000");
+    REJECT(KH_TAB_REF_KOMMUNENAVN, "navn;kommnr", "\x01;0000", KH_R_BAD_NAME, 0, "\x01");
+    REJECT(KH_TAB_REF_KOMMUNENAVN, KNAVN, "1856", KH_R_FIELD_COUNT, KH_RULES_NO_FIELD, "");
+}
+
 /* ---- reject values and misuse -------------------------------------------- */
 
 static void test_reject_value_truncated(void **state)
@@ -573,6 +629,10 @@ static void test_refdup(void **state)
     assert_int_equal(seen(d, KH_TAB_REF_KOMMUNEENDRINGER, 219, 3024, 1), 0);
     assert_int_equal(seen(d, KH_TAB_REF_KOMMUNEENDRINGER, 3024, 219, 1), 0);
     assert_int_equal(seen(d, KH_TAB_REF_KOMMUNEENDRINGER, 219, 3024, 2), 1);
+    /* ref_kommunenavn kommnr: the name is not in the key. */
+    assert_int_equal(seen(d, KH_TAB_REF_KOMMUNENAVN, 301, 0, 0), 0);
+    assert_int_equal(seen(d, KH_TAB_REF_KOMMUNENAVN, 5001, 0, 0), 0);
+    assert_int_equal(seen(d, KH_TAB_REF_KOMMUNENAVN, 301, 0, 0), 1);
     /* Same numbers in another table are another key. */
     assert_int_equal(seen(d, KH_TAB_REF_KOSTNADER, 219, 3024, 0), 0);
     /* Tables without a reference key never report duplicates here. */
@@ -613,6 +673,12 @@ static void test_refdup_reject(void **state)
     kh_refdup_reject(KH_TAB_REF_NASJONAL, r.fields, colmap, &rej);
     assert_int_equal(rej.field, 1);
     assert_string_equal(rej.value, "2020");
+    assert_int_equal(run(KH_TAB_REF_KOMMUNENAVN, "navn;kommnr", "Christiania;0301", NULL), 0);
+    split("Christiania;0301", &r);
+    kh_refdup_reject(KH_TAB_REF_KOMMUNENAVN, r.fields, colmap, &rej);
+    assert_int_equal(rej.reason, KH_R_DUPLICATE);
+    assert_int_equal(rej.field, 1);
+    assert_string_equal(rej.value, "0301");
 }
 
 int main(void)
@@ -634,6 +700,7 @@ int main(void)
         cmocka_unit_test(test_ref_nasjonal),
         cmocka_unit_test(test_ref_kostnader),
         cmocka_unit_test(test_ref_kommuneendringer),
+        cmocka_unit_test(test_ref_kommunenavn),
         cmocka_unit_test(test_reject_value_truncated),
         cmocka_unit_test(test_usage_errors),
         cmocka_unit_test(test_refdup),
