@@ -2,11 +2,11 @@
  *
  * Receives from the linker the run's ledger (reference year and window),
  * the reference rows and the person facts; computes `exit`, `status` and
- * `cost` with disclosure control (indicators.c, disclosure.c), reads the
- * other stored reference years (read-only) for step 7.4 (across.c), and
- * hands the run's tables, the other years' tables that 7.4 changed, the
- * national series and the ledger (with the suppression counts) to the
- * sink. */
+ * `cost` with disclosure control (indicators.c, cost.c, disclosure.c),
+ * reads the other stored reference years (read-only) for step 7.4
+ * (across.c), and hands the run's tables, the other years' tables that 7.4
+ * changed, the national series and the ledger (with the suppression
+ * counts) to the sink. */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
 #include <stdio.h>
