@@ -80,7 +80,7 @@ static int run_of_year(void *ctx, const kh_runrec_t *rec)
         return 0;
     r->run = *rec;
     r->have_run = 1;
-    return 1; /* newest first: the first one is the run whose rows are stored */
+    return KH_STOP; /* newest first: the first one is the run whose rows are stored */
 }
 
 static int row_cmp(const void *key, const void *elem)
@@ -321,7 +321,7 @@ int kh_rep_load(kh_rep_t *r, kh_store_t *store, const kh_report_opts_t *opts, FI
         rc = kh_store_each_national(store, r->ref_year, national_point, r);
     if (!rc) {
         rc = kh_store_each_run(store, run_of_year, r);
-        rc = rc == 1 ? 0 : rc;
+        rc = rc == KH_STOP ? 0 : rc;
     }
     if (rc) {
         snprintf(why, cap, "cannot read the store: %s", kh_strerror(rc));

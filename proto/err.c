@@ -8,6 +8,7 @@ const char *kh_strerror(int code)
 {
     switch (code) {
     case KH_OK: return "success";
+    case KH_STOP: return "stopped by a callback";
     case KH_E_DECODE: return "malformed message";
     case KH_E_PROTOCOL: return "unexpected message";
     case KH_E_UNUSABLE: return "unusable extract file";
