@@ -17,15 +17,15 @@
 #include "aggregate/across.h"
 #include "aggregate/indicators.h"
 #include "proto/defaults.h"
+#include "proto/err.h"
+#include "proto/fault.h"
+#include "proto/log.h"
+#include "proto/msg.h"
+#include "proto/sock.h"
+#include "proto/stage.h"
+#include "proto/store.h"
 #include "proto/topology.h"
-#include "err.h"
-#include "fault.h"
-#include "log.h"
-#include "msg.h"
-#include "sock.h"
-#include "stage.h"
-#include "store.h"
-#include "util.h"
+#include "proto/util.h"
 
 #define ROWS_PER_MSG 4096
 

@@ -9,7 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "err.h"
+#include "proto/err.h"
 
 #ifndef KH_VERSION
 #define KH_VERSION "unknown"

@@ -13,10 +13,10 @@
 #include "cli/common.h"
 #include "cli/jsonstat.h"
 #include "cli/muninames.h"
-#include "err.h"
-#include "reason.h"
-#include "store.h"
-#include "util.h"
+#include "proto/err.h"
+#include "proto/reason.h"
+#include "proto/store.h"
+#include "proto/util.h"
 
 /* ---- printing values ---------------------------------------------------------- */
 

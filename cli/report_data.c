@@ -8,8 +8,8 @@
 
 #include "cli/common.h"
 #include "cli/muninames.h"
-#include "err.h"
-#include "util.h"
+#include "proto/err.h"
+#include "proto/util.h"
 
 static int add_row(void *ctx, int ref_year, const kh_indrow_t *row)
 {

@@ -1,5 +1,5 @@
 /* err.c - kh_strerror() for project, system and converted library codes. */
-#include "err.h"
+#include "proto/err.h"
 
 #include <lmdb.h>
 #include <string.h>

@@ -15,8 +15,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "msg.h"
-#include "schema.h"
+#include "proto/msg.h"
+#include "proto/schema.h"
 
 /* Version 2: ledger records may carry the suppression counts of step 7
  * (msg_run.c's ledger encoding), which version 1 cannot read. Version 1 stores

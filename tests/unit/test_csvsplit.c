@@ -11,8 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../ingest/csvsplit.h"
-#include "../../proto/err.h"
+#include "ingest/csvsplit.h"
+#include "proto/err.h"
 
 /* What a feeding produced: "line:data|" per record ("line:TOO_LONG|"). */
 typedef struct {

@@ -12,9 +12,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../../aggregate/indicators.h"
-#include "../../proto/date.h"
-#include "../../proto/err.h"
+#include "aggregate/indicators.h"
+#include "proto/date.h"
+#include "proto/err.h"
 
 /* ---- Fixture helpers -------------------------------------------------------- */
 

@@ -17,9 +17,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../../proto/err.h"
-#include "../../proto/msg.h"
-#include "../../proto/store.h"
+#include "proto/err.h"
+#include "proto/msg.h"
+#include "proto/store.h"
 
 static kh_ledger_t sample_ledger(int with_suppression)
 {
