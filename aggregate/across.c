@@ -3,16 +3,16 @@
  * columns), rebuilt at the start of every round; each year's rows look
  * their key up in it. The years are small (thousands of rows), so nothing
  * cleverer is needed. */
-#include "across.h"
+#include "aggregate/across.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "../proto/util.h"
-#include "disclosure.h"
-#include "lines.h"
-#include "protect.h"
+#include "aggregate/disclosure.h"
+#include "aggregate/lines.h"
+#include "aggregate/protect.h"
+#include "proto/util.h"
 
 #define BIT(c) (UINT32_C(1) << (c))
 

@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../proto/schema.h"
+#include "proto/schema.h"
 
 typedef struct kh_across kh_across_t;
 

@@ -1,13 +1,13 @@
 /* decimal.c - decimal text to GMP rationals, and half-away-from-zero
  * rounding to scaled integers, for kohort-aggregate. See decimal.h. */
-#include "decimal.h"
+#include "aggregate/decimal.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "../proto/err.h"
-#include "../proto/util.h"
+#include "proto/err.h"
+#include "proto/util.h"
 
 int kh_decimal_parse(mpq_t out, const char *text)
 {

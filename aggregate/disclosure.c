@@ -1,13 +1,13 @@
 /* disclosure.c - primary and secondary suppression for kohort-aggregate.
  * See disclosure.h. The lines come from lines.c, each a range of an index
  * array, so a whole pass is linear in the rows. */
-#include "disclosure.h"
+#include "aggregate/disclosure.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "../proto/util.h"
+#include "proto/util.h"
 
 #define BIT(c) (UINT32_C(1) << (c))
 

@@ -10,8 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../proto/schema.h"
-#include "lines.h"
+#include "aggregate/lines.h"
+#include "proto/schema.h"
 
 #define KH_DISCLOSURE_MAX_COUNTS 8
 

@@ -8,7 +8,7 @@
 
 #include <stddef.h>
 
-#include "../proto/schema.h"
+#include "proto/schema.h"
 
 /* The printed kjonn of a person fact: 1 or 2, 9 without an accepted
  * befolkning row. */

@@ -1,79 +1,41 @@
-/* indicators.c - grouping, counting and exact arithmetic of kohort-aggregate.
- * See indicators.h. Persons are kept until kh_agg_finish(), because the
- * reference tables that predicted attainment needs may arrive after them;
- * all arithmetic is on integers or GMP rationals, rounded once at the end. */
-#include "indicators.h"
-
+/* indicators.c - grouping, counting and exact arithmetic of kohort-aggregate:
+ * the persons, their (municipality, cohort) cells, predicted attainment,
+ * tables exit and status, disclosure control and kh_agg_finish(); table
+ * cost is cost.c's, followup followup.c's. See indicators.h. Persons are
+ * kept until kh_agg_finish(), because the reference tables that predicted
+ * attainment needs may arrive after them; all arithmetic is on integers or
+ * GMP rationals, rounded once at the end. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <gmp.h>
 
-#include "../proto/codes.h"
-#include "../proto/date.h"
-#include "../proto/err.h"
-#include "../proto/util.h"
-#include "across.h"
-#include "decimal.h"
-#include "followup.h"
+#include "aggregate/across.h"
+#include "aggregate/decimal.h"
+#include "aggregate/followup.h"
+#include "aggregate/indicators_impl.h"
+#include "proto/codes.h"
+#include "proto/date.h"
+#include "proto/err.h"
+#include "proto/util.h"
 
-/* Reference rows are held by pointer so that GMP values never move. */
-typedef struct {
+struct monitor {
     int32_t landbakgrunn, kjonn;
     mpq_t andel;
-} monitor_t;
+};
 
-typedef struct {
+struct national {
     int32_t year;
     mpq_t andel;
-} national_t;
-
-typedef struct {
-    int32_t kommnr, year;
-    mpq_t total, admin, persons;
-} cost_t;
+};
 
 /* The exact tallies of one (municipality, cohort) cell, totals included. */
-typedef struct {
+struct cell {
     int32_t kommnr, cohort;
     int64_t exits, attained, to_work, to_education, parental_leave, extended;
     int64_t duration_days;       /* sum of avgangsdato - startdato */
     int prediction_unavailable;  /* a national figure this row needs is missing */
     int64_t persons, work, education, work_or_education, sa_recipients, sa_total;
-} cell_t;
-
-/* Open addressing from a (kommnr, cohort) key to 1 + a cell index. */
-typedef struct {
-    uint32_t *slots;
-    size_t cap;                  /* a power of two */
-} cell_index_t;
-
-struct kh_agg {
-    kh_agg_params_t params;
-    int finished;
-    int failed;                  /* kh_agg_finish() did not complete */
-
-    kh_person_t *persons;
-    size_t npersons, cap_persons;
-
-    monitor_t **monitor;         /* rows with both columns coded */
-    size_t nmonitor, cap_monitor;
-    monitor_t *star;             /* the (*, *) row, or NULL */
-    national_t **national;
-    size_t nnational, cap_national;
-    cost_t **cost;
-    size_t ncost, cap_cost;
-
-    cell_t *cells;
-    size_t ncells, cap_cells;
-    cell_index_t index;
-
-    kh_indrow_t *rows[KH_IND_COUNT];
-    size_t nrows[KH_IND_COUNT];
-    uint32_t *primary[KH_IND_COUNT]; /* step 7.1's masks per row */
-    kh_disclosure_stats_t stats[KH_IND_COUNT];
-    size_t after_lines[KH_IND_COUNT]; /* base/count cells suppressed after 7.1 and 7.2 */
-    kh_protect_stats_t protect;
 };
 
 /* ---- Life cycle and input ------------------------------------------------ */
@@ -102,13 +64,9 @@ static void free_reference(kh_agg_t *agg)
         mpq_clear(agg->national[i]->andel);
         free(agg->national[i]);
     }
-    for (size_t i = 0; i < agg->ncost; i++) {
-        mpq_clears(agg->cost[i]->total, agg->cost[i]->admin, agg->cost[i]->persons, NULL);
-        free(agg->cost[i]);
-    }
     free(agg->monitor);
     free(agg->national);
-    free(agg->cost);
+    kh_agg_cost_free(agg);
 }
 
 void kh_agg_destroy(kh_agg_t **pagg)
@@ -128,8 +86,7 @@ void kh_agg_destroy(kh_agg_t **pagg)
     *pagg = NULL;
 }
 
-/* Makes room for one more element of `size` bytes in a growing array. */
-static void *grow(void *array, size_t count, size_t *cap, size_t size)
+void *kh_agg_grow(void *array, size_t count, size_t *cap, size_t size)
 {
     if (count < *cap)
         return array;
@@ -142,7 +99,8 @@ int kh_agg_add_person(kh_agg_t *agg, const kh_person_t *person)
     if (agg->finished || person->cohort < agg->params.cohort_from ||
         person->cohort > agg->params.cohort_to || person->home < 1 || person->home > 9999)
         return KH_E_PROTOCOL;
-    agg->persons = grow(agg->persons, agg->npersons, &agg->cap_persons, sizeof *agg->persons);
+    agg->persons =
+        kh_agg_grow(agg->persons, agg->npersons, &agg->cap_persons, sizeof *agg->persons);
     agg->persons[agg->npersons++] = *person;
     return 0;
 }
@@ -166,7 +124,8 @@ int kh_agg_add_monitor(kh_agg_t *agg, int landbakgrunn, int kjonn, const char *a
         return 0;
     }
     if (stars == 0) {
-        agg->monitor = grow(agg->monitor, agg->nmonitor, &agg->cap_monitor, sizeof *agg->monitor);
+        agg->monitor =
+            kh_agg_grow(agg->monitor, agg->nmonitor, &agg->cap_monitor, sizeof *agg->monitor);
         agg->monitor[agg->nmonitor++] = row;
         return 0;
     }
@@ -188,33 +147,9 @@ int kh_agg_add_national(kh_agg_t *agg, int year, const char *andel)
         return KH_E_DECODE;
     }
     row->year = year;
-    agg->national = grow(agg->national, agg->nnational, &agg->cap_national, sizeof *agg->national);
+    agg->national =
+        kh_agg_grow(agg->national, agg->nnational, &agg->cap_national, sizeof *agg->national);
     agg->national[agg->nnational++] = row;
-    return 0;
-}
-
-int kh_agg_add_cost(kh_agg_t *agg, int kommnr, int year, const char *total, const char *admin,
-                    const char *persons)
-{
-    if (agg->finished || kommnr < 1 || kommnr > 9999)
-        return KH_E_PROTOCOL;
-    cost_t *row = kh_xmalloc(sizeof *row);
-    mpq_inits(row->total, row->admin, row->persons, NULL);
-    if (kh_decimal_parse(row->total, total) != 0 || kh_decimal_parse(row->admin, admin) != 0 ||
-        kh_decimal_parse(row->persons, persons) != 0) {
-        mpq_clears(row->total, row->admin, row->persons, NULL);
-        free(row);
-        return KH_E_DECODE;
-    }
-    if (year < agg->params.cohort_from || year > agg->params.cohort_to) {
-        mpq_clears(row->total, row->admin, row->persons, NULL);
-        free(row);
-        return 0;
-    }
-    row->kommnr = kommnr;
-    row->year = year;
-    agg->cost = grow(agg->cost, agg->ncost, &agg->cap_cost, sizeof *agg->cost);
-    agg->cost[agg->ncost++] = row;
     return 0;
 }
 
@@ -265,7 +200,7 @@ static cell_t *cell_get(kh_agg_t *agg, int32_t kommnr, int32_t cohort)
             return cell;
         i = (i + 1) & (agg->index.cap - 1);
     }
-    agg->cells = grow(agg->cells, agg->ncells, &agg->cap_cells, sizeof *agg->cells);
+    agg->cells = kh_agg_grow(agg->cells, agg->ncells, &agg->cap_cells, sizeof *agg->cells);
     cell_t *cell = &agg->cells[agg->ncells];
     memset(cell, 0, sizeof *cell);
     cell->kommnr = kommnr;
@@ -535,7 +470,7 @@ static int set_ratio(kh_indrow_t *row, kh_indtable_t t, int col, int64_t num, in
     return rc;
 }
 
-static int set_rational(kh_indrow_t *row, kh_indtable_t t, int col, const mpq_t v)
+int kh_agg_set_rational(kh_indrow_t *row, kh_indtable_t t, int col, const mpq_t v)
 {
     int rc = kh_decimal_round(v, kh_schema_indtable(t)->cols[col].scale, &row->value[col]);
     row->present[col] = rc == 0;
@@ -550,13 +485,13 @@ static int predicted_cells(kh_indrow_t *row, const cell_t *cell, const predictio
     mpq_t predicted, residual;
     mpq_inits(predicted, residual, NULL);
     predicted_share(predicted, pred, c, cell->exits);
-    int rc = set_rational(row, KH_IND_EXIT, KH_EXIT_PREDICTED_SHARE, predicted);
+    int rc = kh_agg_set_rational(row, KH_IND_EXIT, KH_EXIT_PREDICTED_SHARE, predicted);
     if (rc == 0) {
         kh_decimal_set_i64(mpq_numref(residual), cell->attained);
         kh_decimal_set_i64(mpq_denref(residual), cell->exits);
         mpq_canonicalize(residual);
         mpq_sub(residual, residual, predicted);
-        rc = set_rational(row, KH_IND_EXIT, KH_EXIT_RESIDUAL, residual);
+        rc = kh_agg_set_rational(row, KH_IND_EXIT, KH_EXIT_RESIDUAL, residual);
     }
     mpq_clears(predicted, residual, NULL);
     return rc;
@@ -622,184 +557,6 @@ static int build_person_tables(kh_agg_t *agg, const prediction_t *pred, const si
             return rc;
     }
     return 0;
-}
-
-/* ---- Cost ------------------------------------------------------------------- */
-
-static int by_cost_key(const void *pa, const void *pb)
-{
-    const cost_t *a = *(cost_t *const *)pa, *b = *(cost_t *const *)pb;
-    if (a->kommnr != b->kommnr)
-        return a->kommnr < b->kommnr ? -1 : 1;
-    return a->year < b->year ? -1 : a->year > b->year;
-}
-
-/* Sums the rows that landed on one (kommnr, year), keeping the first. */
-static void merge_cost_rows(kh_agg_t *agg)
-{
-    if (agg->ncost > 1)
-        qsort(agg->cost, agg->ncost, sizeof *agg->cost, by_cost_key);
-    size_t kept = 0;
-    for (size_t i = 0; i < agg->ncost; i++) {
-        cost_t *row = agg->cost[i];
-        if (kept > 0 && by_cost_key(&agg->cost[kept - 1], &row) == 0) {
-            cost_t *into = agg->cost[kept - 1];
-            mpq_add(into->total, into->total, row->total);
-            mpq_add(into->admin, into->admin, row->admin);
-            mpq_add(into->persons, into->persons, row->persons);
-            mpq_clears(row->total, row->admin, row->persons, NULL);
-            free(row);
-        } else {
-            agg->cost[kept++] = row;
-        }
-    }
-    agg->ncost = kept;
-}
-
-/* amount / persons, or 0 with *ok = 0 when persons is 0. */
-static void per_person(mpq_t out, const mpq_t amount, const mpq_t persons, int *ok)
-{
-    *ok = mpq_sgn(persons) != 0;
-    if (*ok)
-        mpq_div(out, amount, persons);
-    else
-        mpq_set_ui(out, 0, 1);
-}
-
-/* 100 * value / (sum / count): the index against the year's unweighted mean. */
-static int set_index(kh_indrow_t *row, int col, const mpq_t value, const mpq_t sum, size_t count)
-{
-    if (mpq_sgn(sum) == 0 || count == 0)
-        return 0;
-    mpq_t index;
-    mpq_init(index);
-    mpq_set_ui(index, (unsigned long)count, 1);
-    mpq_mul(index, index, value);
-    mpq_div(index, index, sum);
-    mpz_mul_ui(mpq_numref(index), mpq_numref(index), 100);
-    mpq_canonicalize(index);
-    int rc = set_rational(row, KH_IND_COST, col, index);
-    mpq_clear(index);
-    return rc;
-}
-
-static const kh_indrow_t *find_row(const kh_indrow_t *rows, size_t n, int32_t kommnr,
-                                   int32_t key2, size_t *at)
-{
-    size_t lo = 0, hi = n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (rows[mid].kommnr < kommnr || (rows[mid].kommnr == kommnr && rows[mid].key2 < key2))
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    if (lo < n && rows[lo].kommnr == kommnr && rows[lo].key2 == key2) {
-        *at = lo;
-        return &rows[lo];
-    }
-    return NULL;
-}
-
-/* cost_per_attained: suppressed with the exit row's `attained`. */
-static int cost_per_attained(kh_agg_t *agg, kh_indrow_t *row, const cost_t *cost)
-{
-    size_t at;
-    const kh_indrow_t *exit = find_row(agg->rows[KH_IND_EXIT], agg->nrows[KH_IND_EXIT],
-                                       cost->kommnr, cost->year, &at);
-    if (!exit)
-        return 0;
-    if (exit->suppressed_mask & (UINT32_C(1) << KH_EXIT_ATTAINED)) {
-        row->suppressed = 1;
-        row->suppressed_mask |= UINT32_C(1) << KH_COST_COST_PER_ATTAINED;
-        return 0;
-    }
-    int64_t attained = exit->value[KH_EXIT_ATTAINED];
-    if (attained == 0)
-        return 0;
-    mpq_t v;
-    mpq_init(v);
-    mpq_set(v, cost->total);
-    mpz_t a;
-    mpz_init(a);
-    kh_decimal_set_i64(a, attained);
-    mpz_mul(mpq_denref(v), mpq_denref(v), a);
-    mpq_canonicalize(v);
-    int rc = set_rational(row, KH_IND_COST, KH_COST_COST_PER_ATTAINED, v);
-    mpz_clear(a);
-    mpq_clear(v);
-    return rc;
-}
-
-/* Per year: the sums of cost and admin per person over its cost rows. */
-typedef struct {
-    mpq_t cost_sum, admin_sum;
-    size_t count;
-} year_mean_t;
-
-static void year_means(const kh_agg_t *agg, year_mean_t *means, size_t nyears)
-{
-    mpq_t v;
-    mpq_init(v);
-    for (size_t y = 0; y < nyears; y++) {
-        mpq_inits(means[y].cost_sum, means[y].admin_sum, NULL);
-        means[y].count = 0;
-    }
-    for (size_t i = 0; i < agg->ncost; i++) {
-        const cost_t *cost = agg->cost[i];
-        year_mean_t *m = &means[cost->year - agg->params.cohort_from];
-        int ok;
-        per_person(v, cost->total, cost->persons, &ok);
-        if (!ok)
-            continue;
-        mpq_add(m->cost_sum, m->cost_sum, v);
-        per_person(v, cost->admin, cost->persons, &ok);
-        mpq_add(m->admin_sum, m->admin_sum, v);
-        m->count++;
-    }
-    mpq_clear(v);
-}
-
-static int cost_row(kh_agg_t *agg, kh_indrow_t *row, const cost_t *cost, const year_mean_t *mean)
-{
-    memset(row, 0, sizeof *row);
-    row->kommnr = cost->kommnr;
-    row->key2 = cost->year;
-    mpq_t cpp, app;
-    mpq_inits(cpp, app, NULL);
-    int ok, rc = 0;
-    per_person(cpp, cost->total, cost->persons, &ok);
-    per_person(app, cost->admin, cost->persons, &ok);
-    if (ok) {
-        rc = set_rational(row, KH_IND_COST, KH_COST_COST_PER_PERSON, cpp);
-        if (rc == 0)
-            rc = set_index(row, KH_COST_COST_INDEX, cpp, mean->cost_sum, mean->count);
-        if (rc == 0)
-            rc = set_index(row, KH_COST_ADMIN_INDEX, app, mean->admin_sum, mean->count);
-    }
-    if (rc == 0)
-        rc = cost_per_attained(agg, row, cost);
-    mpq_clears(cpp, app, NULL);
-    return rc;
-}
-
-static int build_cost_table(kh_agg_t *agg)
-{
-    merge_cost_rows(agg);
-    size_t nyears = (size_t)(agg->params.cohort_to - agg->params.cohort_from) + 1;
-    year_mean_t *means = kh_xmalloc(nyears * sizeof *means);
-    year_means(agg, means, nyears);
-    agg->rows[KH_IND_COST] = kh_xcalloc(agg->ncost + 1, sizeof(kh_indrow_t));
-    int rc = 0;
-    for (size_t i = 0; i < agg->ncost && rc == 0; i++) {
-        const cost_t *cost = agg->cost[i];
-        rc = cost_row(agg, &agg->rows[KH_IND_COST][agg->nrows[KH_IND_COST]++], cost,
-                      &means[cost->year - agg->params.cohort_from]);
-    }
-    for (size_t y = 0; y < nyears; y++)
-        mpq_clears(means[y].cost_sum, means[y].admin_sum, NULL);
-    free(means);
-    return rc;
 }
 
 /* ---- Finish ----------------------------------------------------------------- */
@@ -871,7 +628,7 @@ int kh_agg_finish(kh_agg_t *agg)
     if (rc == 0)
         rc = apply_disclosure(agg);
     if (rc == 0)
-        rc = build_cost_table(agg);
+        rc = kh_agg_cost_build(agg);
     agg->failed = rc != 0;
     return rc;
 }

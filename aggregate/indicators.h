@@ -9,9 +9,9 @@
 
 #include <stddef.h>
 
-#include "../proto/schema.h"
-#include "disclosure.h"
-#include "protect.h"
+#include "aggregate/disclosure.h"
+#include "aggregate/protect.h"
+#include "proto/schema.h"
 
 /* Run parameters: reference year R, cohort window cohort_from..cohort_to
  * (inclusive), disclosure threshold min_cell (k; 0 turns control off). */

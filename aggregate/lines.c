@@ -1,12 +1,12 @@
 /* lines.c - the lines of an indicator table; see lines.h. Per kind of line
  * one index array holds every row, sorted by the fixed key columns in print
  * order and then by the varying one, so a line is a contiguous range. */
-#include "lines.h"
+#include "aggregate/lines.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "../proto/util.h"
+#include "proto/util.h"
 
 struct kh_lines {
     const kh_indrow_t *rows;

@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../proto/schema.h"
+#include "proto/schema.h"
 
 /* Key columns of an indicator row, in print order: kommnr, key2 (cohort or
  * year), key3 (followup's horizon), key4 (followup's kjonn). */

@@ -2,11 +2,11 @@
  *
  * Receives from the linker the run's ledger (reference year and window),
  * the reference rows and the person facts; computes `exit`, `status` and
- * `cost` with disclosure control (indicators.c, disclosure.c), reads the
- * other stored reference years (read-only) for step 7.4 (across.c), and
- * hands the run's tables, the other years' tables that 7.4 changed, the
- * national series, the municipalities' names and the ledger (with the
- * suppression counts) to the sink. */
+ * `cost` with disclosure control (indicators.c, cost.c, disclosure.c),
+ * reads the other stored reference years (read-only) for step 7.4
+ * (across.c), and hands the run's tables, the other years' tables that 7.4
+ * changed, the national series, the municipalities' names and the ledger
+ * (with the suppression counts) to the sink. */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
 #include <stdio.h>
@@ -17,15 +17,15 @@
 #include "aggregate/across.h"
 #include "aggregate/indicators.h"
 #include "proto/defaults.h"
+#include "proto/err.h"
+#include "proto/fault.h"
+#include "proto/log.h"
+#include "proto/msg.h"
+#include "proto/sock.h"
+#include "proto/stage.h"
+#include "proto/store.h"
 #include "proto/topology.h"
-#include "err.h"
-#include "fault.h"
-#include "log.h"
-#include "msg.h"
-#include "sock.h"
-#include "stage.h"
-#include "store.h"
-#include "util.h"
+#include "proto/util.h"
 
 #define ROWS_PER_MSG 4096
 

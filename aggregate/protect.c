@@ -1,6 +1,6 @@
 /* protect.c - step 7.3; see protect.h. (Placeholder until the outsider's
  * constraints land: does nothing.) */
-#include "protect.h"
+#include "aggregate/protect.h"
 
 #include <string.h>
 

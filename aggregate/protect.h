@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../proto/schema.h"
+#include "proto/schema.h"
 
 /* One reference year's tables, rows sorted by key as the store gives them.
  * Tables that are not there have n 0. primary[t] (may be NULL) marks, per

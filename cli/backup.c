@@ -7,8 +7,8 @@
 #include <sys/stat.h>
 
 #include "cli/common.h"
-#include "err.h"
-#include "store.h"
+#include "proto/err.h"
+#include "proto/store.h"
 
 static void usage(FILE *f)
 {

@@ -11,12 +11,12 @@
 #include <string.h>
 
 #include "cli/common.h"
-#include "err.h"
 #include "ingest/csvsplit.h"
 #include "ingest/tabread.h"
-#include "reason.h"
+#include "proto/err.h"
+#include "proto/reason.h"
+#include "proto/util.h"
 #include "transform/validate.h"
-#include "util.h"
 
 #define CHECK_BATCH 8192
 

@@ -9,7 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "err.h"
+#include "proto/err.h"
 
 #ifndef KH_VERSION
 #define KH_VERSION "unknown"
@@ -199,12 +199,12 @@ static int match_run(void *ctx, const kh_runrec_t *rec)
     if (m->latest) {
         snprintf(m->id, sizeof m->id, "%s", rec->run);
         m->matches = 1;
-        return 1; /* the ledger is newest first */
+        return KH_STOP; /* the ledger is newest first */
     }
     if (strcmp(rec->run, m->arg) == 0) {
         snprintf(m->id, sizeof m->id, "%s", rec->run);
         m->exact = 1;
-        return 1;
+        return KH_STOP;
     }
     if (strncmp(rec->run, m->arg, m->len) == 0 && m->matches++ == 0)
         snprintf(m->id, sizeof m->id, "%s", rec->run);
@@ -219,7 +219,7 @@ int kh_cli_resolve_run(kh_store_t *store, const char *arg, char out[KH_RUN_ID_MA
     m.len = strlen(arg);
     m.latest = strcmp(arg, "latest") == 0;
     int rc = m.len ? kh_store_each_run(store, match_run, &m) : 0;
-    if (rc < 0) { /* a callback's stop is positive */
+    if (rc < 0) { /* KH_STOP, a match, is not an error */
         fprintf(stderr, "kohort: cannot read the ledger: %s\n", kh_strerror(rc));
         return 1;
     }

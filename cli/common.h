@@ -6,7 +6,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "store.h"
+#include "proto/store.h"
 
 typedef enum { KH_FMT_TABLE = 0, KH_FMT_CSV, KH_FMT_JSON } kh_format_t;
 

@@ -71,7 +71,7 @@ static int lookup_cb(void *ctx, const kh_runrec_t *rec)
         return 0;
     l->found = 1;
     l->ok = rec->ok;
-    return 1;
+    return KH_STOP;
 }
 
 int kh_deadrun_recover(const char *store, char *msg, size_t cap)

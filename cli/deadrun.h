@@ -10,7 +10,7 @@
 #include <stddef.h>
 
 #include "cli/runstate.h"
-#include "store.h"
+#include "proto/store.h"
 
 /* Fills rec's counts from what the stages of `s` reported (rows read by
  * ingest, accepted and rejected by the validators). */

@@ -9,7 +9,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "schema.h"
+#include "proto/schema.h"
 
 /* Writes s as HTML text or attribute value. */
 void kh_html_esc(FILE *f, const char *s);

@@ -10,7 +10,7 @@
 #include "cli/common.h"
 #include "cli/labels.h"
 #include "cli/muninames.h"
-#include "util.h"
+#include "proto/util.h"
 
 #define MAX_KEYS 5 /* ref_year, kommnr, key2, key3, key4 */
 

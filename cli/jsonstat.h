@@ -10,7 +10,7 @@
 
 #include <stdio.h>
 
-#include "schema.h"
+#include "proto/schema.h"
 
 typedef struct kh_jsonstat kh_jsonstat_t;
 

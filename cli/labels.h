@@ -5,7 +5,7 @@
 #ifndef KH_CLI_LABELS_H
 #define KH_CLI_LABELS_H
 
-#include "schema.h"
+#include "proto/schema.h"
 
 typedef struct {
     const char *label;     /* "goal attainment at exit" */

@@ -13,10 +13,10 @@
 #include "cli/common.h"
 #include "cli/jsonstat.h"
 #include "cli/muninames.h"
-#include "err.h"
-#include "reason.h"
-#include "store.h"
-#include "util.h"
+#include "proto/err.h"
+#include "proto/reason.h"
+#include "proto/store.h"
+#include "proto/util.h"
 
 /* ---- printing values ---------------------------------------------------------- */
 
@@ -312,14 +312,14 @@ static int found_row(void *ctx, int ref_year, const kh_indrow_t *row)
     (void)ctx;
     (void)ref_year;
     (void)row;
-    return 1;
+    return KH_STOP;
 }
 
 /* 1 when any indicator table holds rows of reference year `year`. */
 static int year_stored(kh_store_t *store, int year)
 {
     for (int t = 0; t < KH_IND_COUNT; t++)
-        if (kh_store_each_row(store, (kh_indtable_t)t, year, found_row, NULL) > 0)
+        if (kh_store_each_row(store, (kh_indtable_t)t, year, found_row, NULL) == KH_STOP)
             return 1;
     return 0;
 }
@@ -730,7 +730,7 @@ static int print_reject(void *ctx, const kh_qrec_t *q)
 static int newest_run(void *ctx, const kh_runrec_t *rec)
 {
     snprintf(ctx, KH_RUN_ID_MAX, "%s", rec->run);
-    return 1; /* stop at the first (newest) */
+    return KH_STOP; /* at the first (newest) */
 }
 
 int kh_quarantine_main(int argc, char **argv)

@@ -7,7 +7,7 @@
 
 #include <stdio.h>
 
-#include "store.h"
+#include "proto/store.h"
 
 /* What to report on. */
 typedef struct {

@@ -11,7 +11,7 @@
 #include "cli/common.h"
 #include "cli/html.h"
 #include "cli/muninames.h"
-#include "util.h"
+#include "proto/util.h"
 
 #define CHART_W 860      /* px: the page's text column is 1160 px wide at most */
 #define LINE_LEFT 64.0

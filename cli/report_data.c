@@ -8,8 +8,8 @@
 
 #include "cli/common.h"
 #include "cli/muninames.h"
-#include "err.h"
-#include "util.h"
+#include "proto/err.h"
+#include "proto/util.h"
 
 static int add_row(void *ctx, int ref_year, const kh_indrow_t *row)
 {
@@ -80,7 +80,7 @@ static int run_of_year(void *ctx, const kh_runrec_t *rec)
         return 0;
     r->run = *rec;
     r->have_run = 1;
-    return 1; /* newest first: the first one is the run whose rows are stored */
+    return KH_STOP; /* newest first: the first one is the run whose rows are stored */
 }
 
 static int row_cmp(const void *key, const void *elem)
@@ -324,7 +324,7 @@ int kh_rep_load(kh_rep_t *r, kh_store_t *store, const kh_report_opts_t *opts, FI
         rc = kh_muninames_load(store, r->ref_year);
     if (!rc) {
         rc = kh_store_each_run(store, run_of_year, r);
-        rc = rc == 1 ? 0 : rc;
+        rc = rc == KH_STOP ? 0 : rc;
     }
     if (rc) {
         snprintf(why, cap, "cannot read the store: %s", kh_strerror(rc));

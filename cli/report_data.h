@@ -10,7 +10,7 @@
 #include <stdio.h>
 
 #include "cli/report.h"
-#include "store.h"
+#include "proto/store.h"
 
 typedef struct {
     kh_indrow_t *rows;     /* in key order, as the store gives them */

@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#include "schema.h"
+#include "proto/schema.h"
 
 /* The national goal: 70 % in work or education one year after. */
 #define KH_REPORT_FOLLOWUP_GOAL 0.70

@@ -247,7 +247,7 @@ static int find_run_cb(void *ctx, const kh_runrec_t *rec)
         return 0;
     *f->rec = *rec;
     f->found = 1;
-    return 1;
+    return KH_STOP;
 }
 
 /* The store decides the outcome: when its ledger holds this run as ok (the

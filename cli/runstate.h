@@ -9,7 +9,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "msg.h"
+#include "proto/msg.h"
 
 #define KH_RUNSTATE_MAX_STAGES 64
 

@@ -148,7 +148,7 @@ static int take_last(void *ctx, const kh_runrec_t *rec)
     last_ctx_t *c = ctx;
     c->rec = *rec;
     c->found = &c->rec;
-    return 1;
+    return KH_STOP;
 }
 
 /* With no run in progress: says so, with the newest ledger entry when there is one. */

@@ -128,7 +128,7 @@ static int find_outcome(void *ctx, const kh_runrec_t *rec)
     o->found = 1;
     o->ok = rec->ok;
     snprintf(o->reason, sizeof o->reason, "%s", rec->reason);
-    return 1;
+    return KH_STOP;
 }
 
 /* How the ledger records run `run`: outcome->found 0 when it does not. */

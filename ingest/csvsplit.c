@@ -6,14 +6,14 @@
  * proto/csvfield.c's rules so that malformed quoting cannot swallow the rest
  * of the file. See csvsplit.h. */
 #define _POSIX_C_SOURCE 200809L
-#include "csvsplit.h"
+#include "ingest/csvsplit.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "../proto/err.h"
-#include "../proto/util.h"
+#include "proto/err.h"
+#include "proto/util.h"
 
 /* Where the scanner stands inside a record, as far as quoting goes. Only
  * Q_QUOTED keeps a line end from ending the record. */

@@ -26,8 +26,9 @@ typedef struct {
 } kh_csvrec_t;
 
 /* Called once per record, in file order. `rec` and its data are borrowed:
- * valid only until the callback returns. Return 0 to go on, a negative code
- * to stop: kh_csvsplit_feed()/finish() then return that code. */
+ * valid only until the callback returns. Return 0 to go on, KH_STOP to end
+ * early or a negative code (an error): kh_csvsplit_feed()/finish() then
+ * return that code. */
 typedef int (*kh_csvsplit_cb)(void *ctx, const kh_csvrec_t *rec);
 
 typedef struct kh_csvsplit kh_csvsplit_t;

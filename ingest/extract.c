@@ -1,12 +1,12 @@
 /* extract.c - finding a table's file in an extract directory. See extract.h. */
 #define _POSIX_C_SOURCE 200809L
-#include "extract.h"
+#include "ingest/extract.h"
 
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 
-#include "../proto/err.h"
+#include "proto/err.h"
 
 int kh_extract_find(const char *dir, kh_table_t table, char *path, size_t cap,
                     const char **base, char *why, size_t whycap)

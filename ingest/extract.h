@@ -5,7 +5,7 @@
 
 #include <stddef.h>
 
-#include "../proto/schema.h"
+#include "proto/schema.h"
 
 /* Looks for NAME.csv and NAME.csv.gz of `table` in `dir`. Returns 1 and
  * writes the path (and sets *base to its file name within path) when one is

@@ -3,7 +3,7 @@
  * unusable, so every failure here is reported as one sentence naming the
  * file. See header.h. */
 #define _POSIX_C_SOURCE 200809L
-#include "header.h"
+#include "ingest/header.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -11,11 +11,11 @@
 #include <string.h>
 #include <strings.h>
 
-#include "../proto/csvfield.h"
-#include "../proto/redact.h"
-#include "../proto/err.h"
-#include "../proto/msg.h"
-#include "../proto/util.h"
+#include "proto/csvfield.h"
+#include "proto/err.h"
+#include "proto/msg.h"
+#include "proto/redact.h"
+#include "proto/util.h"
 
 /* Longest piece of a column name quoted in a message. */
 #define NAME_IN_MESSAGE 64

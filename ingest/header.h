@@ -9,8 +9,8 @@
 
 #include <stddef.h>
 
-#include "../proto/schema.h"
-#include "csvsplit.h"
+#include "ingest/csvsplit.h"
+#include "proto/schema.h"
 
 typedef struct kh_header kh_header_t;
 

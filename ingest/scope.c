@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "util.h"
+#include "proto/util.h"
 
 #define EMPTY INT64_MIN
 

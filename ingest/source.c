@@ -5,7 +5,7 @@
  * Z_STREAM_END, and bytes after a member must start another one. See
  * source.h. */
 #define _POSIX_C_SOURCE 200809L
-#include "source.h"
+#include "ingest/source.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -18,8 +18,8 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#include "../proto/err.h"
-#include "../proto/util.h"
+#include "proto/err.h"
+#include "proto/util.h"
 
 #define INBUF_SIZE (64 * 1024)
 

@@ -79,10 +79,6 @@ static void fill_meta(kh_tabread_t *r)
     }
 }
 
-/* What on_record returns to stop the splitter once the header is read when
- * the caller wants nothing more (never returned by kh_tabread_feed()). */
-#define STOP_AT_HEADER KH_E_NOTFOUND
-
 static int on_record(void *ctx, const kh_csvrec_t *rec)
 {
     kh_tabread_t *r = ctx;
@@ -92,7 +88,7 @@ static int on_record(void *ctx, const kh_csvrec_t *rec)
                         sizeof r->why) != 0)
         return KH_E_UNUSABLE;
     fill_meta(r);
-    return r->cb ? 0 : STOP_AT_HEADER;
+    return r->cb ? 0 : KH_STOP; /* the caller wants only the header */
 }
 
 int kh_tabread_feed(kh_tabread_t *r, const char *buf, size_t len, kh_csvsplit_cb cb, void *ctx)
@@ -101,7 +97,7 @@ int kh_tabread_feed(kh_tabread_t *r, const char *buf, size_t len, kh_csvsplit_cb
     r->ctx = ctx;
     int rc = len ? kh_csvsplit_feed(r->split, buf, len, on_record, r)
                  : kh_csvsplit_finish(r->split, on_record, r);
-    if (rc == STOP_AT_HEADER && !cb)
+    if (rc == KH_STOP && !cb)
         return 0;
     if (rc == 0 && len == 0 && !r->header) {
         snprintf(r->why, sizeof r->why, "%s: the file has no header line",

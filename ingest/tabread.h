@@ -48,7 +48,7 @@ int kh_tabread_read(kh_tabread_t *r, char *buf, size_t cap, size_t *got);
  * and leaves the rest of `buf` unread. Returns 0; KH_E_UNUSABLE when
  * the header is unusable, the CSV is malformed, or the file ends without a
  * header line (kh_tabread_error() says which); or the non-zero code `cb`
- * returned to stop. */
+ * returned to stop (KH_STOP or an error). */
 int kh_tabread_feed(kh_tabread_t *r, const char *buf, size_t len, kh_csvsplit_cb cb, void *ctx);
 
 /* 1 once the header line has been parsed. */

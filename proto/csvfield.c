@@ -1,12 +1,12 @@
 /* csvfield.c - field splitting and UTF-8 checking of one CSV record, shared
  * by kohort-ingest and kohort-validate. See csvfield.h for the rules; the
  * streaming record splitter (ingest/csvsplit.c) tracks quotes the same way. */
-#include "csvfield.h"
+#include "proto/csvfield.h"
 
 #include <stdint.h>
 #include <string.h>
 
-#include "reason.h"
+#include "proto/reason.h"
 
 static int is_space(char c)
 {

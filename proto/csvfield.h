@@ -8,7 +8,7 @@
 
 #include <stddef.h>
 
-#include "schema.h"
+#include "proto/schema.h"
 
 /* Splits the record `rec` (`len` bytes, without its line end; it may hold
  * line ends inside quoted fields) at `;` into fields.

@@ -1,6 +1,6 @@
 /* date.c - civil-date arithmetic (days-from-civil, after H. Hinnant's
  * public-domain algorithms). See date.h. */
-#include "date.h"
+#include "proto/date.h"
 
 int kh_date_is_leap(int y)
 {

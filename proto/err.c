@@ -1,5 +1,5 @@
 /* err.c - kh_strerror() for project, system and converted library codes. */
-#include "err.h"
+#include "proto/err.h"
 
 #include <lmdb.h>
 #include <string.h>
@@ -8,6 +8,7 @@ const char *kh_strerror(int code)
 {
     switch (code) {
     case KH_OK: return "success";
+    case KH_STOP: return "stopped by a callback";
     case KH_E_DECODE: return "malformed message";
     case KH_E_PROTOCOL: return "unexpected message";
     case KH_E_UNUSABLE: return "unusable extract file";

@@ -2,12 +2,15 @@
  *
  * A function that can fail returns int: 0 on success, -errno for a system
  * error, or a project code below -1000. LMDB and ZeroMQ codes are converted
- * at the boundary (kh_err_from_mdb). Every stage uses these. */
+ * at the boundary (kh_err_from_mdb). Every stage uses these. KH_STOP, the
+ * one positive code, is not an error: what a callback returns to end an
+ * iteration early (the iterator then returns it). */
 #ifndef KH_ERR_H
 #define KH_ERR_H
 
 enum {
     KH_OK = 0,
+    KH_STOP = 1,              /* a callback's "stop here", not an error */
     KH_E_BASE = -1000,
     KH_E_DECODE = -1001,      /* a message failed a length or type check */
     KH_E_PROTOCOL = -1002,    /* a well-formed message out of place */

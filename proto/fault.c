@@ -1,6 +1,6 @@
 /* fault.c - fault injection points for test builds. See fault.h. */
 #define _POSIX_C_SOURCE 200809L
-#include "fault.h"
+#include "proto/fault.h"
 
 #include <signal.h>
 #include <stdio.h>

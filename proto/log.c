@@ -2,8 +2,8 @@
  * written with one write() so that lines of concurrent processes sharing a
  * stderr do not interleave. */
 #define _POSIX_C_SOURCE 200809L
-#include "log.h"
-#include "redact.h"
+#include "proto/log.h"
+#include "proto/redact.h"
 
 #include <stdarg.h>
 #include <stdio.h>

@@ -12,8 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "rows.h"
-#include "schema.h"
+#include "proto/rows.h"
+#include "proto/schema.h"
 
 #define KH_RUN_ID_MAX 40
 #define KH_NAME_MAX 64

@@ -1,5 +1,5 @@
 /* reason.c - names of the reject reason codes. See reason.h. */
-#include "reason.h"
+#include "proto/reason.h"
 
 static const char *const names[KH_R_COUNT] = {
     "none", "field_count", "bad_quoting", "encoding", "line_too_long",

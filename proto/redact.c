@@ -1,5 +1,5 @@
 /* redact.c - masking digit runs that may be national ids. See redact.h. */
-#include "redact.h"
+#include "proto/redact.h"
 
 #include <string.h>
 

@@ -1,10 +1,10 @@
 /* rows.c - column-held batches of validated rows. See rows.h. */
-#include "rows.h"
+#include "proto/rows.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "util.h"
+#include "proto/util.h"
 
 kh_rows_t *kh_rows_new(kh_table_t table, uint32_t cap)
 {

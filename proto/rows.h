@@ -10,7 +10,7 @@
 #include <stdint.h>
 #include <stddef.h>
 
-#include "schema.h"
+#include "proto/schema.h"
 
 #define KH_PSEUDO_LEN 16
 

@@ -1,6 +1,6 @@
 /* sock.c - ZeroMQ set-up and transfer. See sock.h. */
 #define _POSIX_C_SOURCE 200809L
-#include "sock.h"
+#include "proto/sock.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -9,8 +9,8 @@
 #include <unistd.h>
 #include <zmq.h>
 
-#include "err.h"
-#include "util.h"
+#include "proto/err.h"
+#include "proto/util.h"
 
 static void *ctx;
 #ifdef KH_TEST_BUILD

@@ -9,7 +9,7 @@
 
 #include <stddef.h>
 
-#include "msg.h"
+#include "proto/msg.h"
 
 /* Borrowed: the process-wide context, created on first use. Aborts with a
  * message when ZeroMQ cannot make one (as out of memory does, util.h). */

@@ -9,7 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "msg.h"
+#include "proto/err.h"
+#include "proto/msg.h"
 
 #define KH_STAGE_MAX_SOCKS 8
 #define KH_STAGE_MAX_WORKERS 4096 /* the range of --worker and --workers */
@@ -124,8 +125,9 @@ int kh_stage_send(kh_stage_t *st, void *sock, kh_packed_t *packed);
  * the stage. */
 int kh_stage_recv(kh_stage_t *st, void *sock, kh_msg_t *msg);
 
-/* What a kh_stage_run handler returns (or a negative code: an error). */
-enum { KH_STAGE_CONTINUE = 0, KH_STAGE_DONE = 1 };
+/* What a kh_stage_run handler returns (or a negative code: an error);
+ * KH_STAGE_DONE is err.h's KH_STOP, the one "stop" of every callback. */
+enum { KH_STAGE_CONTINUE = KH_OK, KH_STAGE_DONE = KH_STOP };
 
 /* Handles one message of this run. Borrowed: `msg` is freed by
  * kh_stage_run when the handler returns; a handler that keeps a part of it

@@ -15,8 +15,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "msg.h"
-#include "schema.h"
+#include "proto/msg.h"
+#include "proto/schema.h"
 
 /* Version 2: ledger records may carry the suppression counts of step 7
  * (msg_run.c's ledger encoding), which version 1 cannot read. Version 1 stores
@@ -110,7 +110,9 @@ int kh_store_commit(kh_store_t *s, const kh_runrec_t *rec, kh_indrow_t *const ro
  * decided; then nothing is written and 0 returned). */
 int kh_store_put_run(kh_store_t *s, const kh_runrec_t *rec);
 
-/* Reading. Callbacks return 0 to go on, non-zero to stop (returned). */
+/* Reading. Callbacks return 0 to go on, KH_STOP to end the iteration early
+ * or a negative code (an error); each iterator returns what ended it
+ * (KH_STOP or the code), else 0 or its own negative code. */
 typedef int (*kh_store_row_cb)(void *ctx, int ref_year, const kh_indrow_t *row);
 typedef int (*kh_store_run_cb)(void *ctx, const kh_runrec_t *rec);
 typedef int (*kh_store_q_cb)(void *ctx, const kh_qrec_t *q);

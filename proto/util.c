@@ -1,6 +1,6 @@
 /* util.c - checked allocation and the monotonic clock. See util.h. */
 #define _POSIX_C_SOURCE 200809L
-#include "util.h"
+#include "proto/util.h"
 
 #include <stdio.h>
 #include <stdlib.h>

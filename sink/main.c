@@ -148,7 +148,7 @@ static int stored_year_cb(void *ctx, const kh_runrec_t *rec)
         return 0;
     y->placed = rec->ledger.placed;
     y->found = 1;
-    return 1;
+    return KH_STOP;
 }
 
 /* A run that would replace a stored year with nobody placed, or with fewer

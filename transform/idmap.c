@@ -2,16 +2,16 @@
  * After duplicates are gone every old id has one out-edge, so the rows form
  * a functional graph: cycles are found with one coloured walk per row, and
  * once the cycle rows are dropped every chain ends in a root. */
-#include "idmap.h"
+#include "transform/idmap.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "../proto/err.h"
-#include "../proto/reason.h"
-#include "../proto/rows.h"
-#include "../proto/util.h"
-#include "pseudomap.h"
+#include "proto/err.h"
+#include "proto/reason.h"
+#include "proto/rows.h"
+#include "proto/util.h"
+#include "transform/pseudomap.h"
 
 enum { WALK_NEW = 0, WALK_ON_PATH, WALK_DONE };
 

@@ -1,13 +1,13 @@
 /* kommune.c - municipality code carry-forward for kohort-link. See
  * kommune.h. Codes are 4 digits, so the whole map is one small array and
  * resolving it costs a linear walk over 10 000 codes. */
-#include "kommune.h"
+#include "transform/kommune.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "../proto/util.h"
+#include "proto/util.h"
 
 #define NCODES 10000
 /* next_code[] markers: no applicable change, or several different ones. */

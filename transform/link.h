@@ -12,8 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../proto/rows.h"
-#include "../proto/schema.h"
+#include "proto/rows.h"
+#include "proto/schema.h"
 
 /* Run parameters; 0 means the default: ref_year = the newest aar among all
  * accepted bosatte rows (people out of scope included), cohort_from = R-7,

@@ -12,7 +12,7 @@
 /* SHA256_Init/Update/Final are deprecated in OpenSSL 3 in favour of EVP,
  * whose per-call overhead is what precomputed pads are meant to avoid. */
 #define OPENSSL_SUPPRESS_DEPRECATED
-#include "pseudo.h"
+#include "transform/pseudo.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -24,8 +24,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "err.h"
-#include "util.h"
+#include "proto/err.h"
+#include "proto/util.h"
 
 #define CACHE_SLOTS 4096
 

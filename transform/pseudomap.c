@@ -3,13 +3,13 @@
  * comes from a full 64-bit mix of the key: linear probing degrades badly on
  * structured keys (test keys, a weak future pseudonym scheme), and the mix
  * costs a few nanoseconds against a cache miss of ~100. */
-#include "pseudomap.h"
+#include "transform/pseudomap.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "../proto/rows.h"
-#include "../proto/util.h"
+#include "proto/rows.h"
+#include "proto/util.h"
 
 struct kh_pseudomap {
     uint8_t *keys;       /* cap * KH_PSEUDO_LEN */

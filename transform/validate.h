@@ -4,8 +4,8 @@
 #ifndef KH_VALIDATE_H
 #define KH_VALIDATE_H
 
-#include "../proto/msg.h"
-#include "rules.h"
+#include "proto/msg.h"
+#include "transform/rules.h"
 
 typedef struct kh_validate kh_validate_t;
 

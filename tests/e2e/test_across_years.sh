@@ -87,8 +87,8 @@ cmp -s "$T/a.csv" "$T/b.csv" || fail "the same runs into two stores differ"
 # a run killed in the middle of a 7.4 change: the run for 2023 on a store
 # holding 2022 alone changes 2022 (checked after the faults, on the run
 # that then succeeds: the same computation)
+dump_all "$T/c" >"$T/c.before"
 if grep -q -a KOHORT_FAULT "$KOHORT_BIN/kohort-sink"; then
-  dump_all "$T/c" >"$T/c.before"
   for spec in sink.0@commit aggregate.0@across; do
     set +e
     krun "$T/c" 2023 KOHORT_FAULT=$spec

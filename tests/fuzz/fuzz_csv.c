@@ -10,9 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../ingest/csvsplit.h"
-#include "../../proto/csvfield.h"
-#include "../../proto/reason.h"
+#include "ingest/csvsplit.h"
+#include "proto/csvfield.h"
+#include "proto/reason.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

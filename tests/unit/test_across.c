@@ -12,8 +12,8 @@
 #include <errno.h>
 #include <string.h>
 
-#include "../../aggregate/across.h"
-#include "../../aggregate/disclosure.h"
+#include "aggregate/across.h"
+#include "aggregate/disclosure.h"
 
 #define BIT(c) (UINT32_C(1) << (c))
 #define NROWS 9

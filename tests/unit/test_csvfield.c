@@ -8,8 +8,8 @@
 
 #include <string.h>
 
-#include "../../proto/csvfield.h"
-#include "../../proto/reason.h"
+#include "proto/csvfield.h"
+#include "proto/reason.h"
 
 #define MAXF 16
 

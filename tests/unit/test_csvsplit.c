@@ -11,8 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../ingest/csvsplit.h"
-#include "../../proto/err.h"
+#include "ingest/csvsplit.h"
+#include "proto/err.h"
 
 /* What a feeding produced: "line:data|" per record ("line:TOO_LONG|"). */
 typedef struct {
@@ -207,7 +207,7 @@ static int stop_at_second(void *ctx, const kh_csvrec_t *rec)
 {
     (void)rec;
     int *count = ctx;
-    return ++*count == 2 ? KH_E_INTERRUPTED : 0;
+    return ++*count == 2 ? KH_STOP : 0;
 }
 
 static void test_callback_stops(void **state)
@@ -215,10 +215,10 @@ static void test_callback_stops(void **state)
     (void)state;
     int count = 0;
     kh_csvsplit_t *s = kh_csvsplit_new(0);
-    assert_int_equal(kh_csvsplit_feed(s, "a\nb\nc\n", 6, stop_at_second, &count), KH_E_INTERRUPTED);
+    assert_int_equal(kh_csvsplit_feed(s, "a\nb\nc\n", 6, stop_at_second, &count), KH_STOP);
     assert_int_equal(count, 2);
-    assert_int_equal(kh_csvsplit_feed(s, "d\n", 2, stop_at_second, &count), KH_E_INTERRUPTED);
-    assert_int_equal(kh_csvsplit_finish(s, stop_at_second, &count), KH_E_INTERRUPTED);
+    assert_int_equal(kh_csvsplit_feed(s, "d\n", 2, stop_at_second, &count), KH_STOP);
+    assert_int_equal(kh_csvsplit_finish(s, stop_at_second, &count), KH_STOP);
     assert_int_equal(count, 2);
     kh_csvsplit_destroy(&s);
     kh_csvsplit_destroy(&s); /* NULL is fine */
@@ -230,7 +230,7 @@ static void test_line_counter(void **state)
     int count = 0;
     kh_csvsplit_t *s = kh_csvsplit_new(0);
     assert_int_equal(kh_csvsplit_line(s), 1);
-    assert_int_equal(kh_csvsplit_feed(s, "a\n\nb\nc", 6, stop_at_second, &count), KH_E_INTERRUPTED);
+    assert_int_equal(kh_csvsplit_feed(s, "a\n\nb\nc", 6, stop_at_second, &count), KH_STOP);
     kh_csvsplit_destroy(&s);
     s = kh_csvsplit_new(0);
     count = -100;

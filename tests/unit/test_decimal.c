@@ -11,8 +11,8 @@
 #include <string.h>
 #include <gmp.h>
 
-#include "../../aggregate/decimal.h"
-#include "../../proto/err.h"
+#include "aggregate/decimal.h"
+#include "proto/err.h"
 
 /* Parses `text` and checks it equals num/den exactly. */
 static void expect_parse(const char *text, unsigned long num, unsigned long den)

@@ -11,7 +11,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "../../aggregate/disclosure.h"
+#include "aggregate/disclosure.h"
 
 /* A two-column table: base in column 0, one count in column 1, no
  * dependants, so that the line rules can be followed cell by cell. */

@@ -8,8 +8,8 @@
 
 #include <string.h>
 
-#include "../../ingest/header.h"
-#include "../../proto/err.h"
+#include "ingest/header.h"
+#include "proto/err.h"
 
 static char err[256];
 

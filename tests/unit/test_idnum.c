@@ -11,8 +11,8 @@
 
 #include <string.h>
 
-#include "../../proto/reason.h"
-#include "../../transform/idnum.h"
+#include "proto/reason.h"
+#include "transform/idnum.h"
 
 static const int w1[9] = {3, 7, 6, 1, 8, 9, 4, 5, 2};
 static const int w2[10] = {5, 4, 3, 2, 7, 6, 5, 4, 3, 2};

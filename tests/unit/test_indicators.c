@@ -1,8 +1,8 @@
-/* test_indicators.c - unit tests of aggregate/indicators: the `exit`,
- * `status` and `cost` tables of spec/indicators.md sections 2-7 from tiny
- * synthetic person sets. Every expected cell is worked out by hand in the
- * comment above its check; stored cells are scaled (share 0.6250 -> 6250,
- * one decimal 100.3 -> 1003). */
+/* test_indicators.c - unit tests of aggregate/indicators.c and cost.c: the
+ * `exit`, `status` and `cost` tables of spec/indicators.md sections 2-7
+ * from tiny synthetic person sets. Every expected cell is worked out by
+ * hand in the comment above its check; stored cells are scaled (share
+ * 0.6250 -> 6250, one decimal 100.3 -> 1003). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -12,9 +12,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../../aggregate/indicators.h"
-#include "../../proto/date.h"
-#include "../../proto/err.h"
+#include "aggregate/indicators.h"
+#include "proto/date.h"
+#include "proto/err.h"
 
 /* ---- Fixture helpers -------------------------------------------------------- */
 

@@ -9,8 +9,8 @@
 
 #include <errno.h>
 
-#include "../../proto/date.h"
-#include "../../transform/kommune.h"
+#include "proto/date.h"
+#include "transform/kommune.h"
 
 static int64_t day(int y, int m, int d)
 {

@@ -20,9 +20,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../../proto/err.h"
-#include "../../proto/msg.h"
-#include "../../proto/store.h"
+#include "proto/err.h"
+#include "proto/msg.h"
+#include "proto/store.h"
 
 static kh_ledger_t sample_ledger(int with_suppression)
 {
@@ -346,7 +346,7 @@ static void test_commit_replaces_other_years(void **state)
 static int first_run(void *ctx, const kh_runrec_t *rec)
 {
     *(kh_runrec_t *)ctx = *rec;
-    return 1;
+    return KH_STOP;
 }
 
 /* Writes the store's schema version with LMDB directly; *was (may be
@@ -394,7 +394,7 @@ static void test_version_1_store_still_opens(void **state)
 
     assert_int_equal(kh_store_open(t->dir, 0, 0, &st), 0);
     kh_runrec_t got;
-    assert_int_equal(kh_store_each_run(st, first_run, &got), 1);
+    assert_int_equal(kh_store_each_run(st, first_run, &got), KH_STOP);
     assert_string_equal(got.run, "old");
     assert_int_equal(got.ledger.has_suppression, 0);
     assert_int_equal(got.ledger.placed, 12);

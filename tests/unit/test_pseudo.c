@@ -17,7 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "err.h"
+#include "proto/err.h"
 #include "transform/pseudo.h"
 
 static void expected(const uint8_t key[KH_KEY_LEN], int64_t id, uint8_t out[16])

@@ -9,7 +9,7 @@
 
 #include <string.h>
 
-#include "../../proto/redact.h"
+#include "proto/redact.h"
 
 static void test_in_place(void **state)
 {

@@ -16,8 +16,8 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#include "../../ingest/source.h"
-#include "../../proto/err.h"
+#include "ingest/source.h"
+#include "proto/err.h"
 
 static char dir[64];
 static char content[5000];
