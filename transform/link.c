@@ -1,4 +1,6 @@
-/* link.c - the linker's logic for kohort-link. See link.h.
+/* link.c - the linker's logic for kohort-link: identities, participants,
+ * duplicates of people, exits, placement. See link.h; the reference tables
+ * are link_ref.c's.
  *
  * Rows are reduced on arrival to compact records of participants; every
  * judgement that needs all rows (duplicates, the reference year, exits,
@@ -6,6 +8,7 @@
  * Person indexes are internal (order of first f_intro sight); nothing
  * leaves in that order. */
 #include "transform/link.h"
+#include "transform/link_impl.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -18,12 +21,6 @@
 #include "transform/idmap.h"
 #include "transform/kommune.h"
 #include "transform/pseudomap.h"
-
-/* A growable array of fixed-size records: no allocation per row. */
-typedef struct {
-    void *data;
-    size_t n, cap, elem;
-} vec_t;
 
 typedef struct {
     uint8_t id[KH_PSEUDO_LEN];
@@ -55,9 +52,9 @@ typedef struct {
     int32_t start_date, end_date;   /* end_date INT32_MAX: still ongoing */
 } job_t;
 
-/* Everything known about one participant. Codes of 0 mean "no row": the
- * validator never accepts kommnr 0000. */
-typedef struct {
+/* Everything known about one participant (person_t, link_impl.h). Codes of
+ * 0 mean "no row": the validator never accepts kommnr 0000. */
+struct person {
     int32_t start_date, exit_date, status;
     uint32_t exit_line;              /* 0: no remaining exit */
     int32_t cohort;
@@ -71,16 +68,7 @@ typedef struct {
     int32_t fu_given[KH_FOLLOWUP_NHORIZONS];
     uint8_t fu_bits[KH_FOLLOWUP_NHORIZONS];
     int64_t fu_sa[KH_FOLLOWUP_NHORIZONS];
-} person_t;
-
-/* Reference rows, with texts as offsets into the arena until finish. */
-typedef struct {
-    int32_t key[KH_MAX_KEYS]; /* the schema's key columns */
-    int64_t dato;
-    size_t text[3];
-    uint32_t line;
-    int32_t duplicate;
-} refrow_t;
+};
 
 #define NO_EXIT INT32_MIN
 #define OPEN_END INT32_MAX
@@ -92,73 +80,11 @@ typedef struct {
 _Static_assert(KH_TAB_REF_KOSTNADER < KH_TAB_ID_HISTORIKK && KH_TAB_ID_HISTORIKK + 1 == KH_TAB_F_INTRO &&
                    KH_TAB_F_INTRO + 1 == KH_TAB_BOSATTE, "the linker's order of kh_table_t");
 
-struct kh_link {
-    kh_link_params_t params;
-    kh_link_counts_t counts;
-    int done[KH_TAB_COUNT];
-    int scope_fixed, finished;
-    int32_t newest_bosatte_aar;      /* 0: none seen */
-
-    kh_idmap_t *ids;                 /* until scope is fixed */
-    vec_t intro;                     /* intro_t */
-    kh_pseudomap_t *scope;           /* any id of a participant -> person */
-    person_t *persons;
-    size_t npersons;
-
-    vec_t bosatte, edu, shj, jobs;   /* bosatt_t, edu_t, shj_t, job_t */
-    vec_t ref[KH_TAB_COUNT];         /* refrow_t per reference table (empty for the others) */
-    char *text;
-    size_t text_len, text_cap;
-
-    vec_t rejects;                   /* kh_link_reject_t */
-    kh_person_t *out;
-    size_t nout;
-    kh_link_monitor_t *monitor;
-    kh_link_nasjonal_t *nasjonal;
-    kh_link_kostnad_t *kostnader;
-    kh_link_name_t *names;
-    size_t nmonitor, nnasjonal, nkostnader, nnames;
-};
-
 /* ---- small helpers --------------------------------------------------------- */
 
-static void vec_init(vec_t *v, size_t elem)
+void kh_link_reject(kh_link_t *l, kh_table_t t, uint32_t line, int column, int reason)
 {
-    v->data = NULL;
-    v->n = v->cap = 0;
-    v->elem = elem;
-}
-
-static void *vec_push(vec_t *v)
-{
-    if (v->n == v->cap) {
-        v->cap = v->cap ? v->cap * 2 : 256;
-        v->data = kh_xrealloc(v->data, v->cap * v->elem);
-    }
-    void *slot = (char *)v->data + v->n++ * v->elem;
-    memset(slot, 0, v->elem);
-    return slot;
-}
-
-static size_t keep_text(kh_link_t *l, const char *s)
-{
-    size_t n = strlen(s) + 1;
-    if (l->text_len + n > l->text_cap) {
-        size_t cap = l->text_cap ? l->text_cap * 2 : 1024;
-        while (cap < l->text_len + n)
-            cap *= 2;
-        l->text = kh_xrealloc(l->text, cap);
-        l->text_cap = cap;
-    }
-    memcpy(l->text + l->text_len, s, n);
-    size_t off = l->text_len;
-    l->text_len += n;
-    return off;
-}
-
-static void add_reject(kh_link_t *l, kh_table_t t, uint32_t line, int column, int reason)
-{
-    kh_link_reject_t *rej = vec_push(&l->rejects);
+    kh_link_reject_t *rej = kh_link_vec_push(&l->rejects);
     *rej = (kh_link_reject_t){t, line, column, reason};
     l->counts.rejected[t]++;
 }
@@ -166,11 +92,6 @@ static void add_reject(kh_link_t *l, kh_table_t t, uint32_t line, int column, in
 static int is_person_table(kh_table_t t)
 {
     return t >= KH_TAB_BOSATTE && !kh_schema_table(t)->reference;
-}
-
-static int is_reference_table(kh_table_t t)
-{
-    return kh_schema_table(t)->reference;
 }
 
 static int has_id_column(kh_table_t t)
@@ -202,14 +123,13 @@ kh_link_t *kh_link_new(const kh_link_params_t *p)
     if (p)
         l->params = *p;
     l->ids = kh_idmap_new();
-    vec_init(&l->intro, sizeof(intro_t));
-    vec_init(&l->bosatte, sizeof(bosatt_t));
-    vec_init(&l->edu, sizeof(edu_t));
-    vec_init(&l->shj, sizeof(shj_t));
-    vec_init(&l->jobs, sizeof(job_t));
-    for (int t = 0; t < KH_TAB_COUNT; t++)
-        vec_init(&l->ref[t], sizeof(refrow_t));
-    vec_init(&l->rejects, sizeof(kh_link_reject_t));
+    kh_link_vec_init(&l->intro, sizeof(intro_t));
+    kh_link_vec_init(&l->bosatte, sizeof(bosatt_t));
+    kh_link_vec_init(&l->edu, sizeof(edu_t));
+    kh_link_vec_init(&l->shj, sizeof(shj_t));
+    kh_link_vec_init(&l->jobs, sizeof(job_t));
+    kh_link_ref_init(l);
+    kh_link_vec_init(&l->rejects, sizeof(kh_link_reject_t));
     return l;
 }
 
@@ -226,15 +146,9 @@ void kh_link_destroy(kh_link_t **lp)
     free(l->edu.data);
     free(l->shj.data);
     free(l->jobs.data);
-    for (int t = 0; t < KH_TAB_COUNT; t++)
-        free(l->ref[t].data);
-    free(l->text);
+    kh_link_ref_free(l);
     free(l->rejects.data);
     free(l->out);
-    free(l->monitor);
-    free(l->nasjonal);
-    free(l->kostnader);
-    free(l->names);
     free(l);
     *lp = NULL;
 }
@@ -254,30 +168,12 @@ static void add_f_intro(kh_link_t *l, const kh_rows_t *rows)
     const int64_t *exit = rows->col[KH_F_INTRO_AVGANGSDATO].i64;
     const int64_t *status = rows->col[KH_F_INTRO_SLUTTSTATUS].i64;
     for (uint32_t r = 0; r < rows->nrows; r++) {
-        intro_t *in = vec_push(&l->intro);
+        intro_t *in = kh_link_vec_push(&l->intro);
         memcpy(in->id, kh_rows_pseudo(rows, KH_F_INTRO_FNR, r), KH_PSEUDO_LEN);
         in->start_date = date_i32(start[r]);
         in->exit_date = exit[r] == KH_NULL ? NO_EXIT : date_i32(exit[r]);
         in->status = status[r] == KH_NULL ? -1 : (int32_t)status[r];
         in->line = rows->lines[r];
-    }
-}
-
-static void add_reference(kh_link_t *l, const kh_rows_t *rows)
-{
-    const kh_tabledef_t *def = kh_schema_table(rows->table);
-    for (uint32_t r = 0; r < rows->nrows; r++) {
-        refrow_t *ref = vec_push(&l->ref[rows->table]);
-        int ntext = 0;
-        for (int k = 0; k < def->nkeys; k++)
-            ref->key[k] = (int32_t)rows->col[def->keys[k]].i64[r];
-        for (int c = 0; c < def->ncols; c++) {
-            if (KH_COL_IS_TEXT(def->cols[c].type))
-                ref->text[ntext++] = keep_text(l, kh_rows_text(rows, c, r));
-            else if (def->cols[c].type == KH_COL_DATE)
-                ref->dato = rows->col[c].i64[r];
-        }
-        ref->line = rows->lines[r];
     }
 }
 
@@ -302,7 +198,7 @@ static void add_bosatte(kh_link_t *l, const kh_rows_t *rows)
         long p = person_of(l, rows, r);
         if (p < 0)
             continue;
-        bosatt_t *b = vec_push(&l->bosatte);
+        bosatt_t *b = kh_link_vec_push(&l->bosatte);
         *b = (bosatt_t){(uint32_t)p, (int32_t)aar[r], (int32_t)kommnr[r], rows->lines[r], 0};
     }
 }
@@ -318,11 +214,11 @@ static void add_befolkning(kh_link_t *l, const kh_rows_t *rows)
         person_t *pe = &l->persons[p];
         uint32_t line = rows->lines[r];
         if (pe->bef_line != 0 && pe->bef_line < line) {
-            add_reject(l, KH_TAB_BEFOLKNING, line, KH_BEFOLKNING_FNR, KH_R_DUPLICATE);
+            kh_link_reject(l, KH_TAB_BEFOLKNING, line, KH_BEFOLKNING_FNR, KH_R_DUPLICATE);
             continue;
         }
         if (pe->bef_line != 0)
-            add_reject(l, KH_TAB_BEFOLKNING, pe->bef_line, KH_BEFOLKNING_FNR, KH_R_DUPLICATE);
+            kh_link_reject(l, KH_TAB_BEFOLKNING, pe->bef_line, KH_BEFOLKNING_FNR, KH_R_DUPLICATE);
         pe->bef_line = line;
         pe->kjonn = (int32_t)rows->col[KH_BEFOLKNING_KJONN].i64[r];
         pe->landbakgrunn = (int32_t)rows->col[KH_BEFOLKNING_LANDBAKGRUNN].i64[r];
@@ -359,7 +255,7 @@ static void add_utdanning(kh_link_t *l, const kh_rows_t *rows)
         long p = person_of(l, rows, r);
         if (p < 0 || !nus_counts(nus[r]) || !year_wanted(l, aar[r]))
             continue;
-        edu_t *e = vec_push(&l->edu);
+        edu_t *e = kh_link_vec_push(&l->edu);
         *e = (edu_t){(uint32_t)p, (int32_t)aar[r]};
     }
 }
@@ -372,7 +268,7 @@ static void add_shj(kh_link_t *l, const kh_rows_t *rows)
         long p = person_of(l, rows, r);
         if (p < 0 || !year_wanted(l, aar[r]))
             continue;
-        shj_t *s = vec_push(&l->shj);
+        shj_t *s = kh_link_vec_push(&l->shj);
         *s = (shj_t){(uint32_t)p, (int32_t)aar[r], belop[r]};
     }
 }
@@ -397,7 +293,7 @@ static void add_f_jobber(kh_link_t *l, const kh_rows_t *rows)
             !(job.start_date <= date_i32(kh_date_from_ymd(l->params.ref_year, 12, 31)) &&
               job.end_date >= date_i32(kh_date_from_ymd(first_year_wanted(l), 1, 1))))
             continue;
-        *(job_t *)vec_push(&l->jobs) = job;
+        *(job_t *)kh_link_vec_push(&l->jobs) = job;
     }
 }
 
@@ -434,7 +330,7 @@ int kh_link_add(kh_link_t *l, const kh_rows_t *rows)
     case KH_TAB_UTDANNING:    add_utdanning(l, rows); break;
     case KH_TAB_SHJ:          add_shj(l, rows); break;
     case KH_TAB_F_JOBBER:     add_f_jobber(l, rows); break;
-    default:                  add_reference(l, rows); break;
+    default:                  kh_link_ref_add(l, rows); break;
     }
     return 0;
 }
@@ -446,7 +342,7 @@ static void take_id_rejects(kh_link_t *l)
     size_t n;
     const kh_idmap_reject_t *rej = kh_idmap_rejects(l->ids, &n);
     for (size_t i = 0; i < n; i++)
-        add_reject(l, KH_TAB_ID_HISTORIKK, rej[i].line, rej[i].column, rej[i].reason);
+        kh_link_reject(l, KH_TAB_ID_HISTORIKK, rej[i].line, rej[i].column, rej[i].reason);
 }
 
 /* Every resolved person of an f_intro row becomes a participant. */
@@ -532,101 +428,9 @@ static void judge_bosatte(kh_link_t *l)
     for (size_t i = 1; i < l->bosatte.n; i++) {
         if (b[i].person == b[i - 1].person && b[i].aar == b[i - 1].aar) {
             b[i].duplicate = 1;
-            add_reject(l, KH_TAB_BOSATTE, b[i].line, KH_BOSATTE_FNR, KH_R_DUPLICATE);
+            kh_link_reject(l, KH_TAB_BOSATTE, b[i].line, KH_BOSATTE_FNR, KH_R_DUPLICATE);
         }
     }
-}
-
-/* By the schema's reference key (kh_tabledef_t.keys), then line. */
-static int cmp_ref(const void *a, const void *b)
-{
-    const refrow_t *x = a, *y = b;
-    for (int k = 0; k < 2; k++)
-        if (x->key[k] != y->key[k])
-            return x->key[k] < y->key[k] ? -1 : 1;
-    return (x->line > y->line) - (x->line < y->line);
-}
-
-static void judge_reference(kh_link_t *l, kh_table_t t)
-{
-    refrow_t *ref = l->ref[t].data;
-    if (l->ref[t].n > 1)
-        qsort(ref, l->ref[t].n, sizeof *ref, cmp_ref);
-    for (size_t i = 1; i < l->ref[t].n; i++) {
-        if (ref[i].key[0] == ref[i - 1].key[0] && ref[i].key[1] == ref[i - 1].key[1]) {
-            ref[i].duplicate = 1;
-            add_reject(l, t, ref[i].line, 0, KH_R_DUPLICATE);
-        }
-    }
-}
-
-/* ---- reference data for the aggregator ------------------------------------- */
-
-static void build_kommune(kh_link_t *l, kh_kommune_t *k, int64_t as_of)
-{
-    const refrow_t *ref = l->ref[KH_TAB_REF_KOMMUNEENDRINGER].data;
-    for (size_t i = 0; i < l->ref[KH_TAB_REF_KOMMUNEENDRINGER].n; i++)
-        if (!ref[i].duplicate)
-            kh_kommune_add(k, ref[i].key[0], ref[i].key[1], ref[i].dato);
-    kh_kommune_resolve(k, as_of);
-}
-
-static void build_monitor_nasjonal(kh_link_t *l)
-{
-    const refrow_t *mon = l->ref[KH_TAB_REF_MONITOR].data;
-    l->monitor = kh_xcalloc(l->ref[KH_TAB_REF_MONITOR].n + 1, sizeof *l->monitor);
-    for (size_t i = 0; i < l->ref[KH_TAB_REF_MONITOR].n; i++)
-        if (!mon[i].duplicate)
-            l->monitor[l->nmonitor++] = (kh_link_monitor_t){
-                mon[i].key[0], mon[i].key[1], l->text + mon[i].text[0], mon[i].line};
-
-    const refrow_t *nas = l->ref[KH_TAB_REF_NASJONAL].data;
-    l->nasjonal = kh_xcalloc(l->ref[KH_TAB_REF_NASJONAL].n + 1, sizeof *l->nasjonal);
-    for (size_t i = 0; i < l->ref[KH_TAB_REF_NASJONAL].n; i++)
-        if (!nas[i].duplicate)
-            l->nasjonal[l->nnasjonal++] = (kh_link_nasjonal_t){
-                nas[i].key[0], l->text + nas[i].text[0], nas[i].line};
-}
-
-static int cmp_kostnad(const void *a, const void *b)
-{
-    const kh_link_kostnad_t *x = a, *y = b;
-    if (x->kommnr != y->kommnr)
-        return x->kommnr < y->kommnr ? -1 : 1;
-    if (x->aar != y->aar)
-        return x->aar < y->aar ? -1 : 1;
-    return (x->line > y->line) - (x->line < y->line);
-}
-
-static void build_kostnader(kh_link_t *l, const kh_kommune_t *k)
-{
-    const refrow_t *ref = l->ref[KH_TAB_REF_KOSTNADER].data;
-    l->kostnader = kh_xcalloc(l->ref[KH_TAB_REF_KOSTNADER].n + 1, sizeof *l->kostnader);
-    for (size_t i = 0; i < l->ref[KH_TAB_REF_KOSTNADER].n; i++) {
-        if (ref[i].duplicate)
-            continue;
-        int32_t code = kh_kommune_carry(k, ref[i].key[0]);
-        if (code == KH_KOMMUNE_NONE) {
-            l->counts.kostnader_split++;
-            continue;
-        }
-        l->kostnader[l->nkostnader++] = (kh_link_kostnad_t){
-            code, ref[i].key[0], ref[i].key[1], l->text + ref[i].text[0],
-            l->text + ref[i].text[1], l->text + ref[i].text[2], ref[i].line};
-    }
-    if (l->nkostnader > 1)
-        qsort(l->kostnader, l->nkostnader, sizeof *l->kostnader, cmp_kostnad);
-}
-
-/* ref_kommunenavn: judge_reference() sorted the rows by kommnr, then line. */
-static void build_names(kh_link_t *l)
-{
-    const refrow_t *ref = l->ref[KH_TAB_REF_KOMMUNENAVN].data;
-    l->names = kh_xcalloc(l->ref[KH_TAB_REF_KOMMUNENAVN].n + 1, sizeof *l->names);
-    for (size_t i = 0; i < l->ref[KH_TAB_REF_KOMMUNENAVN].n; i++)
-        if (!ref[i].duplicate)
-            l->names[l->nnames++] =
-                (kh_link_name_t){ref[i].key[0], l->text + ref[i].text[0], ref[i].line};
 }
 
 /* ---- persons ---------------------------------------------------------------------- */
@@ -861,15 +665,11 @@ int kh_link_finish(kh_link_t *l)
         return rc;
     l->finished = 1;
     judge_bosatte(l);
-    for (int t = 0; t < KH_TAB_COUNT; t++)
-        if (is_reference_table((kh_table_t)t))
-            judge_reference(l, (kh_table_t)t);
+    kh_link_ref_judge(l);
 
     kh_kommune_t *k = kh_kommune_new();
-    build_kommune(l, k, kh_date_from_ymd(l->counts.ref_year, 1, 1));
-    build_monitor_nasjonal(l);
-    build_kostnader(l, k);
-    build_names(l);
+    kh_link_ref_kommune(l, k, kh_date_from_ymd(l->counts.ref_year, 1, 1));
+    kh_link_ref_build(l, k);
     choose_exits(l);
     attach_residence(l);
     rc = attach_year_r(l);
@@ -900,28 +700,4 @@ const kh_link_reject_t *kh_link_rejects(const kh_link_t *l, size_t *n)
 const kh_link_counts_t *kh_link_counts(const kh_link_t *l)
 {
     return &l->counts;
-}
-
-const kh_link_monitor_t *kh_link_monitor(const kh_link_t *l, size_t *n)
-{
-    *n = l->nmonitor;
-    return l->monitor;
-}
-
-const kh_link_nasjonal_t *kh_link_nasjonal(const kh_link_t *l, size_t *n)
-{
-    *n = l->nnasjonal;
-    return l->nasjonal;
-}
-
-const kh_link_kostnad_t *kh_link_kostnader(const kh_link_t *l, size_t *n)
-{
-    *n = l->nkostnader;
-    return l->kostnader;
-}
-
-const kh_link_name_t *kh_link_names(const kh_link_t *l, size_t *n)
-{
-    *n = l->nnames;
-    return l->names;
 }

@@ -4,14 +4,17 @@
  * identities, keeps only rows of participants (memory bounded by their
  * number), judges duplicates of people and id cycles, picks each person's
  * latest exit and places them with their facts for R and for the status
- * years of followup (spec/indicators.md sections 1, 3 and 8). Owns
- * copies of everything it keeps; the batches stay the caller's. */
+ * years of followup (spec/indicators.md sections 1, 3 and 8), and hands
+ * the reference rows on in the message's own types (msg.h's kh_refdata_t;
+ * link_ref.c). Owns copies of everything it keeps; the batches stay the
+ * caller's. */
 #ifndef KH_LINK_H
 #define KH_LINK_H
 
 #include <stddef.h>
 #include <stdint.h>
 
+#include "proto/msg.h"
 #include "proto/rows.h"
 #include "proto/schema.h"
 
@@ -49,40 +52,6 @@ typedef struct {
     uint64_t kostnader_split;    /* ref_kostnader rows left out (split code) */
     int ref_year, cohort_from, cohort_to;   /* as used (after defaults) */
 } kh_link_counts_t;
-
-/* Reference rows for the aggregator; texts are the validator's normalised
- * decimals. Sorted by their key, then line. */
-typedef struct {
-    int32_t landbakgrunn;        /* KH_STAR for `*` */
-    int32_t kjonn;               /* KH_STAR for `*` */
-    const char *andel;
-    uint32_t line;
-} kh_link_monitor_t;
-
-typedef struct {
-    int32_t aar;
-    const char *andel;
-    uint32_t line;
-} kh_link_nasjonal_t;
-
-/* Not summed: rows that land on one code stay separate rows. */
-typedef struct {
-    int32_t kommnr;              /* carried forward to the codes of 1 Jan R */
-    int32_t kommnr_given;        /* as in the file */
-    int32_t aar;
-    const char *utgifter_totalt;
-    const char *utgifter_admin;
-    const char *personer_malgruppe;
-    uint32_t line;
-} kh_link_kostnad_t;
-
-/* A municipality's name (ref_kommunenavn), as given: for output only, so
- * its code is not carried forward. */
-typedef struct {
-    int32_t kommnr;
-    const char *navn;
-    uint32_t line;
-} kh_link_name_t;
 
 typedef struct kh_link kh_link_t;
 
@@ -126,18 +95,15 @@ const kh_link_reject_t *kh_link_rejects(const kh_link_t *l, size_t *n);
 /* Borrowed: valid until kh_link_destroy(); final after kh_link_finish(). */
 const kh_link_counts_t *kh_link_counts(const kh_link_t *l);
 
-/* Reference rows kept (linker duplicates removed). Borrowed: valid until
- * kh_link_destroy(). NULL and *n = 0 before kh_link_finish(). */
-const kh_link_monitor_t *kh_link_monitor(const kh_link_t *l, size_t *n);
-const kh_link_nasjonal_t *kh_link_nasjonal(const kh_link_t *l, size_t *n);
-
-/* ref_kostnader rows whose kommnr could be carried forward, sorted by
- * (kommnr, aar, line); rows of a split code are left out
- * (counts->kostnader_split). */
-const kh_link_kostnad_t *kh_link_kostnader(const kh_link_t *l, size_t *n);
-
-/* ref_kommunenavn rows kept (linker duplicates removed), sorted by kommnr:
- * each code once. Borrowed as above. */
-const kh_link_name_t *kh_link_names(const kh_link_t *l, size_t *n);
+/* The reference rows for the aggregator, in the message's types (msg.h),
+ * linker duplicates removed; texts are the validator's normalised decimals.
+ * monitor and national are sorted by their key; cost holds the
+ * ref_kostnader rows whose kommnr could be carried forward to the codes of
+ * 1 Jan R, sorted by (carried kommnr, aar, line) and not summed (rows of a
+ * split code are left out: counts->kostnader_split); names holds
+ * ref_kommunenavn's rows by kommnr, each code once and as given (names are
+ * for output only, so not carried forward). Borrowed: valid until
+ * kh_link_destroy(). Empty (counts 0, arrays NULL) before kh_link_finish(). */
+const kh_refdata_t *kh_link_refdata(const kh_link_t *l);
 
 #endif

@@ -126,44 +126,8 @@ static void send_results(kh_stage_t *st, void *agg, const kh_link_t *link, const
     kh_msg_pack_ledger(&p, &env, &ledger);
     kh_stage_send(st, agg, &p);
 
-    size_t nm, nn, nk, nnames;
-    const kh_link_monitor_t *mon = kh_link_monitor(link, &nm);
-    const kh_link_nasjonal_t *nas = kh_link_nasjonal(link, &nn);
-    const kh_link_kostnad_t *kos = kh_link_kostnader(link, &nk);
-    const kh_link_name_t *names = kh_link_names(link, &nnames);
-    kh_refdata_t ref;
-    memset(&ref, 0, sizeof ref);
-    ref.monitor = kh_xcalloc(nm + 1, sizeof *ref.monitor);
-    ref.national = kh_xcalloc(nn + 1, sizeof *ref.national);
-    ref.cost = kh_xcalloc(nk + 1, sizeof *ref.cost);
-    ref.names = kh_xcalloc(nnames + 1, sizeof *ref.names);
-    for (size_t i = 0; i < nm; i++) {
-        kh_ref_monitor_t *m = &ref.monitor[ref.nmonitor++];
-        m->landbakgrunn = mon[i].landbakgrunn;
-        m->kjonn = mon[i].kjonn;
-        snprintf(m->andel, sizeof m->andel, "%s", mon[i].andel);
-    }
-    for (size_t i = 0; i < nn; i++) {
-        kh_ref_national_t *n = &ref.national[ref.nnational++];
-        n->year = nas[i].aar;
-        snprintf(n->andel, sizeof n->andel, "%s", nas[i].andel);
-    }
-    for (size_t i = 0; i < nk; i++) {
-        kh_ref_cost_t *k = &ref.cost[ref.ncost++];
-        k->kommnr = kos[i].kommnr;
-        k->year = kos[i].aar;
-        snprintf(k->total, sizeof k->total, "%s", kos[i].utgifter_totalt);
-        snprintf(k->admin, sizeof k->admin, "%s", kos[i].utgifter_admin);
-        snprintf(k->persons, sizeof k->persons, "%s", kos[i].personer_malgruppe);
-    }
-    for (size_t i = 0; i < nnames; i++) {
-        kh_ref_name_t *n = &ref.names[ref.nnames++];
-        n->kommnr = names[i].kommnr;
-        snprintf(n->navn, sizeof n->navn, "%s", names[i].navn);
-    }
     kh_stage_env(st, &env, KH_MSG_REFDATA, -1, 0);
-    kh_msg_pack_refdata(&p, &env, &ref);
-    kh_refdata_free(&ref);
+    kh_msg_pack_refdata(&p, &env, kh_link_refdata(link));
     kh_stage_send(st, agg, &p);
 
     size_t np;

@@ -1,5 +1,5 @@
 /* test_link.c - unit tests of the linker's logic (transform/link.c,
- * idmap.c, pseudomap.c): identities, scope, duplicates of people, exits,
+ * link_ref.c, idmap.c, pseudomap.c): identities, scope, duplicates of people, exits,
  * placement, the facts of year R and of followup's status years, on
  * hand-built pseudonymised batches. A pseudonym here is a small person
  * number in the first bytes. */
@@ -502,19 +502,18 @@ static void homes_carried_forward(void **state)
         }
     assert_int_equal(in_3201, 2);
 
-    const kh_link_kostnad_t *k = kh_link_kostnader(l, &n);
+    const kh_refdata_t *ref = kh_link_refdata(l);
+    const kh_ref_cost_t *k = ref->cost;
     assert_int_equal(c->kostnader_split, 1);
-    assert_int_equal(n, 3);
+    assert_int_equal(ref->ncost, 3);
     assert_int_equal(k[0].kommnr, 301);
     assert_int_equal(k[1].kommnr, 3201);
-    assert_int_equal(k[1].kommnr_given, 219);
-    assert_int_equal(k[1].aar, 2019);
-    assert_string_equal(k[1].utgifter_totalt, "1000");
+    assert_int_equal(k[1].year, 2019);
+    assert_string_equal(k[1].total, "1000");
     assert_int_equal(k[2].kommnr, 3201);
-    assert_int_equal(k[2].kommnr_given, 3024);
-    assert_string_equal(k[2].utgifter_totalt, "2000.5");
-    assert_string_equal(k[2].utgifter_admin, "200");
-    assert_string_equal(k[2].personer_malgruppe, "20");
+    assert_string_equal(k[2].total, "2000.5");
+    assert_string_equal(k[2].admin, "200");
+    assert_string_equal(k[2].persons, "20");
     kh_link_destroy(&l);
 }
 
@@ -673,18 +672,17 @@ static void reference_rows_passed_through(void **state)
     FEED(l, KH_TAB_REF_NASJONAL, {3, {2021}, {NULL, "0.6"}}, {2, {2020}, {NULL, "0.55"}});
     open_scope(l);
     finish(l);
-    size_t n;
-    const kh_link_monitor_t *m = kh_link_monitor(l, &n);
-    assert_int_equal(n, 2);
+    const kh_refdata_t *ref = kh_link_refdata(l);
+    const kh_ref_monitor_t *m = ref->monitor;
+    assert_int_equal(ref->nmonitor, 2);
     assert_int_equal(m[0].landbakgrunn, KH_STAR);
     assert_string_equal(m[0].andel, "0.5");
     assert_int_equal(m[1].landbakgrunn, 100);
-    assert_int_equal(m[1].line, 2);
     assert_string_equal(m[1].andel, "0.575");
     assert_true(has_reject(l, KH_TAB_REF_MONITOR, 3, 0, KH_R_DUPLICATE));
-    const kh_link_nasjonal_t *nas = kh_link_nasjonal(l, &n);
-    assert_int_equal(n, 2);
-    assert_int_equal(nas[0].aar, 2020);
+    const kh_ref_national_t *nas = ref->national;
+    assert_int_equal(ref->nnational, 2);
+    assert_int_equal(nas[0].year, 2020);
     assert_string_equal(nas[1].andel, "0.6");
     assert_int_equal(kh_link_counts(l)->participants, 0);
     kh_link_destroy(&l);
@@ -760,14 +758,13 @@ static void names_deduplicated_across_batches(void **state)
          {2, {301}, {NULL, "Oslo"}}, {5, {219}, {NULL, "Bærum"}});
     FEED(l, KH_TAB_REF_KOMMUNENAVN, {4, {301}, {NULL, "Christiania"}});
     finish(l);
-    size_t n;
-    const kh_link_name_t *names = kh_link_names(l, &n);
-    assert_int_equal(n, 3);
+    const kh_refdata_t *ref = kh_link_refdata(l);
+    const kh_ref_name_t *names = ref->names;
+    assert_int_equal(ref->nnames, 3);
     assert_int_equal(names[0].kommnr, 219);
     assert_string_equal(names[0].navn, "Bærum");
     assert_int_equal(names[1].kommnr, 301);
     assert_string_equal(names[1].navn, "Oslo");
-    assert_int_equal(names[1].line, 2);
     assert_string_equal(names[2].navn, "Tromsø - Romsa - Tromssa");
     assert_true(has_reject(l, KH_TAB_REF_KOMMUNENAVN, 4, 0, KH_R_DUPLICATE));
     assert_int_equal(nrejects(l), 1);
