@@ -153,6 +153,20 @@ int kh_agg_add_national(kh_agg_t *agg, int year, const char *andel)
     return 0;
 }
 
+int kh_agg_add_refdata(kh_agg_t *agg, const kh_refdata_t *ref)
+{
+    int rc = 0;
+    for (uint32_t i = 0; rc == 0 && i < ref->nmonitor; i++)
+        rc = kh_agg_add_monitor(agg, ref->monitor[i].landbakgrunn, ref->monitor[i].kjonn,
+                                ref->monitor[i].andel);
+    for (uint32_t i = 0; rc == 0 && i < ref->nnational; i++)
+        rc = kh_agg_add_national(agg, ref->national[i].year, ref->national[i].andel);
+    for (uint32_t i = 0; rc == 0 && i < ref->ncost; i++)
+        rc = kh_agg_add_cost(agg, ref->cost[i].kommnr, ref->cost[i].year, ref->cost[i].total,
+                             ref->cost[i].admin, ref->cost[i].persons);
+    return rc;
+}
+
 /* ---- Cells ------------------------------------------------------------------ */
 
 static uint64_t cell_key(int32_t kommnr, int32_t cohort)

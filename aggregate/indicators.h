@@ -11,6 +11,7 @@
 
 #include "aggregate/disclosure.h"
 #include "aggregate/protect.h"
+#include "proto/msg.h"
 #include "proto/schema.h"
 
 /* Run parameters: reference year R, cohort window cohort_from..cohort_to
@@ -52,6 +53,13 @@ int kh_agg_add_national(kh_agg_t *agg, int year, const char *andel);
  * outside 1..9999 or after finish. */
 int kh_agg_add_cost(kh_agg_t *agg, int kommnr, int year, const char *total, const char *admin,
                     const char *persons);
+
+/* Adds the reference rows of a REFDATA message as they come from the
+ * linker (msg.h's types, which the aggregator reads directly): every
+ * monitor row, then every national row, then every cost row, as the three
+ * calls above; `ref`'s names are not used. Returns 0 or the first error of
+ * those calls (rows after it are not added). */
+int kh_agg_add_refdata(kh_agg_t *agg, const kh_refdata_t *ref);
 
 /* Computes the four tables and applies disclosure control. Call once,
  * after every add. Returns 0, KH_E_PROTOCOL for a duplicate reference key

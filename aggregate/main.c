@@ -211,16 +211,7 @@ static int on_message(kh_stage_t *st, kh_msg_t *m, void *ctx)
             kh_stage_fail(st, "the reference year %d or cohort window %d-%d cannot be used",
                           ag->ledger.ref_year, ag->ledger.cohort_from, ag->ledger.cohort_to);
     } else if (m->env.kind == KH_MSG_REFDATA && ag->agg) {
-        for (uint32_t i = 0; i < m->ref.nmonitor; i++)
-            rc = rc ? rc : kh_agg_add_monitor(ag->agg, m->ref.monitor[i].landbakgrunn,
-                                              m->ref.monitor[i].kjonn, m->ref.monitor[i].andel);
-        for (uint32_t i = 0; i < m->ref.nnational; i++)
-            rc = rc ? rc : kh_agg_add_national(ag->agg, m->ref.national[i].year,
-                                               m->ref.national[i].andel);
-        for (uint32_t i = 0; i < m->ref.ncost; i++)
-            rc = rc ? rc : kh_agg_add_cost(ag->agg, m->ref.cost[i].kommnr, m->ref.cost[i].year,
-                                           m->ref.cost[i].total, m->ref.cost[i].admin,
-                                           m->ref.cost[i].persons);
+        rc = kh_agg_add_refdata(ag->agg, &m->ref);
         if (rc)
             kh_stage_fail(st, "a reference figure cannot be used: %s", kh_strerror(rc));
         /* the national series and the names are stored with the indicators */

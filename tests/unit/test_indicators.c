@@ -508,6 +508,33 @@ static void test_cost_table(void **state)
     kh_agg_destroy(&agg);
 }
 
+/* kh_agg_add_refdata: the linker's REFDATA rows as they come, the same as
+ * the one-row calls (the cost rows of test_cost_table for 301 and 302);
+ * the first bad row stops it with its code. */
+static void test_refdata_as_sent(void **state)
+{
+    (void)state;
+    kh_agg_t *agg = new_agg(2011, 2012, 0);
+    for (int i = 0; i < 3; i++)
+        add(agg, person_days(301, 2012, 10, 1));
+    add(agg, person_days(301, 2012, 50, 1));
+    kh_ref_cost_t cost[2] = {{301, 2012, "1000", "100", "10"}, {302, 2012, "2000", "300", "10"}};
+    kh_refdata_t ref = {.ncost = 2, .cost = cost};
+    assert_int_equal(kh_agg_add_refdata(agg, &ref), 0);
+    assert_int_equal(kh_agg_finish(agg), 0);
+    expect_cell(must_row(agg, KH_IND_COST, 301, 2012), KH_COST_COST_PER_PERSON, 100);
+    expect_cell(must_row(agg, KH_IND_COST, 302, 2012), KH_COST_COST_PER_PERSON, 200);
+    kh_agg_destroy(&agg);
+
+    agg = new_agg(2011, 2012, 0);
+    kh_ref_national_t national[1] = {{2012, "0.6x"}};
+    ref = (kh_refdata_t){.nnational = 1, .national = national, .ncost = 2, .cost = cost};
+    assert_int_equal(kh_agg_add_refdata(agg, &ref), KH_E_DECODE);
+    assert_int_equal(kh_agg_finish(agg), 0);
+    assert_null(row_of(agg, KH_IND_COST, 301, 2012)); /* rows after the bad one not added */
+    kh_agg_destroy(&agg);
+}
+
 /* ---- disclosure inside the aggregator ------------------------------------------- */
 
 /* k = 3, one cohort 2012. (301,2012): 2 persons, neither attained;
@@ -835,6 +862,7 @@ int main(void)
         cmocka_unit_test(test_predicted_needs_star_row),
         cmocka_unit_test(test_residual_negative_zero),
         cmocka_unit_test(test_cost_table),
+        cmocka_unit_test(test_refdata_as_sent),
         cmocka_unit_test(test_disclosure_in_tables),
         cmocka_unit_test(test_count_suppression_keeps_row),
         cmocka_unit_test(test_k_zero_shows_small_cells),
