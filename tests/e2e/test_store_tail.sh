@@ -12,40 +12,44 @@ opts=(--allow-synthetic-ids --workers 2 --quiet)
 "$KOHORT" run --extracts "$T/ex" --store "$T/st" "${opts[@]}" || fail "first run failed"
 dump "$T/st" >"$T/before.csv"
 
+# Runs the Python script on stdin (arguments "$@") with short(store)
+# defined: whether the store's data.mdb is shorter than its newer meta page
+# says, i.e. lacks pages at its end.
+python_short() {
+  python3 -c "$(cat <<'PY'
+import os, struct
+def short(store):
+    with open(f"{store}/data.mdb", "rb") as f:
+        b0 = f.read(152)
+        psize = struct.unpack_from("<I", b0, 40)[0]
+        f.seek(psize)
+        b1 = f.read(152)
+    # the newer meta page (txnid at 144) and its last page number (at 136)
+    txnid, last = max((struct.unpack_from("<Q", b, 144)[0], struct.unpack_from("<Q", b, 136)[0])
+                      for b in (b0, b1))
+    return os.path.getsize(f"{store}/data.mdb") // psize < last + 1
+PY
+)
+$(cat)" "$@"
+}
+
 # pages the file lacks at its end: "missing" or "whole"
 tail_state() {
-  python3 - "$1/data.mdb" <<'PY'
-import os, struct, sys
-with open(sys.argv[1], "rb") as f:
-    b0 = f.read(152)
-    psize = struct.unpack_from("<I", b0, 40)[0]
-    f.seek(psize)
-    b1 = f.read(152)
-# the newer meta page (txnid at 144) and its last page number (at 136)
-txnid, last = max((struct.unpack_from("<Q", b, 144)[0], struct.unpack_from("<Q", b, 136)[0])
-                  for b in (b0, b1))
-print("missing" if os.path.getsize(sys.argv[1]) // psize < last + 1 else "whole")
+  python_short "$1" <<'PY'
+import sys
+print("missing" if short(sys.argv[1]) else "whole")
 PY
 }
 
 # LMDB itself, through its C library, in commits of random puts and deletes
 # in a database of its own, until a commit leaves the file short
-python3 - "$T/st" <<'PY' || fail "could not bring the store into the state LMDB leaves"
-import ctypes, ctypes.util, os, random, struct, sys
+python_short "$T/st" <<'PY' || fail "could not bring the store into the state LMDB leaves"
+import ctypes, ctypes.util, random, sys
 path = sys.argv[1]
 lib = ctypes.CDLL(ctypes.util.find_library("lmdb") or "liblmdb.so.0")
 class Val(ctypes.Structure):
     _fields_ = [("size", ctypes.c_size_t), ("data", ctypes.c_char_p)]
 lib.mdb_env_set_mapsize.argtypes = [ctypes.c_void_p, ctypes.c_size_t]
-def short():
-    with open(f"{path}/data.mdb", "rb") as f:
-        b0 = f.read(152)
-        psize = struct.unpack_from("<I", b0, 40)[0]
-        f.seek(psize)
-        b1 = f.read(152)
-    txnid, last = max((struct.unpack_from("<Q", b, 144)[0], struct.unpack_from("<Q", b, 136)[0])
-                      for b in (b0, b1))
-    return os.path.getsize(f"{path}/data.mdb") // psize < last + 1
 env = ctypes.c_void_p()
 assert lib.mdb_env_create(ctypes.byref(env)) == 0
 lib.mdb_env_set_maxdbs(env, 16)
@@ -65,7 +69,7 @@ for commit in range(1, 20001):
         k = b"r%06d" % (base + i)
         lib.mdb_del(txn, dbi, ctypes.byref(Val(len(k), k)), None)
     assert lib.mdb_txn_commit(txn) == 0
-    if short():
+    if short(path):
         print(f"after {commit} commits the file is short of the meta page's count")
         break
 else:
