@@ -34,9 +34,10 @@ static const char usage[] =
     "Started by `kohort run`; --store is read (never written) for the other\n"
     "reference years that disclosure control must agree with.\n";
 
-/* One (year, table), in chunks; the last chunk says so. */
-static void send_table(kh_stage_t *st, void *out, int year, int t, const kh_indrow_t *rows,
-                       size_t n)
+/* One (year, table), in chunks; the last chunk says so. Returns 0, or
+ * KH_E_STAGE when a send failed the stage. */
+static int send_table(kh_stage_t *st, void *out, int year, int t, const kh_indrow_t *rows,
+                      size_t n)
 {
     size_t sent = 0;
     uint64_t seq = 0;
@@ -46,19 +47,23 @@ static void send_table(kh_stage_t *st, void *out, int year, int t, const kh_indr
         kh_packed_t p;
         kh_stage_env(st, &env, KH_MSG_INDROWS, t, seq++);
         kh_msg_pack_indrows(&p, &env, year, rows + sent, (uint32_t)chunk, sent + chunk == n);
-        kh_stage_send(st, out, &p);
+        if (kh_stage_send(st, out, &p) == KH_E_STAGE)
+            return KH_E_STAGE;
         sent += chunk;
     } while (sent < n);
+    return 0;
 }
 
-/* The run's year whole, then every table of another year that 7.4 changed. */
-static void send_tables(kh_stage_t *st, void *out, const kh_agg_t *agg, int ref_year,
-                        const kh_across_t *across)
+/* The run's year whole, then every table of another year that 7.4 changed.
+ * Returns 0 or KH_E_STAGE, as send_table(). */
+static int send_tables(kh_stage_t *st, void *out, const kh_agg_t *agg, int ref_year,
+                       const kh_across_t *across)
 {
     for (int t = 0; t < KH_IND_COUNT; t++) {
         size_t n;
         const kh_indrow_t *rows = kh_agg_rows(agg, (kh_indtable_t)t, &n);
-        send_table(st, out, ref_year, t, rows, n);
+        if (send_table(st, out, ref_year, t, rows, n) != 0)
+            return KH_E_STAGE;
     }
     for (size_t i = 0; i < kh_across_nyears(across); i++)
         for (int t = 0; t < KH_IND_COUNT; t++) {
@@ -66,8 +71,10 @@ static void send_tables(kh_stage_t *st, void *out, const kh_agg_t *agg, int ref_
                 continue;
             size_t n;
             const kh_indrow_t *rows = kh_across_rows(across, i, (kh_indtable_t)t, &n);
-            send_table(st, out, kh_across_year(across, i), t, rows, n);
+            if (send_table(st, out, kh_across_year(across, i), t, rows, n) != 0)
+                return KH_E_STAGE;
         }
+    return 0;
 }
 
 typedef struct {
@@ -103,7 +110,9 @@ static int load_other_years(const char *store_path, int run_year, kh_across_t *a
 /* Step 7.4 over the run's year and the stored ones, and the ledger's
  * suppression counts: per table, the base and count cells suppressed by
  * each step (primary + lines + protection + across_years = every such cell
- * of the run's year that is suppressed). Caller owns *out. */
+ * of the run's year that is suppressed). Caller owns *out. Returns 0, a
+ * negative code, or KH_E_STAGE when the store could not be read (the
+ * stage has then failed, saying so). */
 static int across_years(kh_stage_t *st, kh_agg_t *agg, const char *store_path, int min_cell,
                         kh_ledger_t *ledger, kh_across_t **out)
 {
@@ -120,8 +129,8 @@ static int across_years(kh_stage_t *st, kh_agg_t *agg, const char *store_path, i
     if (rc == 0 && store_path && min_cell > 0) {
         rc = load_other_years(store_path, ledger->ref_year, across);
         if (rc)
-            kh_stage_fail(st, "cannot read the other reference years of the store: %s",
-                          kh_strerror(rc));
+            return kh_stage_fail(st, "cannot read the other reference years of the store: %s",
+                                 kh_strerror(rc));
     }
     kh_across_stats_t stats;
     if (rc == 0)
@@ -174,28 +183,33 @@ typedef struct {
     void *out;
 } aggregator_t;
 
-/* The last person facts: the tables, step 7.4, and everything to the sink. */
-static void finish(kh_stage_t *st, aggregator_t *ag)
+/* The last person facts: the tables, step 7.4, and everything to the sink.
+ * Returns 0 or KH_E_STAGE (the stage failed). */
+static int finish(kh_stage_t *st, aggregator_t *ag)
 {
     kh_fault_point("finish");
     int rc = kh_agg_finish(ag->agg);
     if (rc)
-        kh_stage_fail(st, "cannot compute the indicators: %s", kh_strerror(rc));
+        return kh_stage_fail(st, "cannot compute the indicators: %s", kh_strerror(rc));
     kh_stage_tick(st);
     rc = across_years(st, ag->agg, ag->store_path, ag->min_cell, &ag->ledger, &ag->across);
+    if (rc == KH_E_STAGE)
+        return rc;
     if (rc)
-        kh_stage_fail(st, "cannot apply disclosure control across reference years: %s",
-                      kh_strerror(rc));
+        return kh_stage_fail(st, "cannot apply disclosure control across reference years: %s",
+                             kh_strerror(rc));
     kh_stage_tick(st);
-    send_tables(st, ag->out, ag->agg, ag->ledger.ref_year, ag->across);
+    if (send_tables(st, ag->out, ag->agg, ag->ledger.ref_year, ag->across) != 0)
+        return KH_E_STAGE;
     kh_env_t env;
     kh_packed_t p;
     kh_stage_env(st, &env, KH_MSG_REFDATA, -1, 0);
     kh_msg_pack_refdata(&p, &env, &ag->national);
-    kh_stage_send(st, ag->out, &p);
+    if (kh_stage_send(st, ag->out, &p) == KH_E_STAGE)
+        return KH_E_STAGE;
     kh_stage_env(st, &env, KH_MSG_LEDGER, -1, 0);
     kh_msg_pack_ledger(&p, &env, &ag->ledger);
-    kh_stage_send(st, ag->out, &p);
+    return kh_stage_send(st, ag->out, &p) == KH_E_STAGE ? KH_E_STAGE : 0;
 }
 
 static int on_message(kh_stage_t *st, kh_msg_t *m, void *ctx)
@@ -208,12 +222,13 @@ static int on_message(kh_stage_t *st, kh_msg_t *m, void *ctx)
                                   ag->ledger.cohort_to, ag->min_cell};
         ag->agg = kh_agg_new(&params);
         if (!ag->agg)
-            kh_stage_fail(st, "the reference year %d or cohort window %d-%d cannot be used",
-                          ag->ledger.ref_year, ag->ledger.cohort_from, ag->ledger.cohort_to);
+            return kh_stage_fail(st, "the reference year %d or cohort window %d-%d cannot be used",
+                                 ag->ledger.ref_year, ag->ledger.cohort_from,
+                                 ag->ledger.cohort_to);
     } else if (m->env.kind == KH_MSG_REFDATA && ag->agg) {
         rc = kh_agg_add_refdata(ag->agg, &m->ref);
         if (rc)
-            kh_stage_fail(st, "a reference figure cannot be used: %s", kh_strerror(rc));
+            return kh_stage_fail(st, "a reference figure cannot be used: %s", kh_strerror(rc));
         /* the national series and the names are stored with the indicators */
         kh_refdata_free(&ag->national);
         ag->national.nnational = m->ref.nnational;
@@ -225,14 +240,15 @@ static int on_message(kh_stage_t *st, kh_msg_t *m, void *ctx)
     } else if (m->env.kind == KH_MSG_PERSONS && ag->agg) {
         for (uint32_t i = 0; i < m->npersons; i++)
             if ((rc = kh_agg_add_person(ag->agg, &m->persons[i])) != 0)
-                kh_stage_fail(st, "a person fact cannot be counted: %s", kh_strerror(rc));
+                return kh_stage_fail(st, "a person fact cannot be counted: %s",
+                                     kh_strerror(rc));
         st->stats.tables[KH_TAB_F_INTRO].rows_in += m->npersons;
         if (m->last) {
-            finish(st, ag);
-            return KH_STAGE_DONE;
+            rc = finish(st, ag);
+            return rc ? rc : KH_STAGE_DONE;
         }
     } else {
-        kh_stage_fail(st, "unexpected message kind %d", m->env.kind);
+        return kh_stage_fail(st, "unexpected message kind %d", m->env.kind);
     }
     return KH_STAGE_CONTINUE;
 }
@@ -257,8 +273,10 @@ int main(int argc, char **argv)
     }
     void *in = kh_stage_socket(&st, ZMQ_PULL, kh_topology_endpoint(KH_EP_AGG), 1);
     ag.out = kh_stage_socket(&st, ZMQ_PUSH, kh_topology_endpoint(KH_EP_SINK), 0);
-    kh_stage_state(&st, KH_ST_READY);
-    kh_stage_run(&st, in, on_message, &ag);
+    if (in && ag.out) { /* else the stage failed */
+        kh_stage_state(&st, KH_ST_READY);
+        kh_stage_run(&st, in, on_message, &ag);
+    }
     kh_across_destroy(&ag.across);
     kh_agg_destroy(&ag.agg);
     kh_refdata_free(&ag.national);

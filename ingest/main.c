@@ -77,22 +77,25 @@ static void take_ack(ingest_t *in, const kh_msg_t *m)
 }
 
 /* A worker died: everything it may have held is sent again; the linker
- * recognises what it already has by table and sequence number. */
-static void resend(ingest_t *in)
+ * recognises what it already has by table and sequence number. Returns 0,
+ * -EINTR (stopped) or KH_E_STAGE (failed), as kh_stage_send(). */
+static int resend(ingest_t *in)
 {
     kh_info("resend batches=%d", in->npending);
     for (int i = 0; i < in->npending && !kh_stage_stopping; i++) {
         kh_packed_t p = {kh_xmalloc(in->pending[i].copy.len), in->pending[i].copy.len};
         memcpy(p.data, in->pending[i].copy.data, p.len);
-        if (kh_stage_send(in->st, in->out, &p) != 0)
-            return;
+        int rc = kh_stage_send(in->st, in->out, &p);
+        if (rc != 0)
+            return rc;
         in->resent++;
     }
+    return 0;
 }
 
 /* Takes acknowledgements (and resend requests) until at most `limit`
- * messages are in flight. */
-static void drain_acks(ingest_t *in, int limit)
+ * messages are in flight. Returns 0 (also when stopped) or KH_E_STAGE. */
+static int drain_acks(ingest_t *in, int limit)
 {
     for (;;) {
         int timeout = in->npending > limit ? 200 : 0;
@@ -100,30 +103,34 @@ static void drain_acks(ingest_t *in, int limit)
         int rc = kh_sock_recv(in->acks, &m, timeout);
         kh_stage_tick(in->st);
         if (kh_stage_stopping)
-            return;
+            return 0;
         if (rc == -EAGAIN) {
             if (in->npending <= limit)
-                return;
+                return 0;
             continue;
         }
         if (rc == -EINTR)
             continue;
         if (rc)
-            kh_stage_fail(in->st, "cannot receive acknowledgements: %s", kh_strerror(rc));
+            return kh_stage_fail(in->st, "cannot receive acknowledgements: %s", kh_strerror(rc));
         if (m.env.kind == KH_MSG_ACK && strcmp(m.env.run, in->st->run) == 0)
             take_ack(in, &m);
         else if (m.env.kind == KH_MSG_RESEND && strcmp(m.env.run, in->st->run) == 0)
-            resend(in);
+            rc = resend(in);
         kh_msg_free(&m);
+        if (rc == KH_E_STAGE)
+            return rc;
     }
 }
 
+/* Sends one message, keeping a copy until it is acknowledged. Returns 0,
+ * KH_E_INTERRUPTED (stopped) or KH_E_STAGE (failed). */
 static int send_packed(ingest_t *in, kh_packed_t *p, uint64_t slot)
 {
-    drain_acks(in, WINDOW - 1);
-    if (kh_stage_stopping) {
+    int rc = drain_acks(in, WINDOW - 1);
+    if (rc || kh_stage_stopping) {
         free(p->data);
-        return KH_E_INTERRUPTED;
+        return rc ? rc : KH_E_INTERRUPTED;
     }
     pending_t *pend = &in->pending[in->npending++];
     pend->table = in->table;
@@ -131,8 +138,9 @@ static int send_packed(ingest_t *in, kh_packed_t *p, uint64_t slot)
     pend->copy.len = p->len;
     pend->copy.data = kh_xmalloc(p->len);
     memcpy(pend->copy.data, p->data, p->len);
-    if (kh_stage_send(in->st, in->out, p) != 0)
-        return KH_E_INTERRUPTED;
+    rc = kh_stage_send(in->st, in->out, p);
+    if (rc != 0)
+        return rc == KH_E_STAGE ? rc : KH_E_INTERRUPTED;
     kh_fault_point(slot ? "batch" : "eot");
     return 0;
 }
@@ -212,20 +220,30 @@ static int on_record(void *ctx, const kh_csvrec_t *rec)
     return 0;
 }
 
-/* Finds a table's file: 1 found, 0 an optional table without one; fails
- * the stage when a required one is missing or both NAME.csv and .csv.gz
- * exist. */
+/* Finds a table's file: 1 found, 0 an optional table without one;
+ * KH_E_STAGE, failing the stage, when a required one is missing or both
+ * NAME.csv and .csv.gz exist. */
 static int find_file(kh_stage_t *st, const char *dir, int table, char *path, size_t cap,
                      const char **base)
 {
     char why[KH_REASON_MAX];
     int rc = kh_tabread_find(dir, (kh_table_t)table, path, cap, base, why, sizeof why);
     if (rc < 0)
-        kh_stage_fail(st, "%s", why);
+        return kh_stage_fail(st, "%s", why);
     return rc;
 }
 
-static void send_eot(ingest_t *in, int present, uint64_t bytes)
+/* Fails the stage with what the reader says went wrong, then frees it.
+ * Returns KH_E_STAGE. */
+static int reader_failed(kh_stage_t *st, kh_tabread_t **rd)
+{
+    int rc = kh_stage_fail(st, "%s", kh_tabread_error(*rd));
+    kh_tabread_destroy(rd);
+    return rc;
+}
+
+/* Returns send_packed()'s code. */
+static int send_eot(ingest_t *in, int present, uint64_t bytes)
 {
     kh_eot_t eot;
     memset(&eot, 0, sizeof eot);
@@ -239,10 +257,13 @@ static void send_eot(ingest_t *in, int present, uint64_t bytes)
     kh_packed_t p;
     kh_stage_env(in->st, &env, KH_MSG_EOT, in->table, in->seq);
     kh_msg_pack_eot(&p, &env, &eot);
-    send_packed(in, &p, 0);
+    return send_packed(in, &p, 0);
 }
 
-static void read_table(ingest_t *in, const char *dir, size_t line_limit, uint64_t max_bytes, char *buf)
+/* Reads and sends one table, then its end. Returns 0 (also when stopped)
+ * or KH_E_STAGE. */
+static int read_table(ingest_t *in, const char *dir, size_t line_limit, uint64_t max_bytes,
+                      char *buf)
 {
     const kh_tabledef_t *def = kh_schema_table((kh_table_t)in->table);
     char path[4096];
@@ -251,20 +272,23 @@ static void read_table(ingest_t *in, const char *dir, size_t line_limit, uint64_
     in->crc = 0;
     in->reference = def->reference;
     in->file = def->name;
-    if (!find_file(in->st, dir, in->table, path, sizeof path, &base)) {
-        send_eot(in, 0, 0);
-        return;
+    int rc = find_file(in->st, dir, in->table, path, sizeof path, &base);
+    if (rc < 0)
+        return rc;
+    if (rc == 0) {
+        rc = send_eot(in, 0, 0);
+        return rc == KH_E_STAGE ? rc : 0;
     }
     in->file = base;
     kh_tabread_t *rd = NULL;
-    int rc = kh_tabread_open((kh_table_t)in->table, path, line_limit, max_bytes, &in->raw->meta, &rd);
+    rc = kh_tabread_open((kh_table_t)in->table, path, line_limit, max_bytes, &in->raw->meta, &rd);
     if (rc)
-        kh_stage_fail(in->st, "%s", kh_tabread_error(rd));
+        return reader_failed(in->st, &rd);
     for (;;) {
         size_t got = 0;
         rc = kh_tabread_read(rd, buf, READ_CHUNK, &got);
         if (rc)
-            kh_stage_fail(in->st, "%s", kh_tabread_error(rd));
+            return reader_failed(in->st, &rd);
         if (got == 0)
             break;
         in->st->stats.tables[in->table].bytes_read = kh_source_disk_done(kh_tabread_source(rd));
@@ -274,51 +298,66 @@ static void read_table(ingest_t *in, const char *dir, size_t line_limit, uint64_
         kh_stage_busy_end(in->st);
         if (rc == KH_E_INTERRUPTED)
             break;
+        if (rc == KH_E_STAGE) { /* a send failed */
+            kh_tabread_destroy(&rd);
+            return rc;
+        }
         if (rc)
-            kh_stage_fail(in->st, "%s", kh_tabread_error(rd));
+            return reader_failed(in->st, &rd);
     }
     if (!kh_stage_stopping) {
         rc = kh_tabread_feed(rd, NULL, 0, on_record, in);
+        if (rc == KH_E_STAGE) {
+            kh_tabread_destroy(&rd);
+            return rc;
+        }
         if (rc && rc != KH_E_INTERRUPTED)
-            kh_stage_fail(in->st, "%s", kh_tabread_error(rd));
+            return reader_failed(in->st, &rd);
     }
     uint64_t bytes = kh_source_disk_size(kh_tabread_source(rd));
-    if (!kh_stage_stopping && flush_batch(in) == 0) {
-        send_eot(in, 1, bytes);
+    rc = kh_stage_stopping ? 0 : flush_batch(in);
+    if (!kh_stage_stopping && rc == 0) {
+        rc = send_eot(in, 1, bytes);
         kh_info("table_sent file=%s batches=%llu rows=%llu bytes=%llu", base,
                 (unsigned long long)in->seq, (unsigned long long)in->rows,
                 (unsigned long long)bytes);
     }
     kh_tabread_destroy(&rd);
+    return rc == KH_E_STAGE ? rc : 0;
 }
 
 /* Header check of every file before anything is sent: a missing required
- * file or column then fails the run before any row moves. */
-static void precheck(kh_stage_t *st, const char *dir, size_t line_limit, uint64_t max_bytes,
-                     char *buf)
+ * file or column then fails the run before any row moves. Returns 0 or
+ * KH_E_STAGE. */
+static int precheck(kh_stage_t *st, const char *dir, size_t line_limit, uint64_t max_bytes,
+                    char *buf)
 {
     for (int t = 0; t < KH_TAB_COUNT; t++) {
         char path[4096];
         const char *base = NULL;
-        if (!find_file(st, dir, t, path, sizeof path, &base))
+        int found = find_file(st, dir, t, path, sizeof path, &base);
+        if (found < 0)
+            return found;
+        if (!found)
             continue;
         kh_tablemeta_t meta;
         kh_tabread_t *rd = NULL;
         if (kh_tabread_open((kh_table_t)t, path, line_limit, max_bytes, &meta, &rd) != 0)
-            kh_stage_fail(st, "%s", kh_tabread_error(rd));
+            return reader_failed(st, &rd);
         int rc = 0;
         while (rc == 0 && !kh_tabread_has_header(rd)) {
             size_t got = 0;
             if (kh_tabread_read(rd, buf, 64 * 1024, &got) != 0)
-                kh_stage_fail(st, "%s", kh_tabread_error(rd));
+                return reader_failed(st, &rd);
             rc = kh_tabread_feed(rd, buf, got, NULL, NULL);
             if (got == 0)
                 break;
         }
         if (rc)
-            kh_stage_fail(st, "%s", kh_tabread_error(rd));
+            return reader_failed(st, &rd);
         kh_tabread_destroy(&rd);
     }
+    return 0;
 }
 
 int main(int argc, char **argv)
@@ -346,31 +385,41 @@ int main(int argc, char **argv)
     /* Every validator must be connected before the first batch, or the
      * first to connect would take them all: watch before binding. */
     in.out = kh_stage_socket(&st, ZMQ_PUSH, NULL, 1);
+    if (!in.out)
+        return kh_stage_finish(&st); /* failed */
     void *mon = kh_sock_watch(in.out, 1);
     char ep[256];
+    int rc = 0;
     if (!mon || kh_sock_endpoint(ep, sizeof ep, st.dir, kh_topology_endpoint(KH_EP_INGEST_OUT)) != 0 ||
         zmq_bind(in.out, ep) != 0)
-        kh_stage_fail(&st, "cannot bind the socket to the validators");
+        rc = kh_stage_fail(&st, "cannot bind the socket to the validators");
     in.acks = kh_stage_socket(&st, ZMQ_PULL, kh_topology_endpoint(KH_EP_INGEST_ACK), 1);
+    if (rc || !in.acks)
+        return kh_stage_finish(&st);
     int unlimited = 0;
     zmq_setsockopt(in.acks, ZMQ_RCVHWM, &unlimited, sizeof unlimited);
     in.raw = kh_raw_new();
     in.scope = kh_scope_new();
     kh_stage_state(&st, KH_ST_WAITING);
     if (kh_sock_wait_peers(in.out, &mon, st.workers, 1, 30000) != 0)
-        kh_stage_fail(&st, "not every validator connected within 30 seconds");
-    kh_stage_state(&st, KH_ST_WORKING);
-    kh_stage_keep_heap();
-    char *buf = kh_xmalloc(READ_CHUNK);
-    precheck(&st, extracts, line_limit, max_bytes, buf);
-    for (int t = 0; t < KH_TAB_COUNT && !kh_stage_stopping; t++) {
+        rc = kh_stage_fail(&st, "not every validator connected within 30 seconds");
+    char *buf = NULL;
+    if (rc == 0) {
+        kh_stage_state(&st, KH_ST_WORKING);
+        kh_stage_keep_heap();
+        buf = kh_xmalloc(READ_CHUNK);
+        rc = precheck(&st, extracts, line_limit, max_bytes, buf);
+    }
+    for (int t = 0; rc == 0 && t < KH_TAB_COUNT && !kh_stage_stopping; t++) {
         if (t == KH_TAB_BOSATTE) {
             /* the linker fixes who is in scope once it has everything before */
-            drain_acks(&in, 0);
+            if ((rc = drain_acks(&in, 0)) != 0)
+                break;
         }
         in.table = t;
         in.flagged = 0;
-        read_table(&in, extracts, line_limit, max_bytes, buf);
+        if ((rc = read_table(&in, extracts, line_limit, max_bytes, buf)) != 0)
+            break;
         if (t == KH_TAB_F_INTRO) {
             kh_scope_finish(in.scope);
             kh_debug("scope_superset ids=%zu", kh_scope_size(in.scope));
@@ -379,9 +428,11 @@ int main(int argc, char **argv)
                      (unsigned long long)in.flagged);
         }
     }
-    kh_stage_state(&st, KH_ST_DRAINING);
-    kh_fault_point("finish");
-    drain_acks(&in, 0);
+    if (rc == 0) {
+        kh_stage_state(&st, KH_ST_DRAINING);
+        kh_fault_point("finish");
+        rc = drain_acks(&in, 0);
+    }
     for (int i = 0; i < in.npending; i++)
         free(in.pending[i].copy.data);
     free(buf);

@@ -193,11 +193,13 @@ int kh_stage_start(kh_stage_t *st)
     /* Not through kh_sock_open: without ZMQ_IMMEDIATE, so that the first
      * heartbeat (READY) is queued until the connection is up, not dropped. */
     char ep[256];
-    st->stats_sock = zmq_socket(kh_sock_ctx(), ZMQ_PUSH);
+    void *ctx = kh_sock_ctx();
+    st->stats_sock = ctx ? zmq_socket(ctx, ZMQ_PUSH) : NULL;
     int linger = 2000, hwm = 1000;
     zmq_setsockopt(st->stats_sock, ZMQ_LINGER, &linger, sizeof linger);
     zmq_setsockopt(st->stats_sock, ZMQ_SNDHWM, &hwm, sizeof hwm);
-    if (kh_sock_endpoint(ep, sizeof ep, st->dir, kh_topology_endpoint(KH_EP_STATS)) != 0 ||
+    if (!st->stats_sock ||
+        kh_sock_endpoint(ep, sizeof ep, st->dir, kh_topology_endpoint(KH_EP_STATS)) != 0 ||
         zmq_connect(st->stats_sock, ep) != 0) {
         kh_error("cannot connect the stats socket dir=%s", st->dir);
         return KH_E_USAGE;
@@ -209,15 +211,22 @@ void *kh_stage_socket(kh_stage_t *st, int type, const char *name, int bind)
 {
     char ep[256];
     void *s = NULL;
+    if (st->failed)
+        return NULL;
     if (!name)
         s = kh_sock_open(type, NULL, bind);
     else if (kh_sock_endpoint(ep, sizeof ep, st->dir, name) == 0)
         s = kh_sock_open(type, ep, bind);
-    if (!s)
-        kh_stage_fail(st, "cannot %s socket %s: %s", bind ? "bind" : "connect",
-                      name ? name : "(unnamed)", zmq_strerror(errno));
-    if (st->nsocks == KH_STAGE_MAX_SOCKS)
-        kh_stage_fail(st, "too many sockets");
+    int rc = 0;
+    if (!s) {
+        rc = kh_stage_fail(st, "cannot %s socket %s: %s", bind ? "bind" : "connect",
+                           name ? name : "(unnamed)", zmq_strerror(errno));
+    } else if (st->nsocks == KH_STAGE_MAX_SOCKS) {
+        kh_sock_close(&s); /* before kh_stage_fail ends the context */
+        rc = kh_stage_fail(st, "too many sockets");
+    }
+    if (rc)
+        return NULL;
     st->socks[st->nsocks++] = s;
     st->sends |= type == ZMQ_PUSH;
     return s;
@@ -294,7 +303,7 @@ int kh_stage_send(kh_stage_t *st, void *sock, kh_packed_t *packed)
     int rc = kh_sock_send(sock, packed);
     if (rc == 0 || (rc == -EINTR && kh_stage_stopping))
         return rc;
-    kh_stage_fail(st, "cannot send a message: %s", kh_strerror(rc));
+    return kh_stage_fail(st, "cannot send a message: %s", kh_strerror(rc));
 }
 
 int kh_stage_recv(kh_stage_t *st, void *sock, kh_msg_t *msg)
@@ -304,10 +313,10 @@ int kh_stage_recv(kh_stage_t *st, void *sock, kh_msg_t *msg)
     if (rc == -EAGAIN || rc == -EINTR)
         return 0;
     if (rc)
-        kh_stage_fail(st, "cannot receive: %s", kh_strerror(rc));
+        return kh_stage_fail(st, "cannot receive: %s", kh_strerror(rc));
     if (strcmp(msg->env.run, st->run) != 0) {
         kh_msg_free(msg);
-        kh_stage_fail(st, "a message of another run arrived");
+        return kh_stage_fail(st, "a message of another run arrived");
     }
     return 1;
 }
@@ -329,7 +338,10 @@ int kh_stage_run(kh_stage_t *st, void *sock, kh_stage_handler_t handler, void *c
 {
     while (!kh_stage_stopping) {
         kh_msg_t m;
-        if (!kh_stage_recv(st, sock, &m)) {
+        int got = kh_stage_recv(st, sock, &m);
+        if (got < 0)
+            return got;
+        if (!got) {
             if (st->idle_waits && st->stats.state == KH_ST_WORKING)
                 kh_stage_state(st, KH_ST_WAITING); /* idle: counters go out now */
             continue;
@@ -343,7 +355,7 @@ int kh_stage_run(kh_stage_t *st, void *sock, kh_stage_handler_t handler, void *c
         if (rc == KH_STAGE_DONE)
             return 0;
         if (rc < 0)
-            return kh_stage_stopping ? 0 : rc;
+            return kh_stage_stopping && !st->failed ? 0 : rc;
     }
     return 0;
 }
@@ -366,7 +378,7 @@ static void close_all(kh_stage_t *st)
     kh_sock_term();
 }
 
-void kh_stage_fail(kh_stage_t *st, const char *fmt, ...)
+int kh_stage_fail(kh_stage_t *st, const char *fmt, ...)
 {
     char reason[KH_REASON_MAX];
     va_list ap;
@@ -390,7 +402,8 @@ void kh_stage_fail(kh_stage_t *st, const char *fmt, ...)
             zmq_msg_close(&m);
     }
     close_all(st);
-    exit(1);
+    st->failed = 1;
+    return KH_E_STAGE;
 }
 
 void kh_stage_keep_heap(void)
@@ -401,6 +414,8 @@ void kh_stage_keep_heap(void)
 
 int kh_stage_finish(kh_stage_t *st)
 {
+    if (st->failed) /* kh_stage_fail told the run and closed everything */
+        return 1;
     int stopped = kh_stage_stopping != 0;
     /* the last counters always go out, also when stopped */
     kh_stage_state(st, stopped ? (kh_state_t)st->stats.state : KH_ST_DONE);

@@ -28,6 +28,7 @@ typedef struct {
     uint64_t start_ns, last_stats_ns;
     uint64_t busy_since;  /* 0, or when the busy time being counted began */
     int idle_waits;       /* kh_stage_run: WORKING -> WAITING when nothing came */
+    int failed;           /* kh_stage_fail ran: sockets closed, run told */
 } kh_stage_t;
 
 /* Set by SIGTERM / SIGINT: the stage should stop at once. */
@@ -97,9 +98,10 @@ int kh_stage_parse(kh_stage_t *st, int argc, char **argv, const kh_stage_opt_t *
 int kh_stage_start(kh_stage_t *st);
 
 /* Opens a socket on ipc://DIR/NAME (NAME NULL: not yet bound or connected)
- * and registers it so that the stage closes
- * it on exit. Fails the stage when it cannot. Borrowed: closed by
- * kh_stage_finish() / kh_stage_fail(). */
+ * and registers it so that the stage closes it on exit. Returns NULL when
+ * it cannot (the stage has then failed: kh_stage_fail) or when the stage
+ * has failed already. Borrowed: closed by kh_stage_finish() /
+ * kh_stage_fail(). */
 void *kh_stage_socket(kh_stage_t *st, int type, const char *name, int bind);
 
 /* Keeps batch-sized buffers on the heap and the heap from shrinking, so
@@ -114,19 +116,22 @@ void kh_stage_state(kh_stage_t *st, kh_state_t state);
 void kh_stage_tick(kh_stage_t *st);
 
 /* Sends a packed message on `sock`, sending heartbeats while the peer is
- * full; a failure other than a stop request fails the stage. Returns 0, or
- * -EINTR when the stage is being stopped (the message is then freed). */
-int kh_stage_send(kh_stage_t *st, void *sock, kh_packed_t *packed);
+ * full. Returns 0; -EINTR when the stage is being stopped (the message is
+ * then freed); KH_E_STAGE when the send failed otherwise, which fails the
+ * stage (kh_stage_fail). */
+int kh_stage_send(kh_stage_t *st, void *sock, kh_packed_t *packed)
+    __attribute__((warn_unused_result));
 
 /* Waits up to 200 ms for the next message of this run on `sock`, sending
  * heartbeats meanwhile. Returns 1 with *msg filled (free with kh_msg_free()),
- * or 0 when nothing came (or a signal interrupted the wait: check
- * kh_stage_stopping). A receive error or a message of another run fails
- * the stage. */
+ * 0 when nothing came (or a signal interrupted the wait: check
+ * kh_stage_stopping), or KH_E_STAGE after a receive error or a message of
+ * another run, which fail the stage (kh_stage_fail). */
 int kh_stage_recv(kh_stage_t *st, void *sock, kh_msg_t *msg);
 
-/* What a kh_stage_run handler returns (or a negative code: an error);
- * KH_STAGE_DONE is err.h's KH_STOP, the one "stop" of every callback. */
+/* What a kh_stage_run handler returns (or a negative code: an error, such
+ * as kh_stage_fail's); KH_STAGE_DONE is err.h's KH_STOP, the one "stop" of
+ * every callback. */
 enum { KH_STAGE_CONTINUE = KH_OK, KH_STAGE_DONE = KH_STOP };
 
 /* Handles one message of this run. Borrowed: `msg` is freed by
@@ -139,8 +144,9 @@ typedef int (*kh_stage_handler_t)(kh_stage_t *st, kh_msg_t *msg, void *ctx);
  * and for each sets state WORKING, passes the fault point "batch" ("eot" for
  * an end-of-table message), calls `handler` and counts the time until it
  * returns as busy (unless it called kh_stage_busy_end first). Returns 0
- * when the handler said KH_STAGE_DONE or the stage is being stopped, or
- * the handler's negative code. */
+ * when the handler said KH_STAGE_DONE or the stage is being stopped, the
+ * handler's negative code, or KH_E_STAGE when receiving failed the stage
+ * (a failed stage's code comes back also while it is being stopped). */
 int kh_stage_run(kh_stage_t *st, void *sock, kh_stage_handler_t handler, void *ctx);
 
 /* Busy time: kh_stage_busy_begin starts counting it (if not counting),
@@ -150,19 +156,23 @@ int kh_stage_run(kh_stage_t *st, void *sock, kh_stage_handler_t handler, void *c
 void kh_stage_busy_begin(kh_stage_t *st);
 void kh_stage_busy_end(kh_stage_t *st);
 
-/* Logs `fmt` as an error, tells `kohort run` (FAIL), closes every socket and
- * exits with status 1. */
-void kh_stage_fail(kh_stage_t *st, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3), noreturn));
+/* Logs `fmt` as an error, tells `kohort run` (FAIL), closes every socket
+ * and marks the stage failed. Returns KH_E_STAGE, for the caller to return
+ * up to the stage's main, which ends with kh_stage_finish() (status 1)
+ * without using the stage's sockets again: proto/ never exits the
+ * process. */
+int kh_stage_fail(kh_stage_t *st, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3), warn_unused_result));
 
-/* Final stats (state done), closes every socket, terminates ZeroMQ.
+/* Final stats (state done), closes every socket, terminates ZeroMQ; for a
+ * failed stage (kh_stage_fail) only returns 1, everything being done.
  * A stage that sends to another stage then stays, sending heartbeats,
  * until the supervisor releases it (SIGTERM after the sink's commit, or
  * the end of a failed run): libzmq may drop the last messages of an ipc
  * socket closed right after them, whatever its linger (libzmq issues
  * 1264 and 4660), and a consumer that waits for them would wait for ever.
- * Returns the exit status: 0, or 1 when the stage was stopped by a signal
- * before it finished. */
+ * Returns the exit status: 0, or 1 when the stage failed or was stopped by
+ * a signal before it finished. */
 int kh_stage_finish(kh_stage_t *st);
 
 /* Fills an envelope for this run. */

@@ -96,9 +96,10 @@ static void pending_add(pending_t *p, int table, const kh_rejects_t *rej)
     p->n += rej->n;
 }
 
-/* Writes what waits; adds each table's newly quarantined rows to `added`. */
-static void pending_flush(kh_stage_t *st, kh_store_t *store, pending_t *p,
-                          uint64_t added[KH_TAB_COUNT])
+/* Writes what waits; adds each table's newly quarantined rows to `added`.
+ * Returns 0, or KH_E_STAGE when the write failed (the stage has failed). */
+static int pending_flush(kh_stage_t *st, kh_store_t *store, pending_t *p,
+                         uint64_t added[KH_TAB_COUNT])
 {
     for (int t = 0; p->n && t < KH_TAB_COUNT; t++) {
         kh_rejects_t *r = &p->t[t];
@@ -107,13 +108,14 @@ static void pending_flush(kh_stage_t *st, kh_store_t *store, pending_t *p,
         uint32_t n = 0;
         int rc = kh_store_put_rejects(store, st->run, t, r, &n);
         if (rc)
-            kh_stage_fail(st, "cannot write the quarantine: %s%s", kh_strerror(rc),
-                          rc == KH_E_MAP_FULL ? " (see --store-max-bytes)" : "");
+            return kh_stage_fail(st, "cannot write the quarantine: %s%s", kh_strerror(rc),
+                                 rc == KH_E_MAP_FULL ? " (see --store-max-bytes)" : "");
         added[t] += n;
         kh_debug("quarantined table=%d rows=%u new=%u", t, r->n, n);
         r->n = 0;
     }
     p->n = 0;
+    return 0;
 }
 
 /* 1 when a message is ready on `sock` now. */
@@ -153,18 +155,21 @@ static int stored_year_cb(void *ctx, const kh_runrec_t *rec)
 
 /* A run that would replace a stored year with nobody placed, or with fewer
  * than half the persons the stored year's run placed, is far more likely a
- * broken extract than a real change: it fails unless --allow-shrink. */
-static void check_shrink(kh_stage_t *st, kh_store_t *store, const kh_ledger_t *l)
+ * broken extract than a real change: it fails unless --allow-shrink.
+ * Returns 0, or KH_E_STAGE when the stage failed so. */
+static int check_shrink(kh_stage_t *st, kh_store_t *store, const kh_ledger_t *l)
 {
     stored_year_t y = {l->ref_year, 0, 0};
     kh_store_each_run(store, stored_year_cb, &y);
     if (!y.found)
-        return;
+        return 0;
     if (l->placed == 0 || l->placed * 2 < y.placed)
-        kh_stage_fail(st, "the run would replace reference year %d, whose stored run placed %llu "
-                      "persons, with %llu placed; the store is unchanged (check the extract, or "
-                      "give --allow-shrink if the shrink is real)", l->ref_year,
-                      (unsigned long long)y.placed, (unsigned long long)l->placed);
+        return kh_stage_fail(st, "the run would replace reference year %d, whose stored run "
+                             "placed %llu persons, with %llu placed; the store is unchanged "
+                             "(check the extract, or give --allow-shrink if the shrink is real)",
+                             l->ref_year, (unsigned long long)y.placed,
+                             (unsigned long long)l->placed);
+    return 0;
 }
 
 static void add_rows(indtable_t *t, const kh_msg_t *m)
@@ -196,21 +201,21 @@ typedef struct {
     void *in;                       /* to see whether more messages wait */
 } sink_t;
 
-/* 1 when everything the ledger announces is in; fails the stage when the
- * counts can no longer reconcile. */
+/* 1 when everything the ledger announces is in, 0 when not yet;
+ * KH_E_STAGE, failing the stage, when the counts can no longer reconcile. */
 static int ready_to_commit(kh_stage_t *st, const sink_t *sk)
 {
     int ready = sk->have_ledger ? years_ready(sk->years, sk->nyears, &sk->ledger) : 0;
     if (ready < 0)
-        kh_stage_fail(st, "counts do not reconcile: indicator rows of reference year %d "
-                      "that the run's ledger does not name", -ready);
+        return kh_stage_fail(st, "counts do not reconcile: indicator rows of reference year %d "
+                             "that the run's ledger does not name", -ready);
     ready = ready && sk->have_ref;
     for (int t = 0; ready && t < KH_TAB_COUNT; t++) {
         if (sk->rejects[t] > sk->ledger.tables[t].rejected)
-            kh_stage_fail(st, "counts do not reconcile: %s has %llu quarantined rows but "
-                          "%llu rejected", kh_schema_table((kh_table_t)t)->name,
-                          (unsigned long long)sk->rejects[t],
-                          (unsigned long long)sk->ledger.tables[t].rejected);
+            return kh_stage_fail(st, "counts do not reconcile: %s has %llu quarantined rows "
+                                 "but %llu rejected", kh_schema_table((kh_table_t)t)->name,
+                                 (unsigned long long)sk->rejects[t],
+                                 (unsigned long long)sk->ledger.tables[t].rejected);
         ready = sk->rejects[t] == sk->ledger.tables[t].rejected;
     }
     if (!ready && sk->have_ledger)
@@ -224,8 +229,10 @@ static int ready_to_commit(kh_stage_t *st, const sink_t *sk)
 }
 
 /* The run's one transaction: its record, its year's tables, the other
- * years 7.4 changed and the reference figures; then RESULT. */
-static void commit(kh_stage_t *st, sink_t *sk)
+ * years 7.4 changed and the reference figures; then RESULT. Returns 0, or
+ * KH_E_STAGE when the stage failed (nothing committed, unless RESULT
+ * could not be sent). */
+static int commit(kh_stage_t *st, sink_t *sk)
 {
     st->stats.state = KH_ST_DRAINING;
     kh_runrec_t rec;
@@ -256,16 +263,18 @@ static void commit(kh_stage_t *st, sink_t *sk)
             }
         }
     }
-    if (!sk->allow_shrink)
-        check_shrink(st, sk->store, &sk->ledger);
+    if (!sk->allow_shrink && check_shrink(st, sk->store, &sk->ledger) != 0) {
+        free(others);
+        return KH_E_STAGE;
+    }
     kh_fault_point("commit");
     if (kh_fault_hit("enospc"))
         kh_store_fault_next_commit(-ENOSPC);
     int rc = kh_store_commit(sk->store, &rec, rows, nrows, &sk->ref, others, nothers);
     free(others);
     if (rc)
-        kh_stage_fail(st, "cannot write the store: %s%s", kh_strerror(rc),
-                      rc == KH_E_MAP_FULL ? " (see --store-max-bytes)" : "");
+        return kh_stage_fail(st, "cannot write the store: %s%s", kh_strerror(rc),
+                             rc == KH_E_MAP_FULL ? " (see --store-max-bytes)" : "");
     kh_fault_point("committed"); /* dead after the commit, before RESULT */
     kh_info("committed ref_year=%d exit_rows=%zu status_rows=%zu cost_rows=%zu "
             "other_years=%zu suppressed_elsewhere=%llu", sk->ledger.ref_year, nrows[0], nrows[1],
@@ -274,7 +283,7 @@ static void commit(kh_stage_t *st, sink_t *sk)
     kh_packed_t p;
     kh_stage_env(st, &env, KH_MSG_RESULT, -1, 0);
     kh_msg_pack_result(&p, &env, 1, "", &sk->ledger);
-    kh_stage_send(st, st->stats_sock, &p);
+    return kh_stage_send(st, st->stats_sock, &p) == KH_E_STAGE ? KH_E_STAGE : 0;
 }
 
 /* One message in; after each, the check whether everything is in (then the
@@ -302,17 +311,19 @@ static int on_message(kh_stage_t *st, kh_msg_t *m, void *ctx)
         sk->have_ledger = 1;
         break;
     default:
-        kh_stage_fail(st, "unexpected message kind %d", m->env.kind);
+        return kh_stage_fail(st, "unexpected message kind %d", m->env.kind);
     }
-    if (sk->pending.n && (sk->pending.n >= PENDING_MAX || !message_ready(sk->in)))
-        pending_flush(st, sk->store, &sk->pending, sk->rejects);
+    if (sk->pending.n && (sk->pending.n >= PENDING_MAX || !message_ready(sk->in)) &&
+        pending_flush(st, sk->store, &sk->pending, sk->rejects) != 0)
+        return KH_E_STAGE;
     kh_stage_busy_end(st);
     if (sk->pending.n)
         return KH_STAGE_CONTINUE; /* its counts are not in yet */
-    if (!ready_to_commit(st, sk))
-        return KH_STAGE_CONTINUE;
-    commit(st, sk);
-    return KH_STAGE_DONE;
+    int ready = ready_to_commit(st, sk);
+    if (ready <= 0)
+        return ready; /* KH_STAGE_CONTINUE, or failed */
+    int rc = commit(st, sk);
+    return rc ? rc : KH_STAGE_DONE;
 }
 
 int main(int argc, char **argv)
@@ -345,14 +356,15 @@ int main(int argc, char **argv)
     }
     int rc = kh_store_open(store_path, 1, max_bytes, &sk->store);
     if (rc)
-        kh_stage_fail(&st, "cannot open the store: %s", kh_strerror(rc));
-    void *in = kh_stage_socket(&st, ZMQ_PULL, kh_topology_endpoint(KH_EP_SINK), 1);
-    sk->in = in;
-    int unlimited = 0;
-    zmq_setsockopt(in, ZMQ_RCVHWM, &unlimited, sizeof unlimited);
-    kh_stage_state(&st, KH_ST_READY);
-
-    kh_stage_run(&st, in, on_message, sk);
+        rc = kh_stage_fail(&st, "cannot open the store: %s", kh_strerror(rc));
+    void *in = rc ? NULL : kh_stage_socket(&st, ZMQ_PULL, kh_topology_endpoint(KH_EP_SINK), 1);
+    if (in) { /* else the stage failed */
+        sk->in = in;
+        int unlimited = 0;
+        zmq_setsockopt(in, ZMQ_RCVHWM, &unlimited, sizeof unlimited);
+        kh_stage_state(&st, KH_ST_READY);
+        kh_stage_run(&st, in, on_message, sk);
+    }
     for (size_t i = 0; i < sk->nyears; i++)
         for (int t = 0; t < KH_IND_COUNT; t++)
             free(sk->years[i].t[t].rows);

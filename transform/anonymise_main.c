@@ -95,7 +95,7 @@ static int on_message(kh_stage_t *st, kh_msg_t *m, void *ctx)
     } else if (m->env.kind == KH_MSG_EOT) {
         kh_msg_pack_eot(&p, &m->env, &m->eot);
     } else {
-        kh_stage_fail(st, "unexpected message kind %d", m->env.kind);
+        return kh_stage_fail(st, "unexpected message kind %d", m->env.kind);
     }
     kh_stage_busy_end(st); /* waiting on a full linker is not work */
     return kh_stage_send(st, an->out, &p) == 0 ? KH_STAGE_CONTINUE : KH_STAGE_DONE;
@@ -117,8 +117,13 @@ int main(int argc, char **argv)
         return 2;
     }
     uint8_t key[KH_KEY_LEN];
-    if (read_key(key_fd, key) != 0)
-        kh_stage_fail(&st, "the pseudonymisation key could not be read from its pipe");
+    int rc = read_key(key_fd, key) == 0
+                 ? 0
+                 : kh_stage_fail(&st, "the pseudonymisation key could not be read from its pipe");
+    if (rc) {
+        sodium_memzero(key, sizeof key); /* what was read of it */
+        return kh_stage_finish(&st);
+    }
     kh_stage_keep_heap();
     anonymiser_t an;
     an.ps = kh_pseudo_new(key);
@@ -128,10 +133,11 @@ int main(int argc, char **argv)
     kh_topology_worker_endpoint(KH_EP_ANON, st.worker, name, sizeof name);
     void *in = kh_stage_socket(&st, ZMQ_PULL, name, 1);
     an.out = kh_stage_socket(&st, ZMQ_PUSH, kh_topology_endpoint(KH_EP_LINK), 0);
-    kh_stage_state(&st, KH_ST_READY);
-
-    st.idle_waits = 1;
-    kh_stage_run(&st, in, on_message, &an);
+    if (in && an.out) { /* else the stage failed */
+        kh_stage_state(&st, KH_ST_READY);
+        st.idle_waits = 1;
+        kh_stage_run(&st, in, on_message, &an);
+    }
     kh_pseudo_destroy(&an.ps);
     return kh_stage_finish(&st);
 }

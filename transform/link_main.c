@@ -58,16 +58,18 @@ static int seen_before(tablestate_t *ts, uint64_t seq)
     return 0;
 }
 
-static void ack(kh_stage_t *st, void *acks, int table, uint64_t seq, int eot)
+/* Returns kh_stage_send()'s code. */
+static int ack(kh_stage_t *st, void *acks, int table, uint64_t seq, int eot)
 {
     kh_env_t env;
     kh_packed_t p;
     kh_stage_env(st, &env, KH_MSG_ACK, table, seq);
     kh_msg_pack_ack(&p, &env, eot);
-    kh_stage_send(st, acks, &p);
+    return kh_stage_send(st, acks, &p);
 }
 
-static void send_rejects(kh_stage_t *st, void *sink, const kh_link_t *link,
+/* Returns 0, or KH_E_STAGE when a send failed the stage. */
+static int send_rejects(kh_stage_t *st, void *sink, const kh_link_t *link,
                          const tablestate_t *tables)
 {
     size_t n;
@@ -91,11 +93,16 @@ static void send_rejects(kh_stage_t *st, void *sink, const kh_link_t *link,
         kh_stage_env(st, &env, KH_MSG_REJECTS, t, 0);
         kh_msg_pack_rejects(&p, &env, &batch);
         kh_rejects_free(&batch);
-        kh_stage_send(st, sink, &p);
+        if (kh_stage_send(st, sink, &p) == KH_E_STAGE)
+            return KH_E_STAGE;
     }
+    return 0;
 }
 
-static void send_results(kh_stage_t *st, void *agg, const kh_link_t *link, const tablestate_t *tables)
+/* The ledger, the reference rows and the persons, to the aggregator.
+ * Returns 0, or KH_E_STAGE when a send failed the stage. */
+static int send_results(kh_stage_t *st, void *agg, const kh_link_t *link,
+                        const tablestate_t *tables)
 {
     const kh_link_counts_t *c = kh_link_counts(link);
     kh_ledger_t ledger;
@@ -124,11 +131,13 @@ static void send_results(kh_stage_t *st, void *agg, const kh_link_t *link, const
     kh_packed_t p;
     kh_stage_env(st, &env, KH_MSG_LEDGER, -1, 0);
     kh_msg_pack_ledger(&p, &env, &ledger);
-    kh_stage_send(st, agg, &p);
+    if (kh_stage_send(st, agg, &p) == KH_E_STAGE)
+        return KH_E_STAGE;
 
     kh_stage_env(st, &env, KH_MSG_REFDATA, -1, 0);
     kh_msg_pack_refdata(&p, &env, kh_link_refdata(link));
-    kh_stage_send(st, agg, &p);
+    if (kh_stage_send(st, agg, &p) == KH_E_STAGE)
+        return KH_E_STAGE;
 
     size_t np;
     const kh_person_t *persons = kh_link_persons(link, &np);
@@ -138,9 +147,11 @@ static void send_results(kh_stage_t *st, void *agg, const kh_link_t *link, const
         size_t chunk = np - sent > PERSONS_PER_MSG ? PERSONS_PER_MSG : np - sent;
         kh_stage_env(st, &env, KH_MSG_PERSONS, -1, seq++);
         kh_msg_pack_persons(&p, &env, persons + sent, (uint32_t)chunk, sent + chunk == np);
-        kh_stage_send(st, agg, &p);
+        if (kh_stage_send(st, agg, &p) == KH_E_STAGE)
+            return KH_E_STAGE;
         sent += chunk;
     } while (sent < np);
+    return 0;
 }
 
 static int parse_cohorts(const char *s, int *from, int *to)
@@ -167,15 +178,16 @@ static int on_message(kh_stage_t *st, kh_msg_t *m, void *ctx)
     kh_tablestats_t *tstat = &st->stats.tables[t];
     if (m->env.kind == KH_MSG_ROWS) {
         if (!m->rows->anonymised)
-            kh_stage_fail(st, "a batch of %s reached the linker without pseudonyms",
-                          kh_schema_table((kh_table_t)t)->name);
+            return kh_stage_fail(st, "a batch of %s reached the linker without pseudonyms",
+                                 kh_schema_table((kh_table_t)t)->name);
         if (!seen_before(ts, m->env.seq)) {
             if (ts->complete)
-                kh_stage_fail(st, "a batch of %s arrived after its end", kh_schema_table((kh_table_t)t)->name);
+                return kh_stage_fail(st, "a batch of %s arrived after its end",
+                                     kh_schema_table((kh_table_t)t)->name);
             rc = kh_link_add(lk->link, m->rows);
             if (rc)
-                kh_stage_fail(st, "the linker cannot take a batch of %s: %s",
-                              kh_schema_table((kh_table_t)t)->name, kh_strerror(rc));
+                return kh_stage_fail(st, "the linker cannot take a batch of %s: %s",
+                                     kh_schema_table((kh_table_t)t)->name, kh_strerror(rc));
             ts->batches++;
             ts->accepted += m->rows->nrows + m->rows->dropped;
             ts->rejected += m->rejected;
@@ -186,25 +198,28 @@ static int on_message(kh_stage_t *st, kh_msg_t *m, void *ctx)
             tstat->batches_in++;
             tstat->rows_in += m->rows->nrows + m->rows->dropped;
         }
-        ack(st, lk->acks, t, m->env.seq, 0);
+        rc = ack(st, lk->acks, t, m->env.seq, 0);
     } else if (m->env.kind == KH_MSG_EOT) {
         if (!ts->have_eot) {
             ts->have_eot = 1;
             ts->eot = m->eot;
         }
-        ack(st, lk->acks, t, m->env.seq, 1);
+        rc = ack(st, lk->acks, t, m->env.seq, 1);
     } else {
-        kh_stage_fail(st, "unexpected message kind %d", m->env.kind);
+        return kh_stage_fail(st, "unexpected message kind %d", m->env.kind);
     }
+    if (rc == KH_E_STAGE)
+        return rc;
     if (!ts->complete && ts->have_eot && ts->batches == ts->eot.batches) {
         if (ts->accepted + ts->rejected != ts->eot.rows)
-            kh_stage_fail(st, "counts do not reconcile for %s: read %llu, accepted %llu, "
-                          "rejected %llu", ts->eot.file, (unsigned long long)ts->eot.rows,
-                          (unsigned long long)ts->accepted, (unsigned long long)ts->rejected);
+            return kh_stage_fail(st, "counts do not reconcile for %s: read %llu, accepted %llu, "
+                                 "rejected %llu", ts->eot.file, (unsigned long long)ts->eot.rows,
+                                 (unsigned long long)ts->accepted,
+                                 (unsigned long long)ts->rejected);
         rc = kh_link_table_done(lk->link, (kh_table_t)t);
         if (rc)
-            kh_stage_fail(st, "the linker cannot close %s: %s",
-                          kh_schema_table((kh_table_t)t)->name, kh_strerror(rc));
+            return kh_stage_fail(st, "the linker cannot close %s: %s",
+                                 kh_schema_table((kh_table_t)t)->name, kh_strerror(rc));
         ts->complete = 1;
         lk->ncomplete++;
         kh_debug("table_complete table=%s batches=%llu rows=%llu",
@@ -240,8 +255,11 @@ int main(int argc, char **argv)
     void *in = kh_stage_socket(&st, ZMQ_PULL, kh_topology_endpoint(KH_EP_LINK), 1);
     void *agg = kh_stage_socket(&st, ZMQ_PUSH, kh_topology_endpoint(KH_EP_AGG), 0);
     void *sink = kh_stage_socket(&st, ZMQ_PUSH, kh_topology_endpoint(KH_EP_SINK), 0);
+    void *acks = kh_stage_socket(&st, ZMQ_PUSH, kh_topology_endpoint(KH_EP_INGEST_ACK), 0);
+    if (!in || !agg || !sink || !acks)
+        return kh_stage_finish(&st); /* failed */
     linker_t *lk = kh_xcalloc(1, sizeof *lk);
-    lk->acks = kh_stage_socket(&st, ZMQ_PUSH, kh_topology_endpoint(KH_EP_INGEST_ACK), 0);
+    lk->acks = acks;
     /* Acknowledgements must never wait on a busy ingest: that would close a
      * cycle of full queues (ingest -> workers -> link -> ingest). */
     int unlimited = 0;
@@ -250,31 +268,36 @@ int main(int argc, char **argv)
 
     lk->link = kh_link_new(&params);
     tablestate_t *tables = lk->tables;
-    kh_stage_run(&st, in, on_message, lk);
-    if (!kh_stage_stopping) {
+    int rc = kh_stage_run(&st, in, on_message, lk);
+    if (rc == 0 && !kh_stage_stopping) {
         kh_stage_busy_begin(&st);
         kh_stage_state(&st, KH_ST_DRAINING);
         kh_fault_point("finish");
-        int rc = kh_link_finish(lk->link);
+        rc = kh_link_finish(lk->link);
         if (rc == KH_E_USAGE && tables[KH_TAB_BOSATTE].accepted == 0)
             /* no accepted bosatte row: no newest aar, so no reference year */
-            kh_stage_fail(&st, "%s has no accepted row (%llu of %llu rejected), so there is "
-                          "no reference year",
-                          tables[KH_TAB_BOSATTE].eot.file[0] ? tables[KH_TAB_BOSATTE].eot.file
-                                                             : "bosatte.csv",
-                          (unsigned long long)tables[KH_TAB_BOSATTE].rejected,
-                          (unsigned long long)tables[KH_TAB_BOSATTE].eot.rows);
-        if (rc)
-            kh_stage_fail(&st, "the linker cannot finish: %s", kh_strerror(rc));
-        send_rejects(&st, sink, lk->link, tables);
-        send_results(&st, agg, lk->link, tables);
-        kh_stage_busy_end(&st);
-        const kh_link_counts_t *c = kh_link_counts(lk->link);
-        for (int t = 0; t < KH_TAB_COUNT; t++)
-            st.stats.tables[t].rows_rejected += c->rejected[t];
-        kh_info("linked ref_year=%d participants=%llu placed=%llu no_home=%llu ambiguous_kommune=%llu",
-                c->ref_year, (unsigned long long)c->participants, (unsigned long long)c->placed,
-                (unsigned long long)c->no_home, (unsigned long long)c->ambiguous_kommune);
+            rc = kh_stage_fail(&st, "%s has no accepted row (%llu of %llu rejected), so there "
+                               "is no reference year",
+                               tables[KH_TAB_BOSATTE].eot.file[0] ? tables[KH_TAB_BOSATTE].eot.file
+                                                                  : "bosatte.csv",
+                               (unsigned long long)tables[KH_TAB_BOSATTE].rejected,
+                               (unsigned long long)tables[KH_TAB_BOSATTE].eot.rows);
+        else if (rc)
+            rc = kh_stage_fail(&st, "the linker cannot finish: %s", kh_strerror(rc));
+        if (rc == 0)
+            rc = send_rejects(&st, sink, lk->link, tables);
+        if (rc == 0)
+            rc = send_results(&st, agg, lk->link, tables);
+        if (rc == 0) {
+            kh_stage_busy_end(&st);
+            const kh_link_counts_t *c = kh_link_counts(lk->link);
+            for (int t = 0; t < KH_TAB_COUNT; t++)
+                st.stats.tables[t].rows_rejected += c->rejected[t];
+            kh_info("linked ref_year=%d participants=%llu placed=%llu no_home=%llu "
+                    "ambiguous_kommune=%llu", c->ref_year, (unsigned long long)c->participants,
+                    (unsigned long long)c->placed, (unsigned long long)c->no_home,
+                    (unsigned long long)c->ambiguous_kommune);
+        }
     }
     for (int t = 0; t < KH_TAB_COUNT; t++)
         free(tables[t].seen);

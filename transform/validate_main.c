@@ -66,14 +66,14 @@ static int on_message(kh_stage_t *st, kh_msg_t *m, void *ctx)
     } else if (m->env.kind == KH_MSG_EOT) {
         kh_msg_pack_eot(&p, &m->env, &m->eot);
     } else {
-        kh_stage_fail(st, "unexpected message kind %d", m->env.kind);
+        return kh_stage_fail(st, "unexpected message kind %d", m->env.kind);
     }
     kh_stage_busy_end(st); /* waiting on a full peer is not work */
     /* rejects first: the quarantine must hold them before the linker can
      * count the batch as complete */
     if (have_rejects && kh_stage_send(st, vd->sink, &prej) != 0) {
         free(p.data);
-        return KH_STAGE_DONE; /* stopped */
+        return KH_STAGE_DONE; /* stopped, or failed (kh_stage_finish knows) */
     }
     if (kh_stage_send(st, vd->out, &p) != 0)
         return KH_STAGE_DONE;
@@ -104,17 +104,20 @@ int main(int argc, char **argv)
      * the connections from the start and wait for all of them, so that none
      * is flooded at the start. */
     vd.out = kh_stage_socket(&st, ZMQ_PUSH, NULL, 0);
+    if (!in || !vd.sink || !vd.out)
+        return kh_stage_finish(&st); /* failed */
     void *mon = kh_sock_watch(vd.out, 0);
-    if (!mon)
-        kh_stage_fail(&st, "cannot watch the anonymiser connections");
-    for (int i = 0; i < st.workers; i++) {
+    int rc = mon ? 0 : kh_stage_fail(&st, "cannot watch the anonymiser connections");
+    for (int i = 0; rc == 0 && i < st.workers; i++) {
         char ep[256], name[32];
         kh_topology_worker_endpoint(KH_EP_ANON, i, name, sizeof name);
         if (kh_sock_endpoint(ep, sizeof ep, st.dir, name) != 0 || kh_sock_connect(vd.out, ep) != 0)
-            kh_stage_fail(&st, "cannot connect to %s", name);
+            rc = kh_stage_fail(&st, "cannot connect to %s", name);
     }
-    if (kh_sock_wait_peers(vd.out, &mon, st.workers, 0, 30000) != 0)
-        kh_stage_fail(&st, "not every anonymiser could be reached within 30 seconds");
+    if (rc == 0 && kh_sock_wait_peers(vd.out, &mon, st.workers, 0, 30000) != 0)
+        rc = kh_stage_fail(&st, "not every anonymiser could be reached within 30 seconds");
+    if (rc)
+        return kh_stage_finish(&st);
     kh_stage_state(&st, KH_ST_READY);
 
     kh_stage_keep_heap();

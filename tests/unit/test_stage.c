@@ -1,9 +1,10 @@
 /* test_stage.c - unit tests of proto/stage: the common options, the stats a
  * stage sends to `kohort run`, a message over a stage's own sockets, the end
- * of a stopped stage, and kh_stage_fail: exit status 1 after a FAIL message
- * with the sentence, an id in it masked; the option table (checked numbers,
- * out of range and non-numeric refused, --help) and kh_stage_run (the handler
- * sees each message, DONE ends the loop, an error comes back, busy time).
+ * of a stopped stage, and kh_stage_fail: a FAIL message with the sentence,
+ * an id in it masked, then KH_E_STAGE and kh_stage_finish's exit status 1;
+ * the option table (checked numbers, out of range and non-numeric refused,
+ * --help) and kh_stage_run (the handler sees each message, DONE ends the
+ * loop, an error comes back, busy time).
  *
  * The supervisor's side is a PULL socket on its own ZeroMQ context: the
  * stage terminates the process-wide one (kh_sock_term) when it ends. */
@@ -205,7 +206,8 @@ static void test_finish_without_sending(void **state)
 }
 
 /* kh_stage_fail: FAILED stats, then FAIL with the sentence (an id in it
- * masked), then exit status 1. Run in a child, which makes its own context. */
+ * masked), then KH_E_STAGE, and kh_stage_finish's exit status 1. Run in a
+ * child, which makes its own context. */
 static void test_fail_tells_the_supervisor(void **state)
 {
     (void)state;
@@ -215,7 +217,9 @@ static void test_fail_tells_the_supervisor(void **state)
     if (pid == 0) {
         kh_stage_t st;
         start_stage(&st, "validate");
-        kh_stage_fail(&st, "broken %d near %s", 7, "01017012345");
+        /* as a stage's main does: the code up, then kh_stage_finish's status */
+        int rc = kh_stage_fail(&st, "broken %d near %s", 7, "01017012345");
+        exit(rc == KH_E_STAGE ? kh_stage_finish(&st) : 99);
     }
     supervisor_t sup;
     supervisor_open(&sup);
