@@ -607,7 +607,12 @@ static void start_stages(run_t *r)
      * ingest binds, without ZMQ_IMMEDIATE, so a request waits in the queue */
     char ep[256];
     kh_sock_endpoint(ep, sizeof ep, r->dir, kh_topology_endpoint(KH_EP_INGEST_ACK));
-    r->resend = zmq_socket(kh_sock_ctx(), ZMQ_PUSH);
+    void *ctx = kh_sock_ctx();
+    r->resend = ctx ? zmq_socket(ctx, ZMQ_PUSH) : NULL;
+    if (!r->resend) {
+        fail(r, "cannot connect to ingest: %s", zmq_strerror(errno));
+        return;
+    }
     int linger = 0, hwm = 0;
     zmq_setsockopt(r->resend, ZMQ_LINGER, &linger, sizeof linger);
     zmq_setsockopt(r->resend, ZMQ_SNDHWM, &hwm, sizeof hwm);

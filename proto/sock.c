@@ -34,12 +34,9 @@ void kh_sock_tap(const char *name)
 void *kh_sock_ctx(void)
 {
     if (!ctx) {
-        ctx = zmq_ctx_new();
-        if (!ctx) {
-            fprintf(stderr, "kohort: cannot create a ZeroMQ context: %s\n", zmq_strerror(errno));
-            abort();
-        }
-        zmq_ctx_set(ctx, ZMQ_BLOCKY, 0);
+        ctx = zmq_ctx_new(); /* NULL with errno set: the callers' sockets then fail */
+        if (ctx)
+            zmq_ctx_set(ctx, ZMQ_BLOCKY, 0);
     }
     return ctx;
 }
@@ -62,7 +59,8 @@ int kh_sock_endpoint(char *buf, size_t cap, const char *dir, const char *name)
 
 void *kh_sock_open(int type, const char *endpoint, int bind)
 {
-    void *s = zmq_socket(kh_sock_ctx(), type);
+    void *c = kh_sock_ctx();
+    void *s = c ? zmq_socket(c, type) : NULL;
     if (!s)
         return NULL;
     int linger = 10000, hwm = 8, one = 1, ivl = 20;
@@ -155,7 +153,8 @@ void *kh_sock_watch(void *sock, int bind_side)
     int events = bind_side ? ZMQ_EVENT_ACCEPTED : ZMQ_EVENT_CONNECTED;
     if (zmq_socket_monitor(sock, addr, events) != 0)
         return NULL;
-    void *mon = zmq_socket(kh_sock_ctx(), ZMQ_PAIR);
+    void *c = kh_sock_ctx();
+    void *mon = c ? zmq_socket(c, ZMQ_PAIR) : NULL;
     if (mon && zmq_connect(mon, addr) != 0) {
         zmq_close(mon);
         mon = NULL;

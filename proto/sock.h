@@ -11,8 +11,9 @@
 
 #include "proto/msg.h"
 
-/* Borrowed: the process-wide context, created on first use. Aborts with a
- * message when ZeroMQ cannot make one (as out of memory does, util.h). */
+/* Borrowed: the process-wide context, created on first use; NULL (errno
+ * set) when ZeroMQ cannot make one, which the caller reports as it reports
+ * a socket it cannot open. */
 void *kh_sock_ctx(void);
 
 /* Terminates the context (call once at exit, after closing sockets). */

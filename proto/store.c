@@ -208,6 +208,9 @@ static void on_fault(int sig, siginfo_t *si, void *uc)
                               "it from a backup (see OPERATIONS.md)\n";
     ssize_t w = write(STDERR_FILENO, msg, sizeof msg - 1);
     (void)w;
+    /* Kept exit from inside proto/ (docs/DECISIONS.md, "proto/ never exits
+     * the process"): a signal handler cannot hand an error code back, and
+     * returning would fault again on the same page. */
     _exit(1);
 }
 

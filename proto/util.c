@@ -7,6 +7,9 @@
 #include <string.h>
 #include <time.h>
 
+/* Out of memory aborts, the one way out of the process that proto/ keeps
+ * besides the store's fault handler (docs/DECISIONS.md, "proto/ never exits
+ * the process"): no caller could do better, and STYLE.md asks for it. */
 static void oom(size_t n)
 {
     fprintf(stderr, "kohort: out of memory allocating %zu bytes\n", n);
