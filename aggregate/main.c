@@ -264,13 +264,9 @@ int main(int argc, char **argv)
         KH_OPT_INT("min-cell", &ag.min_cell, 0, KH_MAX_MIN_CELL, "the smallest count shown"),
         KH_OPT_STRING("store", &ag.store_path, "the store, read for the other reference years"),
         KH_OPT_END};
-    int status = kh_stage_parse(&st, argc, argv, own, usage);
+    int status = kh_stage_begin(&st, argc, argv, own, usage);
     if (status >= 0)
         return status;
-    if (kh_stage_start(&st) != 0) {
-        fputs(usage, stderr);
-        return 2;
-    }
     void *in = kh_stage_socket(&st, ZMQ_PULL, kh_topology_endpoint(KH_EP_AGG), 1);
     ag.out = kh_stage_socket(&st, ZMQ_PUSH, kh_topology_endpoint(KH_EP_SINK), 0);
     if (in && ag.out) { /* else the stage failed */

@@ -367,18 +367,14 @@ int main(int argc, char **argv)
     const char *extracts = NULL;
     uint64_t line_limit = 0, max_bytes = 0;
     const kh_stage_opt_t own[] = {
-        KH_OPT_STRING("extracts", &extracts, "the extract directory"),
+        KH_OPT_STRING_REQUIRED("extracts", &extracts, "the extract directory"),
         KH_OPT_UINT64("line-limit", &line_limit, 0, SIZE_MAX, "the longest record, in bytes"),
         KH_OPT_UINT64("max-file-bytes", &max_bytes, 0, UINT64_MAX,
                       "the largest file, in bytes"),
         KH_OPT_END};
-    int status = kh_stage_parse(&st, argc, argv, own, usage);
+    int status = kh_stage_begin(&st, argc, argv, own, usage);
     if (status >= 0)
         return status;
-    if (!extracts || kh_stage_start(&st) != 0) {
-        fputs(usage, stderr);
-        return 2;
-    }
     ingest_t in;
     memset(&in, 0, sizeof in);
     in.st = &st;

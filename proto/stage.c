@@ -77,6 +77,17 @@ int kh_stage_opt_set(const kh_stage_opt_t *opt, const char *arg, char *why, size
     case KH_OPT_STRING:
         *(const char **)opt->target = arg;
         return 0;
+    case KH_OPT_YEARS: {
+        int from, to;
+        if (!arg || sscanf(arg, "%d-%d", &from, &to) != 2 || from > to) {
+            snprintf(why, cap, "--%s must be two years FROM-TO with FROM not after TO, not \"%s\"",
+                     opt->name, arg ? arg : "");
+            return -1;
+        }
+        ((int *)opt->target)[0] = from;
+        ((int *)opt->target)[1] = to;
+        return 0;
+    }
     case KH_OPT_INT:
     case KH_OPT_UINT64:
         if (parse_number(opt, arg, &sval, &uval) != 0) {
@@ -145,6 +156,7 @@ int kh_stage_parse(kh_stage_t *st, int argc, char **argv, const kh_stage_opt_t *
                                                                          : required_argument,
                                              0, OWN + (int)i};
     lopts[NCOMMON + nown] = (struct option){"help", no_argument, 0, HELP};
+    unsigned char *given = kh_xcalloc(nown + 1, 1);
     int status = -1, opt;
     optind = 1;
     while (status < 0 && (opt = getopt_long(argc, argv, "", lopts, NULL)) != -1) {
@@ -155,6 +167,7 @@ int kh_stage_parse(kh_stage_t *st, int argc, char **argv, const kh_stage_opt_t *
         } else if (common_rc > 0) {
             continue;
         } else if (opt >= OWN && opt < OWN + (int)nown) {
+            given[opt - OWN] = 1;
             if (kh_stage_opt_set(&opts[opt - OWN], optarg, why, sizeof why) != 0) {
                 fprintf(stderr, "kohort-%s: %s\n", st->stats.stage, why);
                 status = 2;
@@ -167,8 +180,27 @@ int kh_stage_parse(kh_stage_t *st, int argc, char **argv, const kh_stage_opt_t *
             status = 2;
         }
     }
+    for (size_t i = 0; status < 0 && i < nown; i++)
+        if (opts[i].required && !given[i]) {
+            fputs(usage, stderr);
+            status = 2;
+        }
+    free(given);
     free(lopts);
     return status;
+}
+
+int kh_stage_begin(kh_stage_t *st, int argc, char **argv, const kh_stage_opt_t *opts,
+                   const char *usage)
+{
+    int status = kh_stage_parse(st, argc, argv, opts, usage);
+    if (status >= 0)
+        return status;
+    if (kh_stage_start(st) != 0) {
+        fputs(usage, stderr);
+        return 2;
+    }
+    return -1;
 }
 
 int kh_stage_start(kh_stage_t *st)

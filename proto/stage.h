@@ -57,7 +57,8 @@ typedef enum {
     KH_OPT_INT,    /* int *: a whole number within [min, max] */
     KH_OPT_UINT64, /* uint64_t *: a whole number within [min, max] */
     KH_OPT_STRING, /* const char **: borrowed from argv */
-    KH_OPT_FLAG    /* int *: set to 1, takes no value */
+    KH_OPT_FLAG,   /* int *: set to 1, takes no value */
+    KH_OPT_YEARS   /* int[2]: FROM-TO, two whole numbers with FROM not after TO */
 } kh_optkind_t;
 
 typedef struct {
@@ -67,35 +68,51 @@ typedef struct {
     unsigned long long max;
     void *target;
     const char *help; /* what the value is, for the sentence about a bad one */
+    int required;     /* 1: the stage cannot start without it */
 } kh_stage_opt_t;
 
 /* Table entries; the target's type is checked by the compiler. */
 #define KH_OPT_INT(name, target, lo, hi, help) \
-    {name, KH_OPT_INT, lo, hi, (void *)(1 ? (target) : (int *)0), help}
+    {name, KH_OPT_INT, lo, hi, (void *)(1 ? (target) : (int *)0), help, 0}
 #define KH_OPT_UINT64(name, target, lo, hi, help) \
-    {name, KH_OPT_UINT64, lo, hi, (void *)(1 ? (target) : (uint64_t *)0), help}
+    {name, KH_OPT_UINT64, lo, hi, (void *)(1 ? (target) : (uint64_t *)0), help, 0}
 #define KH_OPT_STRING(name, target, help) \
-    {name, KH_OPT_STRING, 0, 0, (void *)(1 ? (target) : (const char **)0), help}
+    {name, KH_OPT_STRING, 0, 0, (void *)(1 ? (target) : (const char **)0), help, 0}
 #define KH_OPT_FLAG(name, target, help) \
-    {name, KH_OPT_FLAG, 0, 1, (void *)(1 ? (target) : (int *)0), help}
-#define KH_OPT_END {NULL, KH_OPT_FLAG, 0, 0, NULL, NULL}
+    {name, KH_OPT_FLAG, 0, 1, (void *)(1 ? (target) : (int *)0), help, 0}
+#define KH_OPT_YEARS(name, target, help) \
+    {name, KH_OPT_YEARS, 0, 0, (void *)(1 ? (target) : (int *)0), help, 0}
+/* The same, for an option the stage cannot start without. */
+#define KH_OPT_INT_REQUIRED(name, target, lo, hi, help) \
+    {name, KH_OPT_INT, lo, hi, (void *)(1 ? (target) : (int *)0), help, 1}
+#define KH_OPT_STRING_REQUIRED(name, target, help) \
+    {name, KH_OPT_STRING, 0, 0, (void *)(1 ? (target) : (const char **)0), help, 1}
+#define KH_OPT_END {NULL, KH_OPT_FLAG, 0, 0, NULL, NULL, 0}
 
 /* Sets `opt`'s target from `arg` (NULL for a flag). Returns 0, or -1 when
- * the value is not a whole number within the range, with one sentence
- * naming the option written to `why` (at most `cap` bytes). */
+ * the value is not a whole number within the range (or not a span of years
+ * FROM-TO), with one sentence naming the option written to `why` (at most
+ * `cap` bytes). */
 int kh_stage_opt_set(const kh_stage_opt_t *opt, const char *arg, char *why, size_t cap);
 
 /* Parses argv: the common options (KH_STAGE_LONGOPTS), `opts` (ended by
  * KH_OPT_END; NULL for none) and --help. Returns -1 to go on, or the status
  * to exit with: 0 after --help (`usage` on stdout), 2 after an unknown
- * option (`usage` on stderr) or a bad value (one sentence naming the option
- * on stderr). */
+ * option or without a required one (`usage` on stderr) or after a bad value
+ * (one sentence naming the option on stderr). */
 int kh_stage_parse(kh_stage_t *st, int argc, char **argv, const kh_stage_opt_t *opts,
                    const char *usage);
 
 /* Checks the common options, starts logging, installs signal handlers and
  * connects the stats socket. Returns 0, or KH_E_USAGE (logged). */
 int kh_stage_start(kh_stage_t *st);
+
+/* What every stage's main does first: kh_stage_parse(), then
+ * kh_stage_start(). Returns -1 to go on, or the status to exit with: that
+ * of kh_stage_parse(), or 2 (`usage` on stderr) when the stage cannot
+ * start. */
+int kh_stage_begin(kh_stage_t *st, int argc, char **argv, const kh_stage_opt_t *opts,
+                   const char *usage);
 
 /* Opens a socket on ipc://DIR/NAME (NAME NULL: not yet bound or connected)
  * and registers it so that the stage closes it on exit. Returns NULL when

@@ -336,7 +336,7 @@ int main(int argc, char **argv)
     sk->started_ms = (uint64_t)now_ms();
     sk->min_cell = KH_DEFAULT_MIN_CELL;
     const kh_stage_opt_t own[] = {
-        KH_OPT_STRING("store", &store_path, "the store's directory"),
+        KH_OPT_STRING_REQUIRED("store", &store_path, "the store's directory"),
         KH_OPT_UINT64("started-ms", &sk->started_ms, 0, INT64_MAX,
                       "when the run started, in ms since 1970"),
         KH_OPT_INT("min-cell", &sk->min_cell, 0, KH_MAX_MIN_CELL, "the smallest count shown"),
@@ -344,15 +344,10 @@ int main(int argc, char **argv)
                       "the largest size of the store"),
         KH_OPT_FLAG("allow-shrink", &sk->allow_shrink, "let a year shrink by half or more"),
         KH_OPT_END};
-    int status = kh_stage_parse(&st, argc, argv, own, usage);
+    int status = kh_stage_begin(&st, argc, argv, own, usage);
     if (status >= 0) {
         free(sk);
         return status;
-    }
-    if (!store_path || kh_stage_start(&st) != 0) {
-        fputs(usage, stderr);
-        free(sk);
-        return 2;
     }
     int rc = kh_store_open(store_path, 1, max_bytes, &sk->store);
     if (rc)

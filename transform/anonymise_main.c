@@ -107,15 +107,11 @@ int main(int argc, char **argv)
     kh_stage_init(&st, kh_topology_stage_name(KH_STAGE_ANONYMISE));
     int key_fd = -1;
     const kh_stage_opt_t own[] = {
-        KH_OPT_INT("key-fd", &key_fd, 0, INT_MAX, "the pipe the key is read from"),
+        KH_OPT_INT_REQUIRED("key-fd", &key_fd, 0, INT_MAX, "the pipe the key is read from"),
         KH_OPT_END};
-    int status = kh_stage_parse(&st, argc, argv, own, usage);
+    int status = kh_stage_begin(&st, argc, argv, own, usage);
     if (status >= 0)
         return status;
-    if (key_fd < 0 || kh_stage_start(&st) != 0) {
-        fputs(usage, stderr);
-        return 2;
-    }
     uint8_t key[KH_KEY_LEN];
     int rc = read_key(key_fd, key) == 0
                  ? 0

@@ -154,11 +154,6 @@ static int send_results(kh_stage_t *st, void *agg, const kh_link_t *link,
     return 0;
 }
 
-static int parse_cohorts(const char *s, int *from, int *to)
-{
-    return sscanf(s, "%d-%d", from, to) == 2 && *from <= *to ? 0 : -1;
-}
-
 typedef struct {
     kh_link_t *link;
     void *acks;
@@ -234,24 +229,17 @@ int main(int argc, char **argv)
     kh_stage_t st;
     kh_stage_init(&st, kh_topology_stage_name(KH_STAGE_LINK));
     kh_link_params_t params = {0, 0, 0};
-    const char *cohorts = NULL;
+    int cohorts[2] = {0, 0}; /* 0: the default window */
     const kh_stage_opt_t own[] = {
         KH_OPT_INT("ref-year", &params.ref_year, 0, 9999,
                    "the reference year; 0: the newest aar of bosatte"),
-        KH_OPT_STRING("cohorts", &cohorts, "the cohort window, FROM-TO"),
+        KH_OPT_YEARS("cohorts", cohorts, "the cohort window"),
         KH_OPT_END};
-    int status = kh_stage_parse(&st, argc, argv, own, usage);
+    int status = kh_stage_begin(&st, argc, argv, own, usage);
     if (status >= 0)
         return status;
-    if (cohorts && parse_cohorts(cohorts, &params.cohort_from, &params.cohort_to) != 0) {
-        fprintf(stderr, "kohort-link: --cohorts must be two years FROM-TO with FROM not after "
-                        "TO, not \"%s\"\n", cohorts);
-        return 2;
-    }
-    if (kh_stage_start(&st) != 0) {
-        fputs(usage, stderr);
-        return 2;
-    }
+    params.cohort_from = cohorts[0];
+    params.cohort_to = cohorts[1];
     void *in = kh_stage_socket(&st, ZMQ_PULL, kh_topology_endpoint(KH_EP_LINK), 1);
     void *agg = kh_stage_socket(&st, ZMQ_PUSH, kh_topology_endpoint(KH_EP_AGG), 0);
     void *sink = kh_stage_socket(&st, ZMQ_PUSH, kh_topology_endpoint(KH_EP_SINK), 0);

@@ -90,13 +90,9 @@ int main(int argc, char **argv)
                     "accept synthetic test ids (month + 80)"),
         KH_OPT_FLAG("id-rule-2032", &opts.rule_2032, "accept the 2032 first-check-digit rule"),
         KH_OPT_END};
-    int status = kh_stage_parse(&st, argc, argv, own, usage);
+    int status = kh_stage_begin(&st, argc, argv, own, usage);
     if (status >= 0)
         return status;
-    if (kh_stage_start(&st) != 0) {
-        fputs(usage, stderr);
-        return 2;
-    }
     validator_t vd;
     void *in = kh_stage_socket(&st, ZMQ_PULL, kh_topology_endpoint(KH_EP_INGEST_OUT), 0);
     vd.sink = kh_stage_socket(&st, ZMQ_PUSH, kh_topology_endpoint(KH_EP_SINK), 0);

@@ -334,6 +334,46 @@ static void test_parse(void **state)
     stdout = out;
 }
 
+/* Required options and spans of years: kh_stage_parse is status 2 without
+ * a required option, or with a span that is not FROM-TO, FROM <= TO (the
+ * target unchanged); kh_stage_begin does not start the stage then. */
+static void test_required_and_years(void **state)
+{
+    (void)state;
+    int fd = -1, years[2] = {0, 0};
+    const char *path = NULL;
+    const kh_stage_opt_t own[] = {
+        KH_OPT_INT_REQUIRED("key-fd", &fd, 0, 100, "a pipe"),
+        KH_OPT_STRING_REQUIRED("store", &path, "a directory"),
+        KH_OPT_YEARS("cohorts", years, "a window"),
+        KH_OPT_END};
+    kh_stage_t st;
+    kh_stage_init(&st, "sink");
+    char *ok[] = {"kohort-sink", "--key-fd", "3", "--store", "/s", "--cohorts", "2017-2024", NULL};
+    assert_int_equal(kh_stage_parse(&st, 7, ok, own, "usage\n"), -1);
+    assert_int_equal(fd, 3);
+    assert_int_equal(years[0], 2017);
+    assert_int_equal(years[1], 2024);
+    char why[256];
+    const char *bad[] = {"2024-2017", "2017", "x-2020", ""};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        assert_int_equal(kh_stage_opt_set(&own[2], bad[i], why, sizeof why), -1);
+        assert_non_null(strstr(why, "--cohorts must be two years FROM-TO"));
+    }
+    assert_int_equal(years[0], 2017);
+    FILE *saved = stderr;
+    stderr = fopen("/dev/null", "w"); /* usage and sentences are expected */
+    char *no_store[] = {"kohort-sink", "--key-fd", "3", NULL};
+    assert_int_equal(kh_stage_parse(&st, 3, no_store, own, "usage\n"), 2);
+    char *no_fd[] = {"kohort-sink", "--run", "r1", "--dir", "/d", "--store", "/s", NULL};
+    assert_int_equal(kh_stage_begin(&st, 7, no_fd, own, "usage\n"), 2);
+    assert_null(st.stats_sock); /* not started */
+    char *reversed[] = {"kohort-sink", "--key-fd", "3", "--store", "/s", "--cohorts", "9-1", NULL};
+    assert_int_equal(kh_stage_parse(&st, 7, reversed, own, "usage\n"), 2);
+    fclose(stderr);
+    stderr = saved;
+}
+
 typedef struct {
     int seen, stop_at, fail_at;
     uint64_t seqs[8];
@@ -420,6 +460,7 @@ int main(void)
         cmocka_unit_test(test_fail_tells_the_supervisor),
         cmocka_unit_test(test_option_table),
         cmocka_unit_test(test_parse),
+        cmocka_unit_test(test_required_and_years),
         cmocka_unit_test(test_run_loop),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
