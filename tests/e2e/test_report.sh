@@ -3,7 +3,8 @@
 # same extract) is ":" in the tables and left out of the charts, and every
 # value drawn is a stored value; edge cases (no cost data, one municipality,
 # every cell suppressed, several reference years, markup in a path); and a
-# headless Chromium renders the page to a PNG that is not blank. The
+# headless Chromium renders the page to a PNG that is not blank and lays it
+# out at 1280 px (no text on another, outside its chart or under a line). The
 # rendered picture and its page are kept in $KOHORT_REPORT_OUT.{png,html}
 # (default /tmp/kohort-test-report) for a person to look at.
 source "$(dirname "$0")/lib.sh"
@@ -30,7 +31,7 @@ cat >"$T/check.py" <<'PY'
 # check.py MODE HTML PREFIX [PREFIX0]: checks a report against the query
 # output of its store (PREFIX.TABLE.csv/.txt) and, where given, of the
 # same extract run without disclosure control (PREFIX0.TABLE.csv).
-import csv, html.parser, os, sys
+import csv, html.parser, os, re, sys
 
 VOID = {'meta', 'br', 'hr', 'img', 'input', 'link', 'area', 'base', 'col', 'wbr', 'source'}
 TABLES = ('exit', 'status', 'cost', 'followup')
@@ -275,6 +276,19 @@ elif mode == 'focus':
     want = {k for (k, y), d in exits.items() if y == '0000' and k != '0000' and d['residual'] != ''}
     bars = {c.split(':')[1] for f, cells, _ in p.marks if f == 'fig-predicted' for c in cells}
     assert bars == want and '0301' in bars, (sorted(bars ^ want)[:5])
+elif mode == 'long':
+    # a page for Tromsø, the longest name the generator gives, against two
+    # peers: its name ends a line (in bold) and titles a followup panel
+    peers = ['5501', '0301', '4601']
+    name = 'Tromsø - Romsa - Tromssa'
+    for f in figs:
+        if f != 'fig-followup':
+            assert p.figs[f] == peers, (f, p.figs[f])
+    check_tables(p, prefix, prefix0, only=set(peers))
+    check_marks(p, prefix, set(), only=set(peers), everyone={'fig-predicted'})
+    src = open(path, encoding='utf-8').read()
+    assert re.search(r'<text class="end-label"[^>]*>%s(<title>|</text>)' % name, src), 'no end label ' + name
+    assert re.search(r'<svg class="chart fu"[^>]*data-k="5501"', src), 'no followup panel for 5501'
 elif mode == 'allsup':
     _, nsup = check_tables(p, prefix, None)
     for t in ('exit', 'status', 'followup'):
@@ -315,6 +329,11 @@ check one "$T/one.html" "$T/q" "$T/q0"
 # ---- a page for one municipality against its peers ----
 report "$T/st" "$T/focus.html" --kommune 0301 --peers 4601,5001
 check focus "$T/focus.html" "$T/q" "$T/q0"
+
+# ---- a page with a long name: Tromsø's, the longest the generator gives ----
+report "$T/st" "$T/long.html" --kommune 5501 --peers 0301,4601
+check long "$T/long.html" "$T/q" "$T/q0"
+
 # ---- no cost data ----
 mkdir "$T/nocost"
 for f in "$T/ex"/*; do
@@ -426,7 +445,8 @@ assert any(abs(p[0] - 0x00) < 8 and abs(p[1] - 0x72) < 8 and abs(p[2] - 0xb2) < 
 PY
 echo "rendered: $out.png (page $out.html)"
 
-# ---- what a reader sees at 1280 px: no chart text on another, no table too wide ----
+# ---- what a reader sees at 1280 px: no chart text on another, outside its
+# chart or under a line drawn after it, no table too wide ----
 layout() { # PAGE: runs layout-check.js in a copy of PAGE, prints its JSON
   cp "$1" "$T/layout.html"
   printf '<script>%s</script>\n' "$(cat "$(dirname "$0")/report/layout-check.js")" >>"$T/layout.html"
@@ -435,7 +455,7 @@ layout() { # PAGE: runs layout-check.js in a copy of PAGE, prints its JSON
     --user-data-dir="$T/chrome" --window-size=1280,1000 --virtual-time-budget=5000 --dump-dom \
     "file://$T/layout.html" 2>>"$T/chrome.log" | sed -n 's/.*<pre id="layout-check">\(.*\)<\/pre>.*/\1/p'
 }
-for page in r focus one; do
+for page in r focus one long; do
   layout "$T/$page.html" >"$T/layout-$page.json"
   python3 - "$T/layout-$page.json" "$page" <<'PY' || fail "layout of the $page page"
 import html, json, sys
@@ -443,7 +463,10 @@ d = json.loads(html.unescape(open(sys.argv[1]).read()))
 print('layout %s: %d charts, %d texts, %d tables, page %d px wide' % (sys.argv[2], d['charts'], d['texts'], d['tables'], d['page_width']))
 assert d['charts'] >= 8 and d['texts'] > 100, d
 assert not d['overlaps'], ('texts on top of each other', d['overlaps'][:5])
+assert not d['outside'], ('texts leave their chart (cut off)', d['outside'][:5])
+assert not d['buried'], ('texts under a line or dot drawn after them', d['buried'][:5])
 assert not d['wide_tables'], ('tables wider than the window', d['wide_tables'])
 assert d['page_width'] <= 1280, ('the page scrolls sideways', d['page_width'])
 PY
 done
+
