@@ -22,7 +22,9 @@ char *kh_html_thousands(char *buf, size_t cap, int64_t v);
 char *kh_html_pct(char *buf, size_t cap, double share);
 
 /* Cell `col` of `row` of `table` as the report shows it: shares as
- * percentages, counts and NOK with thousands separators, one-decimal
+ * percentages ("54.2 %"), the residual of table exit (attained minus
+ * predicted share) in percentage points ("-1.2 p.p."), counts and NOK with
+ * thousands separators, one-decimal
  * figures with one decimal; ":" when suppressed, "" when unavailable or
  * row is NULL. Returns buf. */
 char *kh_html_cell(char *buf, size_t cap, kh_indtable_t table, const kh_indrow_t *row, int col);

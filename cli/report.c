@@ -427,9 +427,10 @@ static void section_tables(const kh_rep_t *r)
 {
     section_open(r, "tables", "The tables");
     para(r, NULL,
-         "The stored indicators: shares as percentages, days and indexes with one decimal, counts "
-         "and NOK whole, with thousands separated by a space (kohort query prints them for "
-         "machines). Cohort or year 0000 is all cohorts together, municipality 0000 all "
+         "The stored indicators: shares as percentages, attainment above prediction (a "
+         "difference of two shares) in percentage points (p.p.), days and indexes with one "
+         "decimal, counts and NOK whole, with thousands separated by a space (kohort query "
+         "prints them for machines). Cohort or year 0000 is all cohorts together, municipality 0000 all "
          "municipalities together. \":\" marks a suppressed value; an empty cell is unavailable (a "
          "share whose denominator is zero, or a figure without its reference table).");
     for (int t = 0; t < KH_IND_COUNT; t++)

@@ -45,6 +45,7 @@ class Page(html.parser.HTMLParser):
         super().__init__(convert_charrefs=True)
         self.stack, self.errors, self.ids, self.marks = [], [], set(), []
         self.figs, self.tables, self.text = {}, {}, []
+        self.shown_rows = {}  # table: the cells of each row as people read them
         self.fig = self.table = self.row = self.cell = None
         self.section, self.section_text = None, {}
     def handle_starttag(self, tag, attrs):
@@ -74,6 +75,7 @@ class Page(html.parser.HTMLParser):
             self.row = (a['data-k'], a['data-y']) + ((a['data-h'], a['data-g']) if 'data-h' in a else ())
             assert self.row not in self.tables[self.table]['rows'], ('row twice', self.row)
             self.tables[self.table]['rows'][self.row] = []
+            self.shown_rows.setdefault(self.table, []).append([])
         if self.table and tag in ('td', 'th'):
             self.cell = []
             # the stored value (data-v) or column name (data-col) behind what people read
@@ -93,6 +95,8 @@ class Page(html.parser.HTMLParser):
             self.table = None
         if tag in ('td', 'th') and self.cell is not None and self.table:
             text = ''.join(self.cell).strip()
+            if self.row:
+                self.shown_rows[self.table][-1].append(text)
             if self.cell_value is not None:
                 text = self.cell_value
             if self.row:
@@ -248,6 +252,11 @@ if mode == 'full':
     for name in ('Oslo (0301)', 'Bergen (4601)', 'Trondheim (5001)', 'Bærum (3201)'):
         assert name in p.alltext, name
     assert 'The store holds no other reference year' in p.alltext
+    # what people read: a residual (a difference of two shares) in percentage
+    # points, as the chart's axis says
+    col = query_csv(prefix, 'exit')[0].index('residual')  # the name stands where ref_year is
+    resid = [row[col] for row in p.shown_rows['exit'] if row[col] not in ('', ':')]
+    assert resid and all(v.endswith(' p.p.') for v in resid), ('residual not in p.p.', resid[:5])
     print('full: %d suppressed cells known, %d shown as ":", %d values drawn' % (len(suppressed), nsup, n))
 elif mode == 'nocost':
     assert 'No cost data' in p.section_text['cost'], p.section_text['cost'][:300]
