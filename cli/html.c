@@ -24,7 +24,7 @@ char *kh_html_thousands(char *buf, size_t cap, int64_t v)
     char digits[32];
     uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
     int n = snprintf(digits, sizeof digits, "%llu", (unsigned long long)u);
-    if (u < 10000) {
+    if (u < 1000) {
         snprintf(buf, cap, "%s%s", v < 0 ? "-" : "", digits);
         return buf;
     }

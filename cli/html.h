@@ -1,6 +1,6 @@
 /* html.h - what the report writes as text for people: HTML escaping, and
  * numbers as a Norwegian reader expects them (shares as percentages with
- * one decimal, thousands separated by a narrow space). Used by the report
+ * one decimal, thousands separated by a narrow space from 1 000 on). Used by the report
  * modules of the `kohort` process; no state. */
 #ifndef KH_CLI_HTML_H
 #define KH_CLI_HTML_H
@@ -14,8 +14,9 @@
 /* Writes s as HTML text or attribute value. */
 void kh_html_esc(FILE *f, const char *s);
 
-/* 1234567 as "1 234 567" (U+202F narrow no-break spaces); below 10 000 as
- * is. Returns buf. */
+/* 1234567 as "1 234 567", 1234 as "1 234" (U+202F narrow no-break
+ * spaces from 1 000 on, so that the digits of a column line up); below
+ * 1 000 as is. Returns buf. */
 char *kh_html_thousands(char *buf, size_t cap, int64_t v);
 
 /* A share 0.5417 as "54.2 %". Returns buf. */

@@ -253,10 +253,15 @@ if mode == 'full':
         assert name in p.alltext, name
     assert 'The store holds no other reference year' in p.alltext
     # what people read: a residual (a difference of two shares) in percentage
-    # points, as the chart's axis says
+    # points, as the chart's axis says; every number of 1 000 or more with
+    # its thousands separated, as the page says
     col = query_csv(prefix, 'exit')[0].index('residual')  # the name stands where ref_year is
     resid = [row[col] for row in p.shown_rows['exit'] if row[col] not in ('', ':')]
     assert resid and all(v.endswith(' p.p.') for v in resid), ('residual not in p.p.', resid[:5])
+    assert 'thousands separated by a space' in p.alltext
+    bare = [v for t in TABLES for row in p.shown_rows.get(t, []) for v in row[nkeys(t):]
+            if re.search(r'\d{4}', v)]
+    assert not bare, ('a number of 1 000 or more without a separator', bare[:5])
     print('full: %d suppressed cells known, %d shown as ":", %d values drawn' % (len(suppressed), nsup, n))
 elif mode == 'nocost':
     assert 'No cost data' in p.section_text['cost'], p.section_text['cost'][:300]

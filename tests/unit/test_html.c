@@ -1,7 +1,7 @@
 /* test_html.c - numbers as the report writes them for people: thousands
- * separated by a narrow no-break space, shares as percentages, the
- * residual in percentage points, a cell of each scale, suppressed and
- * unavailable cells. */
+ * separated by a narrow no-break space from 1 000 on, shares as
+ * percentages, the residual in percentage points, a cell of each scale,
+ * suppressed and unavailable cells. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -18,7 +18,12 @@ static void test_thousands(void **state)
     (void)state;
     char buf[64];
     assert_string_equal(kh_html_thousands(buf, sizeof buf, 0), "0");
-    assert_string_equal(kh_html_thousands(buf, sizeof buf, 9999), "9999");
+    assert_string_equal(kh_html_thousands(buf, sizeof buf, 999), "999");
+    assert_string_equal(kh_html_thousands(buf, sizeof buf, -999), "-999");
+    assert_string_equal(kh_html_thousands(buf, sizeof buf, 1000), "1" NNBSP "000");
+    assert_string_equal(kh_html_thousands(buf, sizeof buf, 3608), "3" NNBSP "608");
+    assert_string_equal(kh_html_thousands(buf, sizeof buf, -1919), "-1" NNBSP "919");
+    assert_string_equal(kh_html_thousands(buf, sizeof buf, 9999), "9" NNBSP "999");
     assert_string_equal(kh_html_thousands(buf, sizeof buf, 10000), "10" NNBSP "000");
     assert_string_equal(kh_html_thousands(buf, sizeof buf, 2264247), "2" NNBSP "264" NNBSP "247");
     assert_string_equal(kh_html_thousands(buf, sizeof buf, -123456), "-123" NNBSP "456");
