@@ -3,8 +3,9 @@
 # same extract) is ":" in the tables and left out of the charts, and every
 # value drawn is a stored value; edge cases (no cost data, one municipality,
 # every cell suppressed, several reference years, markup in a path); and a
-# headless Chromium renders the page to a PNG that is not blank and lays it
-# out at 1280 px (no text on another, outside its chart or under a line). The
+# headless Chromium renders the page to a PNG that is not blank, lays it
+# out at 1280 px (no text on another, outside its chart or under a line) and
+# prints it (A4, the first page not left mostly empty). The
 # rendered picture and its page are kept in $KOHORT_REPORT_OUT.{png,html}
 # (default /tmp/kohort-test-report) for a person to look at.
 source "$(dirname "$0")/lib.sh"
@@ -460,7 +461,7 @@ PY
 echo "rendered: $out.png (page $out.html)"
 
 # ---- what a reader sees at 1280 px: no chart text on another, outside its
-# chart or under a line drawn after it, no table too wide ----
+# chart or under a line drawn after it, no table too wide; the print rules ----
 layout() { # PAGE: runs layout-check.js in a copy of PAGE, prints its JSON
   cp "$1" "$T/layout.html"
   printf '<script>%s</script>\n' "$(cat "$(dirname "$0")/report/layout-check.js")" >>"$T/layout.html"
@@ -479,8 +480,47 @@ assert d['charts'] >= 8 and d['texts'] > 100, d
 assert not d['overlaps'], ('texts on top of each other', d['overlaps'][:5])
 assert not d['outside'], ('texts leave their chart (cut off)', d['outside'][:5])
 assert not d['buried'], ('texts under a line or dot drawn after them', d['buried'][:5])
+assert d['print']['page_size'].lower().startswith('a4'), ('print: @page size', d['print'])
+assert d['print']['first_break'] != 'page', ('print: the first section forced onto page 2', d['print'])
 assert not d['wide_tables'], ('tables wider than the window', d['wide_tables'])
 assert d['page_width'] <= 1280, ('the page scrolls sideways', d['page_width'])
 PY
 done
 
+# ---- printed: A4 pages, and the first not left mostly empty ----
+rm -f "$T/long.pdf"
+timeout 90 "$chrome" --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
+  --disable-background-networking --disable-component-update --disable-sync --disable-dev-shm-usage \
+  --user-data-dir="$T/chrome" --no-pdf-header-footer --print-to-pdf="$T/long.pdf" \
+  "file://$T/long.html" >>"$T/chrome.log" 2>&1 || true
+[ -s "$T/long.pdf" ] || fail "chromium printed no PDF of the report"
+python3 - "$T/long.pdf" <<'PY' || fail "the printed report"
+# Reads Chromium's (Skia's) PDF: each page's MediaBox, and how far down the
+# first page its text reaches. Skia draws a page as a clip of the printable
+# area, then one transform from CSS px, then the text of the HTML at that
+# level (nested q/Q hold the SVGs).
+import re, sys, zlib
+d = open(sys.argv[1], 'rb').read()
+pages = re.findall(rb'<</Type /Page\n.*?/MediaBox \[([^\]]*)\]\n/Contents (\d+) 0 R', d, re.S)
+assert pages, 'no pages found in the PDF'
+sizes = {tuple(round(float(x)) for x in mb.split()) for mb, _ in pages}
+assert all(abs(w - 595) <= 1 and abs(h - 842) <= 1 for _, _, w, h in sizes), ('not A4', sizes)
+start = re.search(rb'\b%s 0 obj' % pages[0][1], d).end()
+head = d[start:start + 200]
+body = d[start + head.index(b'stream') + 6:].lstrip(b'\r\n')
+ops = zlib.decompress(body[:int(re.search(rb'/Length (\d+)', head).group(1))]).decode('latin1')
+m = re.search(r'^q\n[-\d.]+ ([-\d.]+) [-\d.]+ ([-\d.]+) re\nW\* n\nq\n([-\d.]+) 0 0 [-\d.]+ [-\d.]+ ([-\d.]+) cm',
+              ops, re.M)
+assert m, 'page 1: no clip and transform where Skia writes them'
+clip_y, clip_h, scale, ty = map(float, m.groups())
+top, height = (clip_y - ty) / scale, clip_h / scale
+depth, lowest = 0, top
+for line in ops.split('\n'):
+    depth += (line == 'q') - (line == 'Q')
+    t = re.match(r'1 0 0 -1 [-\d.]+ ([-\d.]+) Tm', line)
+    if t and depth == 2:
+        lowest = max(lowest, float(t.group(1)))
+fill = (lowest - top) / height
+print('print: %d A4 pages, text on page 1 down to %.0f %% of it' % (len(pages), fill * 100))
+assert fill > 0.5, 'page 1 is mostly empty: its text ends %.0f %% down' % (fill * 100)
+PY

@@ -4,7 +4,9 @@
 // one chart overlap (labels, values, ticks, titles), no text leaves its
 // chart's box (where the SVG would clip it), no text lies under a data mark
 // drawn after it (a line, dot or bar painted over a label), no table is
-// wider than the window, and the page does not scroll sideways.
+// wider than the window, and the page does not scroll sideways. Then, with
+// the print rules applied to the screen, reports the @page size and whether
+// the first section is forced onto a new page (a mostly empty first page).
 (function () {
   const out = {overlaps: [], outside: [], buried: [], wide_tables: [], page_width: 0,
                window_width: window.innerWidth, charts: 0, texts: 0, tables: 0};
@@ -47,6 +49,26 @@
       out.wide_tables.push([t.id, Math.round(box(t).right)]);
   }
   out.page_width = document.documentElement.scrollWidth;
+  // the print stylesheet, applied as if to the screen (last: it changes the layout)
+  out.print = {page_size: '', first_break: ''};
+  let rules = '';
+  const walk = (list, inPrint) => {
+    for (const rule of list) {
+      if (rule instanceof CSSPageRule) out.print.page_size = rule.style.getPropertyValue('size');
+      else if (rule instanceof CSSMediaRule) walk(rule.cssRules, inPrint || /\bprint\b/.test(rule.media.mediaText));
+      else if (inPrint) rules += rule.cssText + '\n';
+    }
+  };
+  for (const sheet of document.styleSheets) walk(sheet.cssRules, false);
+  const style = document.createElement('style');
+  style.textContent = rules;
+  document.head.appendChild(style);
+  const first = document.querySelector('main section');
+  if (first) {
+    const breaks = [first, first.firstElementChild].map((e) => getComputedStyle(e).breakBefore);
+    out.print.first_break = breaks.includes('page') ? 'page' : breaks.join(' ');
+  }
+  style.remove();
   const pre = document.createElement('pre');
   pre.id = 'layout-check';
   pre.textContent = JSON.stringify(out);
