@@ -24,7 +24,7 @@ char *kh_html_thousands(char *buf, size_t cap, int64_t v)
     char digits[32];
     uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
     int n = snprintf(digits, sizeof digits, "%llu", (unsigned long long)u);
-    if (u < 10000) {
+    if (u < 1000) {
         snprintf(buf, cap, "%s%s", v < 0 ? "-" : "", digits);
         return buf;
     }
@@ -61,11 +61,14 @@ char *kh_html_cell(char *buf, size_t cap, kh_indtable_t table, const kh_indrow_t
     int64_t v = row->value[col];
     if (scale == 4) {
         /* tenths of a percent, rounded once, half away from zero, from the
-         * exact stored value */
+         * exact stored value; the residual, a difference of two shares, in
+         * percentage points (as the chart of it says) */
         uint64_t mag = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
         uint64_t tenths = (mag + 5) / 10;
-        snprintf(buf, cap, "%s%llu.%llu %%", v < 0 && tenths ? "-" : "",
-                 (unsigned long long)(tenths / 10), (unsigned long long)(tenths % 10));
+        int points = table == KH_IND_EXIT && col == KH_EXIT_RESIDUAL;
+        snprintf(buf, cap, "%s%llu.%llu %s", v < 0 && tenths ? "-" : "",
+                 (unsigned long long)(tenths / 10), (unsigned long long)(tenths % 10),
+                 points ? "p.p." : "%");
         return buf;
     }
     if (scale == 1) {

@@ -32,6 +32,9 @@
 #include "proto/err.h"
 #include "proto/util.h"
 
+/* Printed: A4, tables in 7 pt; each section starts a new page except the
+ * first, which follows the header (the header alone left page 1 mostly
+ * empty); a figure or the key-figures table is never split. */
 static const char *const css =
     "body{font-family:sans-serif;color:#222;margin:24px auto;max-width:1160px;padding:0 16px;"
     "line-height:1.4}\n"
@@ -54,8 +57,10 @@ static const char *const css =
     "td.name,th.name{text-align:left;white-space:normal}tr.tot td{font-weight:bold;"
     "background:#fafafa}\n"
     "td.sup{color:#a00;text-align:center}\n"
+    "@page{size:A4;margin:15mm 12mm}\n"
     "@media print{body{max-width:none;margin:0;font-size:10pt}nav{display:none}"
     "figure,table.key{break-inside:avoid}h2{break-before:page}header h2{break-before:auto}"
+    "main>section:first-child>h2{break-before:auto}"
     "svg.chart{border:none}a{color:inherit;text-decoration:none}"
     "table{font-size:7pt}}\n";
 
@@ -427,9 +432,10 @@ static void section_tables(const kh_rep_t *r)
 {
     section_open(r, "tables", "The tables");
     para(r, NULL,
-         "The stored indicators: shares as percentages, days and indexes with one decimal, counts "
-         "and NOK whole, with thousands separated by a space (kohort query prints them for "
-         "machines). Cohort or year 0000 is all cohorts together, municipality 0000 all "
+         "The stored indicators: shares as percentages, attainment above prediction (a "
+         "difference of two shares) in percentage points (p.p.), days and indexes with one "
+         "decimal, counts and NOK whole, with thousands separated by a space (kohort query "
+         "prints them for machines). Cohort or year 0000 is all cohorts together, municipality 0000 all "
          "municipalities together. \":\" marks a suppressed value; an empty cell is unavailable (a "
          "share whose denominator is zero, or a figure without its reference table).");
     for (int t = 0; t < KH_IND_COUNT; t++)

@@ -15,7 +15,10 @@
 
 #define CHART_W 860      /* px: the page's text column is 1160 px wide at most */
 #define LINE_LEFT 64.0
-#define LINE_RIGHT 150.0 /* room for the labels at the lines' ends */
+#define LINE_RIGHT 150.0 /* room for the labels at the lines' ends, at least */
+#define LINE_RIGHT_MAX 300.0 /* at most: a longer name is shortened (kh_svg_end_labels) */
+#define BAR_LEFT 190.0   /* room for the names left of the bars, at least */
+#define BAR_LEFT_MAX 300.0
 #define LINE_TOP 14.0
 #define LINE_BOTTOM 46.0
 
@@ -93,6 +96,40 @@ static int draw_series(const kh_rep_t *r, const kh_plot_t *p, const kh_line_spec
     return n;
 }
 
+/* 1 if one of municipality kommnr's values of (t, col) over from..to is drawn. */
+static int has_values(const kh_rep_t *r, const kh_line_spec_t *s, int kommnr)
+{
+    double v;
+    for (int y = s->from; y <= s->to; y++)
+        if (kh_rep_cell(r, s->t, kommnr, y, s->col, &v))
+            return 1;
+    return 0;
+}
+
+/* The right margin of a line chart: room for the names its lines will end
+ * in (the longest decides), within LINE_RIGHT..LINE_RIGHT_MAX. */
+static double line_right(const kh_rep_t *r, const kh_line_spec_t *s)
+{
+    const char *texts[KH_REPORT_MAX_CHART + 2];
+    int bold[KH_REPORT_MAX_CHART + 2];
+    char names[KH_REPORT_MAX_CHART][96];
+    size_t n = 0;
+    if (s->total && has_values(r, s, 0)) {
+        texts[n] = "All municipalities";
+        bold[n++] = 0;
+    }
+    for (int i = 0; i < r->nchart; i++)
+        if (has_values(r, s, r->chart[i])) {
+            texts[n] = kh_rep_name(r->chart[i], names[i], sizeof names[i]);
+            bold[n++] = r->focus && i == 0;
+        }
+    if (s->national) {
+        texts[n] = "Norway (national)";
+        bold[n++] = 0;
+    }
+    return fmin(LINE_RIGHT_MAX, fmax(LINE_RIGHT, kh_svg_end_labels_room(texts, bold, n)));
+}
+
 void kh_report_line_chart(const kh_rep_t *r, const kh_line_spec_t *s)
 {
     FILE *f = r->f;
@@ -109,7 +146,7 @@ void kh_report_line_chart(const kh_rep_t *r, const kh_line_spec_t *s)
         ymax = s->ref_y;
     kh_plot_t p;
     kh_report_figure_open(r, s->id, s->title);
-    kh_svg_open(&p, f, CHART_W, 330, LINE_LEFT, LINE_RIGHT, LINE_TOP, LINE_BOTTOM, s->title);
+    kh_svg_open(&p, f, CHART_W, 330, LINE_LEFT, line_right(r, s), LINE_TOP, LINE_BOTTOM, s->title);
     p.x0 = s->from - 0.5;
     p.x1 = s->to + 0.5;
     p.y0 = 0;
@@ -120,14 +157,10 @@ void kh_report_line_chart(const kh_rep_t *r, const kh_line_spec_t *s)
         p.y1 = ymax > 0 ? ceil(ymax * 1.05 / step) * step : 1;
     }
     kh_svg_axes(&p, KH_AX_YEAR, s->yax, s->xtitle, s->ytitle);
-    if (s->ref_y > 0) {
+    if (s->ref_y > 0) /* under the lines; its label comes after them */
         fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#999\" "
-                   "stroke-dasharray=\"2 3\"/><text x=\"%.1f\" y=\"%.1f\" text-anchor=\"start\">",
-                p.left, kh_svg_y(&p, s->ref_y), p.left + p.w, kh_svg_y(&p, s->ref_y), p.left + 4,
-                kh_svg_y(&p, s->ref_y) - 4);
-        kh_html_esc(f, s->ref_label);
-        fprintf(f, "</text>\n");
-    }
+                   "stroke-dasharray=\"2 3\"/>\n",
+                p.left, kh_svg_y(&p, s->ref_y), p.left + p.w, kh_svg_y(&p, s->ref_y));
     kh_svg_label_t labels[KH_REPORT_MAX_CHART + 2];
     size_t nlabels = 0;
     char names[KH_REPORT_MAX_CHART][96];
@@ -175,6 +208,16 @@ void kh_report_line_chart(const kh_rep_t *r, const kh_line_spec_t *s)
         }
         if (nat_last >= 0)
             labels[nlabels++] = (kh_svg_label_t){"Norway (national)", KH_SVG_NATIONAL_COLOR, nat_last, 0, 0};
+    }
+    if (s->ref_y > 0) {
+        /* the reference line's label over the lines and dots, on a white
+         * halo, so that no line or dot hides it */
+        fprintf(f, "<text class=\"ref-label\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"start\" "
+                   "stroke=\"#fff\" stroke-width=\"3\" stroke-linejoin=\"round\" "
+                   "paint-order=\"stroke\">",
+                p.left + 4, kh_svg_y(&p, s->ref_y) - 4);
+        kh_html_esc(f, s->ref_label);
+        fprintf(f, "</text>\n");
     }
     kh_svg_end_labels(&p, p.left + p.w, labels, nlabels);
     if (n == 0)
@@ -238,8 +281,16 @@ void kh_report_residual_chart(const kh_rep_t *r)
     kh_report_figure_open(r, "predicted", title);
     double bar = 16, top = 24, bottom = 40;
     int height = (int)(top + bottom + bar * (double)(n ? n : 1));
+    /* room left of the bars for the longest name */
+    char name[96], tip[160];
+    double left = BAR_LEFT;
+    for (size_t i = 0; i < n; i++)
+        left = fmax(left, 6 + KH_SVG_EDGE +
+                              kh_svg_text_width(kh_rep_name(res[i].kommnr, name, sizeof name),
+                                                KH_SVG_FONT_PX,
+                                                r->focus && highlighted(r, res[i].kommnr) == 0));
     kh_plot_t p;
-    kh_svg_open(&p, f, CHART_W, height, 190, 70, top, bottom, title);
+    kh_svg_open(&p, f, CHART_W, height, fmin(left, BAR_LEFT_MAX), 70, top, bottom, title);
     /* room beyond the longest bars for their values */
     double span = fmax(hi - lo, 0.02);
     p.x0 = lo - span * 0.12;
@@ -260,14 +311,12 @@ void kh_report_residual_chart(const kh_rep_t *r)
                "minus predicted attainment (percentage points)</text>\n",
             p.left + p.w / 2, height - 8);
     double x0 = kh_svg_x(&p, 0);
-    char name[96], tip[160];
     for (size_t i = 0; i < n; i++) {
         int h = highlighted(r, res[i].kommnr);
         const char *color = r->focus ? (h == 0 ? kh_svg_palette[0] : h > 0 ? kh_svg_palette[h]
                                                                             : KH_SVG_MUTED_COLOR)
                                      : (res[i].residual >= 0 ? kh_svg_palette[0] : kh_svg_palette[1]);
         double y = p.top + bar * (double)i, x1 = kh_svg_x(&p, res[i].residual);
-        kh_rep_name(res[i].kommnr, name, sizeof name);
         const char *label = kh_rep_name(res[i].kommnr, name, sizeof name);
         snprintf(tip, sizeof tip, "%s: %+.1f percentage points", label, res[i].residual * 100);
         fprintf(f, "<rect class=\"bar%s\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" "
@@ -278,7 +327,15 @@ void kh_report_residual_chart(const kh_rep_t *r)
         fprintf(f, "</title></rect>\n<text class=\"bar-label\" x=\"%.1f\" y=\"%.1f\" "
                    "text-anchor=\"end\"%s>",
                 p.left - 6, y + bar - 4, r->focus && h == 0 ? " font-weight=\"bold\"" : "");
-        kh_html_esc(f, label);
+        char shown[96];
+        int cut = kh_svg_fit_text(shown, sizeof shown, label, KH_SVG_FONT_PX, r->focus && h == 0,
+                                  p.left - 6 - KH_SVG_EDGE);
+        kh_html_esc(f, shown);
+        if (cut) {
+            fprintf(f, "<title>");
+            kh_html_esc(f, label);
+            fprintf(f, "</title>");
+        }
         fprintf(f, "</text><text class=\"bar-value\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"%s\">%+.1f"
                    "</text>\n",
                 res[i].residual >= 0 ? x1 + 4 : x1 - 4, y + bar - 4,
@@ -337,9 +394,21 @@ void kh_report_cost_results(const kh_rep_t *r)
     }
     if (!n)
         ylo = 0, yhi = 1;
+    /* room right of the plot for the names of the large dots (4 px further out than a line's) */
+    const char *texts[KH_REPORT_MAX_CHART];
+    int bold[KH_REPORT_MAX_CHART];
+    char names[KH_REPORT_MAX_CHART][96], text[64], pct[24];
+    size_t nnames = 0;
+    for (size_t i = 0; i < n; i++)
+        if (pts[i].big) {
+            texts[nnames] = kh_rep_name(r->chart[pts[i].series], names[pts[i].series],
+                                        sizeof names[pts[i].series]);
+            bold[nnames++] = r->focus && pts[i].series == 0;
+        }
+    double right = fmin(LINE_RIGHT_MAX, fmax(LINE_RIGHT, 4 + kh_svg_end_labels_room(texts, bold, nnames)));
     kh_plot_t p;
     kh_report_figure_open(r, "cost-results", title);
-    kh_svg_open(&p, f, CHART_W, 400, LINE_LEFT, LINE_RIGHT, LINE_TOP, LINE_BOTTOM, title);
+    kh_svg_open(&p, f, CHART_W, 400, LINE_LEFT, right, LINE_TOP, LINE_BOTTOM, title);
     double xs = kh_svg_nice_step(xhi - xlo > 0 ? xhi - xlo : 10, 6);
     double ys = kh_svg_nice_step(yhi - ylo > 0 ? yhi - ylo : 0.1, 5);
     p.x0 = floor(xlo / xs - 0.3) * xs;
@@ -354,7 +423,6 @@ void kh_report_cost_results(const kh_rep_t *r)
                "stroke-dasharray=\"5 4\"/>\n",
             kh_svg_x(&p, 100), p.top, kh_svg_x(&p, 100), p.top + p.h);
     kh_svg_label_t labels[KH_REPORT_MAX_CHART];
-    char names[KH_REPORT_MAX_CHART][96], text[64], pct[24];
     size_t nlabels = 0;
     for (int big = 0; big <= 1; big++)
         for (size_t i = 0; i < n; i++) {

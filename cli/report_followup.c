@@ -102,8 +102,31 @@ static void small_chart(FILE *f, const kh_indrow_t *rows, size_t n, int kommnr)
                "width=\"%d\" height=\"%d\" role=\"img\" data-k=\"%04d\" aria-label=\"",
             FU_W, FU_H + 18, FU_W, FU_H + 18, kommnr);
     kh_html_esc(f, label);
-    fprintf(f, "\">\n<text x=\"%.1f\" y=\"12\" font-weight=\"bold\">", FU_LEFT);
-    kh_html_esc(f, label);
+    /* the title over the plot; a long one starts at the panel's edge, and
+     * one that is longer still keeps its code and shortens the name */
+    double x = FU_LEFT;
+    char title[96 + 8];
+    snprintf(title, sizeof title, "%s", label);
+    if (kh_svg_text_width(label, KH_SVG_FONT_PX, 1) > FU_W - FU_LEFT - KH_SVG_EDGE) {
+        x = KH_SVG_EDGE;
+        const char *name = kh_muninames_name(kommnr);
+        char code[16] = "";
+        if (name && kommnr)
+            snprintf(code, sizeof code, " (%04d)", kommnr);
+        else
+            name = label;
+        double room = FU_W - 2 * KH_SVG_EDGE - kh_svg_text_width(code, KH_SVG_FONT_PX, 1);
+        char shown[96];
+        kh_svg_fit_text(shown, sizeof shown, name, KH_SVG_FONT_PX, 1, room);
+        snprintf(title, sizeof title, "%s%s", shown, code);
+    }
+    fprintf(f, "\">\n<text x=\"%.1f\" y=\"12\" font-weight=\"bold\">", x);
+    kh_html_esc(f, title);
+    if (strcmp(title, label) != 0) {
+        fprintf(f, "<title>");
+        kh_html_esc(f, label);
+        fprintf(f, "</title>");
+    }
     fprintf(f, "</text>\n<g transform=\"translate(0 14)\">\n");
     double right = FU_W - FU_RIGHT;
     for (int t = 0; t <= 4; t++) {

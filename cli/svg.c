@@ -9,6 +9,35 @@
 
 #define LABEL_GAP 14.0 /* px between two end labels: 12 px text and a little air */
 
+/* Advance widths of the printable ASCII characters (space to '~') in
+ * thousandths of an em, as Chromium sets them in DejaVu Sans, Debian's
+ * sans-serif: wider than Arial or Helvetica, so a reader whose browser
+ * picks one of those sees a little more room, never less. */
+static const unsigned short regular_widths[95] = {
+    318, 401, 460, 838, 636, 950, 780, 275, 390, 390, 500, 838,
+    318, 361, 318, 337, 636, 636, 636, 636, 636, 636, 636, 636,
+    636, 636, 337, 337, 838, 838, 838, 531, 1000, 684, 686, 698,
+    770, 632, 575, 775, 752, 295, 295, 656, 557, 863, 748, 787,
+    603, 787, 695, 635, 611, 732, 684, 989, 685, 611, 685, 390,
+    337, 390, 838, 500, 500, 613, 635, 550, 635, 615, 352, 635,
+    634, 278, 278, 579, 278, 974, 634, 612, 635, 635, 411, 521,
+    392, 634, 592, 818, 592, 592, 525, 636, 337, 636, 838,
+};
+static const unsigned short bold_widths[95] = {
+    348, 456, 521, 838, 696, 1002, 872, 306, 457, 457, 523, 838,
+    380, 415, 380, 365, 696, 696, 696, 696, 696, 696, 696, 696,
+    696, 696, 400, 400, 838, 838, 838, 580, 1000, 774, 762, 734,
+    830, 683, 683, 821, 837, 372, 372, 775, 637, 995, 837, 850,
+    733, 850, 770, 720, 682, 812, 774, 1103, 771, 724, 725, 457,
+    365, 457, 838, 500, 500, 675, 716, 593, 716, 678, 435, 716,
+    712, 343, 343, 665, 343, 1042, 712, 687, 716, 716, 493, 595,
+    478, 712, 652, 924, 645, 652, 582, 712, 365, 712, 838,
+};
+#define OTHER_WIDTH 820      /* any other character (ø, á, ŋ, …): most are narrower */
+#define OTHER_WIDTH_BOLD 900
+#define WIDTH_SLACK 1.05     /* kerning, hinting and other fonts */
+#define ELLIPSIS "\xe2\x80\xa6" /* U+2026 */
+
 const char *const kh_svg_palette[KH_SVG_NCOLORS] = {
     "#0072B2", /* blue: the focus municipality */
     "#D55E00", /* vermillion */
@@ -19,6 +48,58 @@ const char *const kh_svg_palette[KH_SVG_NCOLORS] = {
     "#7A5C00", /* dark yellow (for white paper) */
     "#4D4D4D", /* dark grey */
 };
+
+/* The width of the first n bytes of text; see kh_svg_text_width(). */
+static double width_n(const char *text, size_t n, double px, int bold)
+{
+    const unsigned short *w = bold ? bold_widths : regular_widths;
+    double em = 0;
+    for (size_t i = 0; i < n && text[i]; i++) {
+        unsigned char c = (unsigned char)text[i];
+        if (c >= 32 && c < 127)
+            em += w[c - 32];
+        else if ((c & 0xC0) != 0x80) /* the first byte of a UTF-8 sequence */
+            em += bold ? OTHER_WIDTH_BOLD : OTHER_WIDTH;
+    }
+    return em / 1000.0 * px * WIDTH_SLACK;
+}
+
+double kh_svg_text_width(const char *text, double px, int bold)
+{
+    return width_n(text, strlen(text), px, bold);
+}
+
+int kh_svg_fit_text(char *buf, size_t cap, const char *text, double px, int bold, double max_w)
+{
+    size_t len = strlen(text);
+    if (width_n(text, len, px, bold) <= max_w + 0.01 && len < cap) { /* 0.01: rounding of margins */
+        memcpy(buf, text, len + 1);
+        return 0;
+    }
+    double room = max_w - kh_svg_text_width(ELLIPSIS, px, bold);
+    size_t keep = 0; /* bytes of text kept: whole characters that fit with the ellipsis */
+    for (size_t i = 1; i <= len && i + sizeof ELLIPSIS <= cap; i++) {
+        if (i < len && ((unsigned char)text[i] & 0xC0) == 0x80)
+            continue; /* inside a character */
+        if (width_n(text, i, px, bold) > room)
+            break;
+        keep = i;
+    }
+    /* cut between words where that keeps at least half ("Tromsø - Romsa…",
+     * not "Tromsø - Romsa - Tro…"), and without a dangling " -" */
+    if (keep < len && text[keep] != ' ') {
+        size_t word = keep;
+        while (word && text[word - 1] != ' ')
+            word--;
+        if (word * 2 >= keep)
+            keep = word;
+    }
+    while (keep && (text[keep - 1] == ' ' || text[keep - 1] == '-'))
+        keep--;
+    if (cap)
+        snprintf(buf, cap, "%.*s%s", (int)keep, text, ELLIPSIS);
+    return 1;
+}
 
 void kh_svg_open(kh_plot_t *p, FILE *f, int width, int height, double left, double right, double top,
                  double bottom, const char *label)
@@ -133,6 +214,14 @@ static int by_y(const void *a, const void *b)
     return strcmp(x->text, y->text);
 }
 
+double kh_svg_end_labels_room(const char *const *texts, const int *bold, size_t n)
+{
+    double widest = 0;
+    for (size_t i = 0; i < n; i++)
+        widest = fmax(widest, kh_svg_text_width(texts[i], KH_SVG_FONT_PX, bold && bold[i]));
+    return 6 + widest + KH_SVG_EDGE;
+}
+
 void kh_svg_end_labels(const kh_plot_t *p, double x, kh_svg_label_t *labels, size_t n)
 {
     if (!n)
@@ -162,7 +251,15 @@ void kh_svg_end_labels(const kh_plot_t *p, double x, kh_svg_label_t *labels, siz
                     l->from_x > 0 ? l->from_x : x - 2, l->y, x + 4, pos[i], l->color);
         fprintf(p->f, "<text class=\"end-label\" x=\"%.1f\" y=\"%.1f\" style=\"fill:%s%s\">",
                 x + 6, pos[i] + 4, l->color, l->bold ? ";font-weight:bold" : "");
-        kh_html_esc(p->f, l->text);
+        char shown[256];
+        int cut = kh_svg_fit_text(shown, sizeof shown, l->text, KH_SVG_FONT_PX, l->bold,
+                                  p->width - (x + 6) - KH_SVG_EDGE);
+        kh_html_esc(p->f, shown);
+        if (cut) {
+            fprintf(p->f, "<title>");
+            kh_html_esc(p->f, l->text);
+            fprintf(p->f, "</title>");
+        }
         fprintf(p->f, "</text>\n");
     }
     free(pos);

@@ -16,6 +16,22 @@ extern const char *const kh_svg_palette[KH_SVG_NCOLORS];
 #define KH_SVG_NATIONAL_COLOR "#000000"
 #define KH_SVG_MUTED_COLOR "#c7c7c7"
 
+/* The charts' text: 12 px sans-serif (the page's stylesheet), kept at
+ * least KH_SVG_EDGE px inside the svg's edge. */
+#define KH_SVG_FONT_PX 12.0
+#define KH_SVG_EDGE 4.0
+
+/* The width in px of `text` (UTF-8) set at `px` in the page's sans-serif,
+ * bold or not: an estimate from DejaVu Sans's advance widths, a little
+ * generous, so that a chart can leave room for a label before drawing it. */
+double kh_svg_text_width(const char *text, double px, int bold);
+
+/* Copies `text` into buf (cap bytes), shortened at a character boundary
+ * and ended with "…" where it is wider than max_w px (kh_svg_text_width).
+ * Returns 1 when it shortened the text (the caller then shows the whole
+ * text as a <title>), 0 when it fits. */
+int kh_svg_fit_text(char *buf, size_t cap, const char *text, double px, int bold, double max_w);
+
 typedef enum { KH_AX_SHARE, KH_AX_NUM, KH_AX_YEAR } kh_axis_t;
 
 typedef struct {
@@ -58,10 +74,16 @@ typedef struct {
     double from_x;         /* where a leader starts (a point's x); 0: just left of x */
 } kh_svg_label_t;
 
+/* The room (px) that end labels with these texts need right of the x
+ * given to kh_svg_end_labels(): the widest text (bold[i] for bold; bold may
+ * be NULL) and the gaps. A chart sets its right margin to at least this. */
+double kh_svg_end_labels_room(const char *const *texts, const int *bold, size_t n);
+
 /* Writes the labels to the right of x (px), each as close to its y as it
  * can be while no two come closer than one line of text; a label moved
  * away from its line (or placed away from its point, from_x) gets a thin
- * leader. Reorders `labels`. */
+ * leader. A label wider than the room left in the svg is shortened with
+ * "…" and shows its whole text as a tooltip. Reorders `labels`. */
 void kh_svg_end_labels(const kh_plot_t *p, double x, kh_svg_label_t *labels, size_t n);
 
 #endif

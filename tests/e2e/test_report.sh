@@ -3,7 +3,9 @@
 # same extract) is ":" in the tables and left out of the charts, and every
 # value drawn is a stored value; edge cases (no cost data, one municipality,
 # every cell suppressed, several reference years, markup in a path); and a
-# headless Chromium renders the page to a PNG that is not blank. The
+# headless Chromium renders the page to a PNG that is not blank, lays it
+# out at 1280 px (no text on another, outside its chart or under a line) and
+# prints it (A4, the first page not left mostly empty). The
 # rendered picture and its page are kept in $KOHORT_REPORT_OUT.{png,html}
 # (default /tmp/kohort-test-report) for a person to look at.
 source "$(dirname "$0")/lib.sh"
@@ -30,7 +32,7 @@ cat >"$T/check.py" <<'PY'
 # check.py MODE HTML PREFIX [PREFIX0]: checks a report against the query
 # output of its store (PREFIX.TABLE.csv/.txt) and, where given, of the
 # same extract run without disclosure control (PREFIX0.TABLE.csv).
-import csv, html.parser, os, sys
+import csv, html.parser, os, re, sys
 
 VOID = {'meta', 'br', 'hr', 'img', 'input', 'link', 'area', 'base', 'col', 'wbr', 'source'}
 TABLES = ('exit', 'status', 'cost', 'followup')
@@ -44,6 +46,7 @@ class Page(html.parser.HTMLParser):
         super().__init__(convert_charrefs=True)
         self.stack, self.errors, self.ids, self.marks = [], [], set(), []
         self.figs, self.tables, self.text = {}, {}, []
+        self.shown_rows = {}  # table: the cells of each row as people read them
         self.fig = self.table = self.row = self.cell = None
         self.section, self.section_text = None, {}
     def handle_starttag(self, tag, attrs):
@@ -73,6 +76,7 @@ class Page(html.parser.HTMLParser):
             self.row = (a['data-k'], a['data-y']) + ((a['data-h'], a['data-g']) if 'data-h' in a else ())
             assert self.row not in self.tables[self.table]['rows'], ('row twice', self.row)
             self.tables[self.table]['rows'][self.row] = []
+            self.shown_rows.setdefault(self.table, []).append([])
         if self.table and tag in ('td', 'th'):
             self.cell = []
             # the stored value (data-v) or column name (data-col) behind what people read
@@ -92,6 +96,8 @@ class Page(html.parser.HTMLParser):
             self.table = None
         if tag in ('td', 'th') and self.cell is not None and self.table:
             text = ''.join(self.cell).strip()
+            if self.row:
+                self.shown_rows[self.table][-1].append(text)
             if self.cell_value is not None:
                 text = self.cell_value
             if self.row:
@@ -247,6 +253,16 @@ if mode == 'full':
     for name in ('Oslo (0301)', 'Bergen (4601)', 'Trondheim (5001)', 'Bærum (3201)'):
         assert name in p.alltext, name
     assert 'The store holds no other reference year' in p.alltext
+    # what people read: a residual (a difference of two shares) in percentage
+    # points, as the chart's axis says; every number of 1 000 or more with
+    # its thousands separated, as the page says
+    col = query_csv(prefix, 'exit')[0].index('residual')  # the name stands where ref_year is
+    resid = [row[col] for row in p.shown_rows['exit'] if row[col] not in ('', ':')]
+    assert resid and all(v.endswith(' p.p.') for v in resid), ('residual not in p.p.', resid[:5])
+    assert 'thousands separated by a space' in p.alltext
+    bare = [v for t in TABLES for row in p.shown_rows.get(t, []) for v in row[nkeys(t):]
+            if re.search(r'\d{4}', v)]
+    assert not bare, ('a number of 1 000 or more without a separator', bare[:5])
     print('full: %d suppressed cells known, %d shown as ":", %d values drawn' % (len(suppressed), nsup, n))
 elif mode == 'nocost':
     assert 'No cost data' in p.section_text['cost'], p.section_text['cost'][:300]
@@ -275,6 +291,19 @@ elif mode == 'focus':
     want = {k for (k, y), d in exits.items() if y == '0000' and k != '0000' and d['residual'] != ''}
     bars = {c.split(':')[1] for f, cells, _ in p.marks if f == 'fig-predicted' for c in cells}
     assert bars == want and '0301' in bars, (sorted(bars ^ want)[:5])
+elif mode == 'long':
+    # a page for Tromsø, the longest name the generator gives, against two
+    # peers: its name ends a line (in bold) and titles a followup panel
+    peers = ['5501', '0301', '4601']
+    name = 'Tromsø - Romsa - Tromssa'
+    for f in figs:
+        if f != 'fig-followup':
+            assert p.figs[f] == peers, (f, p.figs[f])
+    check_tables(p, prefix, prefix0, only=set(peers))
+    check_marks(p, prefix, set(), only=set(peers), everyone={'fig-predicted'})
+    src = open(path, encoding='utf-8').read()
+    assert re.search(r'<text class="end-label"[^>]*>%s(<title>|</text>)' % name, src), 'no end label ' + name
+    assert re.search(r'<svg class="chart fu"[^>]*data-k="5501"', src), 'no followup panel for 5501'
 elif mode == 'allsup':
     _, nsup = check_tables(p, prefix, None)
     for t in ('exit', 'status', 'followup'):
@@ -315,6 +344,11 @@ check one "$T/one.html" "$T/q" "$T/q0"
 # ---- a page for one municipality against its peers ----
 report "$T/st" "$T/focus.html" --kommune 0301 --peers 4601,5001
 check focus "$T/focus.html" "$T/q" "$T/q0"
+
+# ---- a page with a long name: Tromsø's, the longest the generator gives ----
+report "$T/st" "$T/long.html" --kommune 5501 --peers 0301,4601
+check long "$T/long.html" "$T/q" "$T/q0"
+
 # ---- no cost data ----
 mkdir "$T/nocost"
 for f in "$T/ex"/*; do
@@ -426,7 +460,8 @@ assert any(abs(p[0] - 0x00) < 8 and abs(p[1] - 0x72) < 8 and abs(p[2] - 0xb2) < 
 PY
 echo "rendered: $out.png (page $out.html)"
 
-# ---- what a reader sees at 1280 px: no chart text on another, no table too wide ----
+# ---- what a reader sees at 1280 px: no chart text on another, outside its
+# chart or under a line drawn after it, no table too wide; the print rules ----
 layout() { # PAGE: runs layout-check.js in a copy of PAGE, prints its JSON
   cp "$1" "$T/layout.html"
   printf '<script>%s</script>\n' "$(cat "$(dirname "$0")/report/layout-check.js")" >>"$T/layout.html"
@@ -435,7 +470,7 @@ layout() { # PAGE: runs layout-check.js in a copy of PAGE, prints its JSON
     --user-data-dir="$T/chrome" --window-size=1280,1000 --virtual-time-budget=5000 --dump-dom \
     "file://$T/layout.html" 2>>"$T/chrome.log" | sed -n 's/.*<pre id="layout-check">\(.*\)<\/pre>.*/\1/p'
 }
-for page in r focus one; do
+for page in r focus one long; do
   layout "$T/$page.html" >"$T/layout-$page.json"
   python3 - "$T/layout-$page.json" "$page" <<'PY' || fail "layout of the $page page"
 import html, json, sys
@@ -443,7 +478,49 @@ d = json.loads(html.unescape(open(sys.argv[1]).read()))
 print('layout %s: %d charts, %d texts, %d tables, page %d px wide' % (sys.argv[2], d['charts'], d['texts'], d['tables'], d['page_width']))
 assert d['charts'] >= 8 and d['texts'] > 100, d
 assert not d['overlaps'], ('texts on top of each other', d['overlaps'][:5])
+assert not d['outside'], ('texts leave their chart (cut off)', d['outside'][:5])
+assert not d['buried'], ('texts under a line or dot drawn after them', d['buried'][:5])
+assert d['print']['page_size'].lower().startswith('a4'), ('print: @page size', d['print'])
+assert d['print']['first_break'] != 'page', ('print: the first section forced onto page 2', d['print'])
 assert not d['wide_tables'], ('tables wider than the window', d['wide_tables'])
 assert d['page_width'] <= 1280, ('the page scrolls sideways', d['page_width'])
 PY
 done
+
+# ---- printed: A4 pages, and the first not left mostly empty ----
+rm -f "$T/long.pdf"
+timeout 90 "$chrome" --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
+  --disable-background-networking --disable-component-update --disable-sync --disable-dev-shm-usage \
+  --user-data-dir="$T/chrome" --no-pdf-header-footer --print-to-pdf="$T/long.pdf" \
+  "file://$T/long.html" >>"$T/chrome.log" 2>&1 || true
+[ -s "$T/long.pdf" ] || fail "chromium printed no PDF of the report"
+python3 - "$T/long.pdf" <<'PY' || fail "the printed report"
+# Reads Chromium's (Skia's) PDF: each page's MediaBox, and how far down the
+# first page its text reaches. Skia draws a page as a clip of the printable
+# area, then one transform from CSS px, then the text of the HTML at that
+# level (nested q/Q hold the SVGs).
+import re, sys, zlib
+d = open(sys.argv[1], 'rb').read()
+pages = re.findall(rb'<</Type /Page\n.*?/MediaBox \[([^\]]*)\]\n/Contents (\d+) 0 R', d, re.S)
+assert pages, 'no pages found in the PDF'
+sizes = {tuple(round(float(x)) for x in mb.split()) for mb, _ in pages}
+assert all(abs(w - 595) <= 1 and abs(h - 842) <= 1 for _, _, w, h in sizes), ('not A4', sizes)
+start = re.search(rb'\b%s 0 obj' % pages[0][1], d).end()
+head = d[start:start + 200]
+body = d[start + head.index(b'stream') + 6:].lstrip(b'\r\n')
+ops = zlib.decompress(body[:int(re.search(rb'/Length (\d+)', head).group(1))]).decode('latin1')
+m = re.search(r'^q\n[-\d.]+ ([-\d.]+) [-\d.]+ ([-\d.]+) re\nW\* n\nq\n([-\d.]+) 0 0 [-\d.]+ [-\d.]+ ([-\d.]+) cm',
+              ops, re.M)
+assert m, 'page 1: no clip and transform where Skia writes them'
+clip_y, clip_h, scale, ty = map(float, m.groups())
+top, height = (clip_y - ty) / scale, clip_h / scale
+depth, lowest = 0, top
+for line in ops.split('\n'):
+    depth += (line == 'q') - (line == 'Q')
+    t = re.match(r'1 0 0 -1 [-\d.]+ ([-\d.]+) Tm', line)
+    if t and depth == 2:
+        lowest = max(lowest, float(t.group(1)))
+fill = (lowest - top) / height
+print('print: %d A4 pages, text on page 1 down to %.0f %% of it' % (len(pages), fill * 100))
+assert fill > 0.5, 'page 1 is mostly empty: its text ends %.0f %% down' % (fill * 100)
+PY
