@@ -286,6 +286,7 @@ static int reclose(kh_across_t *a, year_t *y, kh_across_stats_t *stats)
         tables.n[t] = y->n[t];
         tables.primary[t] = y->is_run ? y->primary[t] : NULL;
     }
+    tables.values_known = y->is_run;
     kh_protect_stats_t ps;
     memset(&ps, 0, sizeof ps);
     int rc = kh_protect_year(&tables, a->k, &ps);

@@ -582,6 +582,7 @@ static int apply_disclosure(kh_agg_t *agg)
     int k = agg->params.min_cell;
     kh_year_tables_t year;
     memset(&year, 0, sizeof year);
+    year.values_known = 1;
     for (int t = 0; t < KH_IND_COUNT; t++) {
         const kh_disclosure_spec_t *spec = kh_disclosure_spec((kh_indtable_t)t);
         if (!spec)

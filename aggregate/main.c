@@ -16,6 +16,7 @@
 
 #include "aggregate/across.h"
 #include "aggregate/indicators.h"
+#include "aggregate/protect.h"
 #include "proto/defaults.h"
 #include "proto/err.h"
 #include "proto/fault.h"
@@ -253,6 +254,13 @@ static int on_message(kh_stage_t *st, kh_msg_t *m, void *ctx)
     return KH_STAGE_CONTINUE;
 }
 
+/* The hook of kh_protect_set_progress(): stats (with the busy time so
+ * far) at most once a second, so that a long step 7.3 shows progress. */
+static void on_progress(void *ctx)
+{
+    kh_stage_tick(ctx);
+}
+
 int main(int argc, char **argv)
 {
     kh_stage_t st;
@@ -271,6 +279,7 @@ int main(int argc, char **argv)
     ag.out = kh_stage_socket(&st, ZMQ_PUSH, kh_topology_endpoint(KH_EP_SINK), 0);
     if (in && ag.out) { /* else the stage failed */
         kh_stage_state(&st, KH_ST_READY);
+        kh_protect_set_progress(on_progress, &st);
         kh_stage_run(&st, in, on_message, &ag);
     }
     kh_across_destroy(&ag.across);

@@ -11,16 +11,9 @@
 #include <stdint.h>
 
 #include "proto/schema.h"
+#include "aggregate/certify.h"
+#include "aggregate/outsider.h"
 
-/* One reference year's tables, rows sorted by key as the store gives them.
- * Tables that are not there have n 0. primary[t] (may be NULL) marks, per
- * row, the cells suppressed by step 7.1 (for counting `narrow`; stored
- * years have none). */
-typedef struct {
-    kh_indrow_t *rows[KH_IND_COUNT];
-    size_t n[KH_IND_COUNT];
-    const uint32_t *primary[KH_IND_COUNT];
-} kh_year_tables_t;
 
 /* What kh_protect_year() did, per table. */
 typedef struct {
@@ -33,5 +26,9 @@ typedef struct {
  * following exit's attained), deterministically. k <= 0 does nothing.
  * stats may be NULL. Returns 0 or a negative code (kh_strerror()). */
 int kh_protect_year(kh_year_tables_t *year, int k, kh_protect_stats_t *stats);
+
+/* The hook called after every linear program of kh_protect_year() (a
+ * stored year's point), for heartbeats; NULL: none. */
+void kh_protect_set_progress(kh_outsider_progress_fn fn, void *ctx);
 
 #endif

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cli/audit.h"
 #include "cli/backup.h"
 #include "cli/check.h"
 #include "cli/common.h"
@@ -32,6 +33,7 @@ static const struct {
     {"report", kh_report_main, "write an HTML report with charts of one reference year"},
     {"gen", kh_gen_main, "write a synthetic extract directory"},
     {"keygen", kh_keygen_main, "write a pseudonymisation key file"},
+    {"audit", kh_audit_main, "find stored cells an outsider can recover by arithmetic"},
     {"backup", kh_backup_main, "write a consistent compacted copy of a store to a file"},
 };
 

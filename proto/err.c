@@ -23,6 +23,8 @@ const char *kh_strerror(int code)
     case KH_E_INTERRUPTED: return "interrupted";
     case KH_E_STAGE: return "a stage process failed";
     case KH_E_KEY: return "unusable key";
+    case KH_E_SOLVER: return "the linear-programming solver failed";
+    case KH_E_PROTECT: return "no further suppression protects a cell against arithmetic";
     case KH_E_DAMAGED:
         return "the store is damaged or is not a kohort store (restore it from a backup: "
                "see OPERATIONS.md)";

@@ -26,6 +26,8 @@ enum {
     KH_E_INTERRUPTED = -1012, /* stopped by a signal */
     KH_E_STAGE = -1013,       /* a stage process failed */
     KH_E_KEY = -1014,         /* the key file is unusable */
+    KH_E_SOLVER = -1015,      /* the linear-programming solver failed */
+    KH_E_PROTECT = -1016,     /* step 7.3 found no cells that protect a cell */
     KH_E_DAMAGED = -1050,     /* the store's files are damaged or not a store */
     KH_E_MODE = -1051,        /* the store's files have the wrong type, mode or owner */
 };

@@ -11,6 +11,7 @@ case $profile in build|test) ;; *) echo "usage: deps.sh [build|test]" >&2; exit 
 build_packages=(
   gcc make pkg-config            # build
   libzmq3-dev libmsgpack-dev liblmdb-dev libsodium-dev libssl-dev zlib1g-dev libgmp-dev
+  libglpk-dev                    # linear programs of kohort audit (disclosure control 7.3)
 )
 test_packages=(
   libcmocka-dev                  # unit tests

@@ -31,8 +31,11 @@ for y in 2022 2024 2023 2024; do
   # a store holding 2022 alone, for the killed runs below
   [ -d "$T/c" ] || cp -r "$T/a" "$T/c"
 done
-# kohort audit --store "$T/a": exit 0 with 0 cross-year exposures (to be
-# added here with `kohort audit`)
+# kohort audit: nothing exactly disclosed, no cross-year exposure
+"$KOHORT" audit --store "$T/a" --format json >"$T/audit.json" 2>"$T/err" ||
+  fail "kohort audit: $(cat "$T/audit.json" "$T/err")"
+[ "$(json 'd["disclosed"]' <"$T/audit.json")" = 0 ] || fail "audit: disclosed cells"
+[ "$(json 'd["across_years"]' <"$T/audit.json")" = 0 ] || fail "audit: cross-year exposures"
 years=$("$KOHORT" query --store "$T/a" --table exit --ref-year all --format csv | cut -d, -f1 |
         sort -u | grep -c '^20') || true
 [ "$years" = 3 ] || fail "the store holds $years reference years, not 3"

@@ -10,7 +10,8 @@
 # as kohort does, so the tables are compared by properties: every value
 # kohort shows is the reference's value without disclosure control, every
 # cell the reference suppresses kohort suppresses too, and every dependant
-# of a suppressed value (cost_per_attained included) is suppressed. Two crafted extracts (reading edge cases;
+# of a suppressed value (cost_per_attained included) is suppressed, and
+# `kohort audit` finds nothing recoverable. Two crafted extracts (reading edge cases;
 # value rules and reference tables) are compared the same way. Every case is checked; the test fails at the
 # end, with a diff excerpt per difference. Skipped (77) when DuckDB's Node
 # binding cannot be installed.
@@ -105,7 +106,6 @@ def properties(k0dir):
                 bad.append(f"{'/'.join(key)}: exit's attained suppressed, cost_per_attained shown")
         if bad:
             out.append(f"table {t}: {len(bad)} problems\n  " + "\n  ".join(bad[:8]))
-    # kohort audit finds nothing: (added with step 7.3 and `kohort audit`)
     return out
 
 for t in ("exit", "status", "cost", "followup"):
@@ -196,6 +196,11 @@ check_case() {
   local k0=-
   [ "$k" = 0 ] || k0="$T/r$id-0"
   compare "$kd" "$rd" "$label" "$k0" || failed+=("$label")
+  # at k > 0, nothing an outsider can recover (7.3, 7.4)
+  if [ "$k" != 0 ] && ! "$KOHORT" audit --store "$st" >"$kd/audit.txt" 2>&1; then
+    echo "--- $label: kohort audit: $(tail -n 8 "$kd/audit.txt")"
+    failed+=("$label")
+  fi
 }
 
 # Reading edge cases the generator does not write (extracts.md "Common

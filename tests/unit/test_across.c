@@ -21,7 +21,9 @@
 
 /* A 2 x 2 grid of municipalities 101, 102 and cohorts 2020, 2021 with its
  * totals: every count is a third of the row's exits, except `attained`
- * of (101, 2020), which is `small` (and the totals above it follow). */
+ * of (101, 2020), which is `small` (and the totals above it follow), and
+ * to_work and to_education, equal to attained (so that every row keeps
+ * the relations of spec/indicators.md 7.3). */
 static void make_exit(kh_indrow_t rows[NROWS], int64_t small)
 {
     static const int32_t keys[NROWS][2] = {{0, 0}, {0, 2020}, {0, 2021}, {101, 0}, {101, 2020},
@@ -42,6 +44,8 @@ static void make_exit(kh_indrow_t rows[NROWS], int64_t small)
         }
         r->value[KH_EXIT_EXITS] = exits;
         r->value[KH_EXIT_ATTAINED] = attained;
+        r->value[KH_EXIT_TO_WORK] = attained;
+        r->value[KH_EXIT_TO_EDUCATION] = attained;
         r->value[KH_EXIT_ATTAINED_SHARE] = attained * 10000 / exits;
     }
 }
