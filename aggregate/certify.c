@@ -99,23 +99,6 @@ static void index_lines(kh_cert_t *c, int t)
     }
 }
 
-/* The exit row with (kommnr, key2), or SIZE_MAX. */
-static size_t find_exit(const kh_cert_t *c, int32_t kommnr, int32_t key2)
-{
-    const kh_indrow_t *rows = c->year.rows[KH_IND_EXIT];
-    size_t lo = 0, hi = c->year.n[KH_IND_EXIT];
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (rows[mid].kommnr < kommnr || (rows[mid].kommnr == kommnr && rows[mid].key2 < key2))
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    if (lo < c->year.n[KH_IND_EXIT] && rows[lo].kommnr == kommnr && rows[lo].key2 == key2)
-        return lo;
-    return SIZE_MAX;
-}
-
 /* The relations between tables: which exit row bounds each base, and the
  * reverse lists per exit row. */
 static void index_below(kh_cert_t *c)
@@ -130,7 +113,8 @@ static void index_below(kh_cert_t *c)
             const kh_indrow_t *row = &c->year.rows[t][r];
             size_t e = SIZE_MAX;
             if (kh_relations_below_exits((kh_indtable_t)t, row))
-                e = find_exit(c, row->kommnr, row->key2);
+                e = kh_relations_exit_row(c->year.rows[KH_IND_EXIT], c->year.n[KH_IND_EXIT],
+                                          row->kommnr, row->key2);
             c->exit_row[t][r] = e;
             if (e != SIZE_MAX) {
                 count[e]++;

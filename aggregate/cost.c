@@ -10,6 +10,7 @@
 
 #include "aggregate/decimal.h"
 #include "aggregate/indicators_impl.h"
+#include "aggregate/relations.h"
 #include "proto/err.h"
 #include "proto/util.h"
 
@@ -112,32 +113,14 @@ static int set_index(kh_indrow_t *row, int col, const mpq_t value, const mpq_t s
     return rc;
 }
 
-static const kh_indrow_t *find_row(const kh_indrow_t *rows, size_t n, int32_t kommnr,
-                                   int32_t key2, size_t *at)
-{
-    size_t lo = 0, hi = n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (rows[mid].kommnr < kommnr || (rows[mid].kommnr == kommnr && rows[mid].key2 < key2))
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    if (lo < n && rows[lo].kommnr == kommnr && rows[lo].key2 == key2) {
-        *at = lo;
-        return &rows[lo];
-    }
-    return NULL;
-}
-
 /* cost_per_attained: suppressed with the exit row's `attained`. */
 static int cost_per_attained(kh_agg_t *agg, kh_indrow_t *row, const cost_t *cost)
 {
-    size_t at;
-    const kh_indrow_t *exit = find_row(agg->rows[KH_IND_EXIT], agg->nrows[KH_IND_EXIT],
-                                       cost->kommnr, cost->year, &at);
-    if (!exit)
+    size_t at = kh_relations_exit_row(agg->rows[KH_IND_EXIT], agg->nrows[KH_IND_EXIT],
+                                      cost->kommnr, cost->year);
+    if (at == SIZE_MAX)
         return 0;
+    const kh_indrow_t *exit = &agg->rows[KH_IND_EXIT][at];
     if (exit->suppressed_mask & (UINT32_C(1) << KH_EXIT_ATTAINED)) {
         row->suppressed = 1;
         row->suppressed_mask |= UINT32_C(1) << KH_COST_COST_PER_ATTAINED;

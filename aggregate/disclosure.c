@@ -260,8 +260,7 @@ int kh_disclosure_close(kh_indrow_t *rows, size_t n, const kh_disclosure_spec_t 
     return 0;
 }
 
-/* 1 when column c is a base or count of the spec. */
-static int protected_column(const kh_disclosure_spec_t *spec, int c)
+int kh_disclosure_is_cell(const kh_disclosure_spec_t *spec, int c)
 {
     if (c == spec->base)
         return 1;
@@ -281,7 +280,7 @@ size_t kh_disclosure_suppress(kh_indrow_t *row, const kh_disclosure_spec_t *spec
         if (!(fresh & BIT(c)))
             continue;
         row->present[c] = 0;
-        counted += (size_t)protected_column(spec, c);
+        counted += (size_t)kh_disclosure_is_cell(spec, c);
     }
     row->suppressed_mask |= add;
     row->suppressed = 1;

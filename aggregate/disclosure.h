@@ -66,6 +66,10 @@ int kh_disclosure_primary(const kh_indrow_t *rows, size_t n, const kh_disclosure
 int kh_disclosure_close(kh_indrow_t *rows, size_t n, const kh_disclosure_spec_t *spec,
                         kh_disclosure_stats_t *stats);
 
+/* 1 when column c is the spec's base or one of its counts: the cells that
+ * steps 7.2 and 7.3 protect and an outsider solves for. */
+int kh_disclosure_is_cell(const kh_disclosure_spec_t *spec, int c);
+
 /* Marks cell `col` of `row` suppressed with its dependants (a base takes
  * the whole row): sets the bits in suppressed_mask, clears present, sets
  * suppressed. Returns the number of base and count cells newly suppressed

@@ -18,16 +18,6 @@
 
 /* ---- Unknowns -------------------------------------------------------------- */
 
-static int is_protected(const kh_disclosure_spec_t *spec, int c)
-{
-    if (c == spec->base)
-        return 1;
-    for (int i = 0; i < spec->ncounts; i++)
-        if (spec->counts[i] == c)
-            return 1;
-    return 0;
-}
-
 static int is_unknown(const kh_indrow_t *row, int c)
 {
     return !row->present[c] || (row->suppressed_mask & (UINT32_C(1) << c));
@@ -46,7 +36,7 @@ static void find_unknowns(kh_outsider_t *o)
             for (int c = 0; c < KH_IND_MAX_COLS; c++) {
                 uint32_t *slot = &o->index[t][r * KH_IND_MAX_COLS + (size_t)c];
                 *slot = NONE;
-                if (c >= spec->ncols || !is_protected(spec, c) ||
+                if (c >= spec->ncols || !kh_disclosure_is_cell(spec, c) ||
                     !is_unknown(&o->year.rows[t][r], c))
                     continue;
                 if (o->nunk == cap) {
@@ -157,23 +147,6 @@ static void add_lines(kh_outsider_t *o, int t)
     }
 }
 
-/* The exit row of (kommnr, cohort), or SIZE_MAX. */
-static size_t find_exit(const kh_outsider_t *o, int32_t kommnr, int32_t cohort)
-{
-    const kh_indrow_t *rows = o->year.rows[KH_IND_EXIT];
-    size_t lo = 0, hi = o->year.n[KH_IND_EXIT];
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (rows[mid].kommnr < kommnr || (rows[mid].kommnr == kommnr && rows[mid].key2 < cohort))
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    if (lo < o->year.n[KH_IND_EXIT] && rows[lo].kommnr == kommnr && rows[lo].key2 == cohort)
-        return lo;
-    return SIZE_MAX;
-}
-
 /* The bases below exits of the exit row of the same (H, C). */
 static void add_cross(kh_outsider_t *o)
 {
@@ -186,7 +159,8 @@ static void add_cross(kh_outsider_t *o)
             const kh_indrow_t *row = &o->year.rows[t][r];
             if (!kh_relations_below_exits((kh_indtable_t)t, row))
                 continue;
-            size_t e = find_exit(o, row->kommnr, row->key2);
+            size_t e = kh_relations_exit_row(o->year.rows[KH_IND_EXIT], o->year.n[KH_IND_EXIT],
+                                             row->kommnr, row->key2);
             if (e == SIZE_MAX)
                 continue;
             cons_begin(o);

@@ -64,3 +64,16 @@ int kh_relations_below_exits(kh_indtable_t table, const kh_indrow_t *row)
 {
     return table == KH_IND_STATUS || (table == KH_IND_FOLLOWUP && row->key4 == 0);
 }
+
+size_t kh_relations_exit_row(const kh_indrow_t *exit, size_t n, int32_t kommnr, int32_t key2)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (exit[mid].kommnr < kommnr || (exit[mid].kommnr == kommnr && exit[mid].key2 < key2))
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < n && exit[lo].kommnr == kommnr && exit[lo].key2 == key2 ? lo : SIZE_MAX;
+}

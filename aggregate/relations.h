@@ -8,6 +8,7 @@
 #define KH_RELATIONS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "proto/schema.h"
 
@@ -32,5 +33,10 @@ double kh_relations_lower(kh_indtable_t table, int col);
  * with the same kommnr and key2 (both count a subset of the same people):
  * every `status` row, and `followup` rows of kjonn 0. */
 int kh_relations_below_exits(kh_indtable_t table, const kh_indrow_t *row);
+
+/* The row of (kommnr, key2) among `exit` rows sorted by key (the exit row
+ * of the same (H, C), that bounds a base below it, and that cost's
+ * cost_per_attained follows), or SIZE_MAX. */
+size_t kh_relations_exit_row(const kh_indrow_t *exit, size_t n, int32_t kommnr, int32_t key2);
 
 #endif
