@@ -60,14 +60,11 @@ void kh_protect_set_progress(kh_outsider_progress_fn fn, void *ctx)
 }
 
 /* What the rounds share: the certifier, and the outsider's programs for
- * the cells no box proves (built when first needed, rebuilt when cells
- * were suppressed since: a width of 1 found on fewer unknowns holds, a
- * narrow one must be found again). */
+ * the cells no box proves (decide_by_lp()). */
 typedef struct {
     kh_year_tables_t *year;
     kh_cert_t *cert;
     kh_outsider_t *o;
-    size_t built_at, suppressed;
 } protect_t;
 
 static int build_outsider(protect_t *p)
@@ -77,7 +74,6 @@ static int build_outsider(protect_t *p)
     if (rc)
         return rc;
     kh_outsider_set_progress(p->o, progress, progress_ctx);
-    p->built_at = p->suppressed;
     return 0;
 }
 
@@ -98,40 +94,37 @@ static int find_point(protect_t *p, double *point[KH_IND_COUNT])
     return rc;
 }
 
-/* Decides a cell that no box proves by its exact interval. Returns 1 when
- * it spans 1 (recorded), 0 when it is narrower, or a negative code. */
+/* Decides a cell that no box proves by its interval under the programs
+ * built so far. Those may be older than the latest suppressions: a width
+ * of 1 they show holds (the cells suppressed since are fixed in them, so
+ * their region is smaller), and a narrow verdict is taken as it is rather
+ * than building the programs again, which takes seconds at 200 000 persons
+ * and can at worst hide one cell more than needed. They are built again
+ * only for a cell they do not hold. Returns 1 when it spans 1 (recorded),
+ * 0 when it is narrower, or a negative code. */
 static int decide_by_lp(protect_t *p, int t, size_t r, int col)
 {
-    for (int attempt = 0; attempt < 2; attempt++) {
-        if (!p->o || (attempt == 1 && p->built_at != p->suppressed)) {
-            int rc = build_outsider(p);
-            if (rc)
-                return rc;
-        } else if (attempt == 1) {
-            break;
-        }
-        size_t u = kh_outsider_find(p->o, t, r, col);
-        if (u == SIZE_MAX) {            /* suppressed since the build */
-            if (p->built_at != p->suppressed)
-                continue;
+    size_t u = p->o ? kh_outsider_find(p->o, t, r, col) : SIZE_MAX;
+    if (u == SIZE_MAX) {
+        int rc = build_outsider(p);
+        if (rc)
+            return rc;
+        u = kh_outsider_find(p->o, t, r, col);
+        if (u == SIZE_MAX)
             return -EINVAL;
-        }
-        /* the programs solved so far may span it already */
-        double lo, hi;
-        kh_outsider_seen(p->o, u, &lo, &hi);
-        if (hi - lo >= 1.0 - 1e-6) {
-            kh_cert_grant(p->cert, t, r, col, hi - lo);
-            return 1;
-        }
+    }
+    /* the programs solved so far may span it already */
+    double lo, hi;
+    kh_outsider_seen(p->o, u, &lo, &hi);
+    if (hi - lo < 1.0 - 1e-6) {
         int rc = kh_outsider_bounds(p->o, u, &lo, &hi);
         if (rc)
             return rc;
-        if (hi - lo >= 1.0 - 1e-6) {
-            kh_cert_grant(p->cert, t, r, col, hi - lo);
-            return 1;
-        }
     }
-    return 0;
+    if (hi - lo < 1.0 - 1e-6)
+        return 0;
+    kh_cert_grant(p->cert, t, r, col, hi - lo);
+    return 1;
 }
 
 int kh_protect_year(kh_year_tables_t *year, int k, kh_protect_stats_t *stats)
@@ -148,7 +141,7 @@ int kh_protect_year(kh_year_tables_t *year, int k, kh_protect_stats_t *stats)
     if (getenv("KOHORT_NO_PROTECT"))
         return 0;
 #endif
-    protect_t p = {year, NULL, NULL, 0, 0};
+    protect_t p = {year, NULL, NULL};
     double *point[KH_IND_COUNT] = {0};
     int rc = year->values_known ? 0 : find_point(&p, point);
     kh_cert_t *c = NULL;
@@ -163,7 +156,9 @@ int kh_protect_year(kh_year_tables_t *year, int k, kh_protect_stats_t *stats)
     p.cert = c;
     cells_t todo = {0};
     size_t rounds = 0;
-    while (kh_cert_run(c, k) > 0) {
+    /* the rounds seek widths of 1; widths of k (for counting `narrow`)
+     * once at the end, where the most cells are suppressed */
+    while (kh_cert_run(c, 1) > 0) {
         rounds++;
         todo.n = 0;
         kh_cert_each_short(c, 1.0, collect, &todo);
@@ -187,7 +182,6 @@ int kh_protect_year(kh_year_tables_t *year, int k, kh_protect_stats_t *stats)
                 rc = 0;
             }
             stats->protection[t] += added;
-            p.suppressed += added;
         }
         kh_debug("protect: round %zu: %zu short, %zu widened, %zu without a box, %zu of "
                  "them proved by linear programs (%zu programs so far)", rounds, todo.n, widened,
@@ -202,6 +196,7 @@ int kh_protect_year(kh_year_tables_t *year, int k, kh_protect_stats_t *stats)
         }
     }
     if (rc == 0) {
+        kh_cert_run(c, k);
         narrow_t n = {year, stats};
         kh_cert_each_short(c, (double)k, count_narrow, &n);
     }
