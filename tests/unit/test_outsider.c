@@ -65,6 +65,16 @@ static void hide(kh_indrow_t *rows, int32_t kommnr, int32_t cohort, int col)
     r->suppressed = 1;
 }
 
+/* Hides column `col` in the four inner rows (both municipalities, both
+ * cohorts). */
+static void hide_inner(kh_indrow_t *rows, int col)
+{
+    hide(rows, 301, 2021, col);
+    hide(rows, 301, 2022, col);
+    hide(rows, 1103, 2021, col);
+    hide(rows, 1103, 2022, col);
+}
+
 /* Builds the constraints of a `status` table of 9 rows. */
 static kh_outsider_t *build(kh_indrow_t *rows)
 {
@@ -107,10 +117,7 @@ static void test_education_pinned_by_row(void **state)
     (void)state;
     kh_indrow_t rows[9];
     fill(rows, base_grid, 9);
-    hide(rows, 301, 2021, KH_STATUS_EDUCATION);
-    hide(rows, 301, 2022, KH_STATUS_EDUCATION);
-    hide(rows, 1103, 2021, KH_STATUS_EDUCATION);
-    hide(rows, 1103, 2022, KH_STATUS_EDUCATION);
+    hide_inner(rows, KH_STATUS_EDUCATION);
     kh_outsider_t *o = build(rows);
     assert_int_equal(kh_outsider_nunknowns(o), 4);
     assert_interval(o, 301, 2021, KH_STATUS_EDUCATION, 2, 2);
@@ -132,10 +139,7 @@ static void test_cycle_is_safe(void **state)
     (void)state;
     kh_indrow_t rows[9];
     fill(rows, base_grid, 9);
-    hide(rows, 301, 2021, KH_STATUS_SA_RECIPIENTS);
-    hide(rows, 301, 2022, KH_STATUS_SA_RECIPIENTS);
-    hide(rows, 1103, 2021, KH_STATUS_SA_RECIPIENTS);
-    hide(rows, 1103, 2022, KH_STATUS_SA_RECIPIENTS);
+    hide_inner(rows, KH_STATUS_SA_RECIPIENTS);
     kh_outsider_t *o = build(rows);
     assert_interval(o, 301, 2021, KH_STATUS_SA_RECIPIENTS, 0, 5);
     assert_interval(o, 301, 2022, KH_STATUS_SA_RECIPIENTS, 0, 5);
@@ -168,12 +172,8 @@ static void test_whole_rows_show_zero(void **state)
     fill(rows, g, 9);
     static const int cols[5] = {KH_STATUS_PERSONS, KH_STATUS_WORK, KH_STATUS_EDUCATION,
                                 KH_STATUS_WORK_OR_EDUCATION, KH_STATUS_SA_RECIPIENTS};
-    for (int c = 0; c < 5; c++) {
-        hide(rows, 1103, 2021, cols[c]);
-        hide(rows, 1103, 2022, cols[c]);
-        hide(rows, 301, 2021, cols[c]);
-        hide(rows, 301, 2022, cols[c]);
-    }
+    for (int c = 0; c < 5; c++)
+        hide_inner(rows, cols[c]);
     kh_outsider_t *o = build(rows);
     assert_interval(o, 1103, 2021, KH_STATUS_SA_RECIPIENTS, 0, 0);
     assert_interval(o, 1103, 2022, KH_STATUS_SA_RECIPIENTS, 0, 0);
@@ -198,10 +198,7 @@ static void test_column_relation_and_line(void **state)
     g[row_of(301, 2022)].education = 2;
     kh_indrow_t rows[9];
     fill(rows, g, 9);
-    hide(rows, 301, 2021, KH_STATUS_WORK_OR_EDUCATION);
-    hide(rows, 301, 2022, KH_STATUS_WORK_OR_EDUCATION);
-    hide(rows, 1103, 2021, KH_STATUS_WORK_OR_EDUCATION);
-    hide(rows, 1103, 2022, KH_STATUS_WORK_OR_EDUCATION);
+    hide_inner(rows, KH_STATUS_WORK_OR_EDUCATION);
     kh_outsider_t *o = build(rows);
     assert_interval(o, 301, 2021, KH_STATUS_WORK_OR_EDUCATION, 13, 13);
     assert_interval(o, 301, 2022, KH_STATUS_WORK_OR_EDUCATION, 8, 8);
