@@ -2,8 +2,8 @@
  * reference year's `exit`, `status` and `followup` tables as linear
  * programs over the reals (GLPK): a point that satisfies them all, and the
  * exact interval of a suppressed base or count cell. Step 7.3 of
- * kohort-aggregate (protect.c, for a stored year's point) and `kohort
- * audit` share it. It borrows the rows and reads only shown values
+ * kohort-aggregate (protect.c: a stored year's point, and the cells that
+ * no box proves) and `kohort audit` share it. It borrows the rows and reads only shown values
  * and suppression marks, so stored years of older versions will do. */
 #ifndef KH_OUTSIDER_H
 #define KH_OUTSIDER_H
