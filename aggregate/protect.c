@@ -6,7 +6,6 @@
  * one more unknown), so what was proved stays proved and the rounds end. */
 #include "aggregate/protect.h"
 
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
