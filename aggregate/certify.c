@@ -42,6 +42,13 @@ struct kh_cert {
     size_t *exit_row[KH_IND_COUNT]; /* per row below exits: the exit row, or SIZE_MAX */
     size_t *below_start;           /* per exit row: the rows below its exits */
     size_t *below_table, *below_row;
+    /* the relations of each table's rows (relations.h), with the columns
+     * each one holds and each column's lower bound, so that a move skips
+     * the relations it leaves alone */
+    const kh_relation_t *rel[KH_IND_COUNT];
+    size_t nrel[KH_IND_COUNT];
+    uint32_t *rel_cols[KH_IND_COUNT];
+    double lower[KH_IND_COUNT][KH_IND_MAX_COLS];
 };
 
 /* A box's corners (one table), whose signs the lines fix. */
@@ -97,6 +104,17 @@ static void index_lines(kh_cert_t *c, int t)
                 c->line_of[t][k][line.idx[m]] = l;
         }
     }
+}
+
+static void index_relations(kh_cert_t *c, int t)
+{
+    c->nrel[t] = kh_relations((kh_indtable_t)t, &c->rel[t]);
+    c->rel_cols[t] = kh_xcalloc(c->nrel[t] + 1, sizeof(uint32_t));
+    for (size_t j = 0; j < c->nrel[t]; j++)
+        for (int q = 0; q < c->rel[t][j].nterms; q++)
+            c->rel_cols[t][j] |= BIT(c->rel[t][j].col[q]);
+    for (int col = 0; col < c->spec[t]->ncols; col++)
+        c->lower[t][col] = kh_relations_lower((kh_indtable_t)t, col);
 }
 
 /* The relations between tables: which exit row bounds each base, and the
@@ -164,6 +182,7 @@ int kh_cert_new(kh_year_tables_t *year, double *const point[KH_IND_COUNT], kh_ce
             break;
         }
         index_lines(c, t);
+        index_relations(c, t);
         c->x[t] = kh_xcalloc(cells, sizeof(double));
         c->up[t] = kh_xcalloc(cells, sizeof(double));
         c->down[t] = kh_xcalloc(cells, sizeof(double));
@@ -200,6 +219,7 @@ void kh_cert_destroy(kh_cert_t **cp)
         free(c->up[t]);
         free(c->down[t]);
         free(c->exit_row[t]);
+        free(c->rel_cols[t]);
     }
     free(c->below_start);
     free(c->below_table);
@@ -303,10 +323,11 @@ static void move_range(const kh_cert_t *c, const move_t *m, double *tmin, double
         const entry_t *en = &m->e[i];
         int t = en->table;
         const kh_disclosure_spec_t *spec = c->spec[t];
-        const kh_relation_t *rel;
-        size_t nrel = kh_relations((kh_indtable_t)t, &rel);
+        const kh_relation_t *rel = c->rel[t];
         const double *x = &c->x[t][cell(en->row, 0)];
-        for (size_t j = 0; j < nrel; j++) {
+        for (size_t j = 0; j < c->nrel[t]; j++) {
+            if (!(en->cols & c->rel_cols[t][j]))
+                continue; /* the move leaves it as it is */
             double s = 0, g = 0;
             for (int q = 0; q < rel[j].nterms; q++) {
                 g += rel[j].coef[q] * x[rel[j].col[q]];
@@ -315,9 +336,10 @@ static void move_range(const kh_cert_t *c, const move_t *m, double *tmin, double
             }
             keep(g, s * en->sign, &lo, &hi);
         }
-        for (int col = 0; col < spec->ncols; col++)
-            if (en->cols & BIT(col)) /* lower - x - sign t <= 0 */
-                keep(kh_relations_lower((kh_indtable_t)t, col) - x[col], -en->sign, &lo, &hi);
+        for (uint32_t cols = en->cols; cols; cols &= cols - 1) {
+            int col = __builtin_ctz(cols); /* lower - x - sign t <= 0 */
+            keep(c->lower[t][col] - x[col], -en->sign, &lo, &hi);
+        }
         if (!(en->cols & BIT(spec->base)))
             continue;
         size_t e = c->exit_row[t][en->row];
@@ -733,6 +755,24 @@ static void consider(const kh_cert_t *c, const move_t *m, best_t *best)
     *best = (best_t){*m, cost, lo, hi, 1};
 }
 
+/* A lower bound of the cells a move through partners p[0..nk-1] of a
+ * cell in column col adds: each partner is a row the move takes col of
+ * (a box's corner next to the cell; a joint move's position in the
+ * cell's own table), so each partner that shows col adds one at least.
+ * Boxes above the best cost so far are skipped by it, unbuilt. */
+static size_t partners_shown(const kh_cert_t *c, int t, int col, const size_t *p, int nk)
+{
+    size_t n = 0;
+    for (int k = 0; k < nk; k++)
+        n += !hidden(c, t, p[k], col);
+    return n;
+}
+
+static int beyond_best(const best_t *best, size_t at_least)
+{
+    return best->found && at_least > best->cost.cells;
+}
+
 int kh_cert_widen(kh_cert_t *c, int t, size_t r, int col, size_t *added)
 {
     const kh_disclosure_spec_t *spec = c->spec[t];
@@ -754,7 +794,7 @@ int kh_cert_widen(kh_cert_t *c, int t, size_t r, int col, size_t *added)
         for (int k = 0; k < nk; k++)
             p[k] = cand[k][pp.pick[k]];
         box_t b;
-        if (!make_box(c, t, r, p, &b))
+        if (beyond_best(&best, partners_shown(c, t, col, p, nk)) || !make_box(c, t, r, p, &b))
             continue;
         for (uint32_t s = with; s; s = (s - 1) & with) {
             if (!(s & BIT(col)))
@@ -770,9 +810,12 @@ int kh_cert_widen(kh_cert_t *c, int t, size_t r, int col, size_t *added)
         int nkj = kjonn_choices(&rows[r], t, kj);
         memset(pp.pick, 0, sizeof pp.pick);
         do {
+            size_t p[2] = {cand[0][pp.pick[0]], cand[1][pp.pick[1]]};
+            /* followup's positions of other horizons and kjonn are other rows */
+            if (t != KH_IND_FOLLOWUP && beyond_best(&best, partners_shown(c, t, col, p, 2)))
+                continue;
             positions_t pos;
-            make_positions(&rows[r], &rows[cand[0][pp.pick[0]]], &rows[cand[1][pp.pick[1]]],
-                           &pos);
+            make_positions(&rows[r], &rows[p[0]], &rows[p[1]], &pos);
             for (int tables = 1; tables < 8; tables++) {
                 if (!(tables & table_bit(t)))
                     continue;

@@ -18,16 +18,6 @@ struct kh_lines {
     size_t nlines[KH_LINES_MAX_KINDS];
 };
 
-int32_t kh_lines_key(const kh_indrow_t *row, int dim)
-{
-    switch (dim) {
-    case 0: return row->kommnr;
-    case 1: return row->key2;
-    case 2: return row->key3;
-    default: return row->key4;
-    }
-}
-
 static int spec_usable(const kh_lines_spec_t *spec)
 {
     if (!spec || spec->ndims < 1 || spec->ndims > KH_LINES_MAX_DIMS || spec->nkinds < 0 ||

@@ -16,8 +16,17 @@
 #define KH_LINES_MAX_DIMS 4
 #define KH_LINES_MAX_KINDS 3
 
-/* The key column `dim` (0..3) of `row`. */
-int32_t kh_lines_key(const kh_indrow_t *row, int dim);
+/* The key column `dim` (0..3) of `row` (inline: step 7.3's box search
+ * asks it in its innermost loops). */
+static inline int32_t kh_lines_key(const kh_indrow_t *row, int dim)
+{
+    switch (dim) {
+    case 0: return row->kommnr;
+    case 1: return row->key2;
+    case 2: return row->key3;
+    default: return row->key4;
+    }
+}
 
 /* Which lines a table has: `ndims` key columns (2 for exit and status, 4
  * for followup) and, in the order step 7.2 visits them, the key column that
