@@ -35,7 +35,7 @@
 #             it). Its per-step timings are in $KOHORT_BENCH_DIR/ref-N.log.
 #
 # Environment: BENCH_SIZES ("500000 2000000 5500000"), BENCH_SEED (1),
-# BENCH_PEER (1; 0 skips DuckDB), BENCH_SAMPLE (0.1), KOHORT_BENCH_DIR.
+# BENCH_PEER (1; core runs only the core join; 0 skips DuckDB), BENCH_SAMPLE (0.1), KOHORT_BENCH_DIR.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -54,7 +54,7 @@ done
 
 peer_ok=0
 peer_why=""
-if [ "$PEER" = 1 ]; then
+if [ "$PEER" != 0 ]; then
     if why=$("$root/tools/install-duckdb.sh" 2>&1); then
         peer_ok=1
     else
@@ -223,6 +223,7 @@ bench_size() {
         echo "  DuckDB core join failed (exit $rc), see $corelog"
         R_CORE[$n]="failed"
     fi
+    [ "$PEER" != core ] || return 0
     local refout="$DIR/ref-out-$n" reflog="$DIR/ref-$n.log" refsamples="$DIR/ref-samples-$n.txt"
     rm -rf "$refout"
     sync
