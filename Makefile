@@ -103,8 +103,16 @@ demo:
 	@$(MAKE) --no-print-directory all
 	@tools/demo.sh
 
-bench: all
+bench: all $(BIN)/kohort-lpcompare
 	@tools/bench.sh
+
+# GLPK against COIN-OR CLP on the outsider's linear programs (step 7.3,
+# `kohort audit`): a measuring tool, built only here and by `make bench`, so
+# that nothing else needs coinor-libclp-dev.
+$(BIN)/kohort-lpcompare: tools/bench/lpcompare.c $(LIB)
+	@mkdir -p $(BIN)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(patsubst -I%,-isystem %,$(shell pkg-config --cflags clp)) $(LDFLAGS) -o $@ $< $(LIB) \
+	  $(LDLIBS) $(shell pkg-config --libs clp)
 
 fuzz:
 	@tools/fuzz.sh $(or $(FUZZ_SECONDS),60)
