@@ -381,17 +381,19 @@ int main(int argc, char **argv)
     /* Every validator must be connected before the first batch, or the
      * first to connect would take them all: watch before binding. */
     in.out = kh_stage_socket(&st, ZMQ_PUSH, NULL, 1);
-    if (!in.out)
+    in.acks = in.out ? kh_stage_socket(&st, ZMQ_PULL, kh_topology_endpoint(KH_EP_INGEST_ACK), 1)
+                     : NULL;
+    if (!in.acks)
         return kh_stage_finish(&st); /* failed */
     void *mon = kh_sock_watch(in.out, 1);
     char ep[256];
-    int rc = 0;
     if (!mon || kh_sock_endpoint(ep, sizeof ep, st.dir, kh_topology_endpoint(KH_EP_INGEST_OUT)) != 0 ||
-        zmq_bind(in.out, ep) != 0)
-        rc = kh_stage_fail(&st, "cannot bind the socket to the validators");
-    in.acks = kh_stage_socket(&st, ZMQ_PULL, kh_topology_endpoint(KH_EP_INGEST_ACK), 1);
-    if (rc || !in.acks)
+        zmq_bind(in.out, ep) != 0) {
+        kh_sock_unwatch(in.out, &mon); /* first: failing ends the context */
+        kh_stage_fail(&st, "cannot bind the socket to the validators");
         return kh_stage_finish(&st);
+    }
+    int rc = 0;
     int unlimited = 0;
     zmq_setsockopt(in.acks, ZMQ_RCVHWM, &unlimited, sizeof unlimited);
     in.raw = kh_raw_new();

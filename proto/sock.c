@@ -198,8 +198,15 @@ int kh_sock_wait_peers(void *sock, void **monitor, int n, int bind_side, int tim
         }
         zmq_msg_close(&frame);
     }
-    zmq_socket_monitor(sock, NULL, 0);
-    zmq_close(mon);
-    *monitor = NULL;
+    kh_sock_unwatch(sock, monitor);
     return rc;
+}
+
+void kh_sock_unwatch(void *sock, void **monitor)
+{
+    if (!*monitor)
+        return;
+    zmq_socket_monitor(sock, NULL, 0);
+    zmq_close(*monitor);
+    *monitor = NULL;
 }

@@ -56,7 +56,15 @@ void *kh_sock_watch(void *sock, int bind_side);
 
 /* Waits until `n` peers have connected to (bind side) or been reached from
  * (connect side) the watched socket, for at most timeout_ms, then stops
- * watching and closes *monitor. Returns 0, -ETIMEDOUT or -EINTR. */
+ * watching and closes *monitor (kh_sock_unwatch). Returns 0, -ETIMEDOUT or
+ * -EINTR. */
 int kh_sock_wait_peers(void *sock, void **monitor, int n, int bind_side, int timeout_ms);
+
+/* Stops watching `sock` and closes *monitor, setting it to NULL; accepts a
+ * NULL *monitor. A stage that fails before kh_sock_wait_peers() must call
+ * it before kh_stage_fail(), which closes the stage's sockets and ends the
+ * ZeroMQ context: with the monitor open that end waits (test_stage's child
+ * waited until its 60-second alarm). */
+void kh_sock_unwatch(void *sock, void **monitor);
 
 #endif

@@ -107,9 +107,13 @@ int main(int argc, char **argv)
     for (int i = 0; rc == 0 && i < st.workers; i++) {
         char ep[256], name[32];
         kh_topology_worker_endpoint(KH_EP_ANON, i, name, sizeof name);
-        if (kh_sock_endpoint(ep, sizeof ep, st.dir, name) != 0 || kh_sock_connect(vd.out, ep) != 0)
+        if (kh_sock_endpoint(ep, sizeof ep, st.dir, name) != 0 ||
+            kh_sock_connect(vd.out, ep) != 0) {
+            kh_sock_unwatch(vd.out, &mon); /* first: failing ends the context */
             rc = kh_stage_fail(&st, "cannot connect to %s", name);
+        }
     }
+    /* it stops watching before it returns */
     if (rc == 0 && kh_sock_wait_peers(vd.out, &mon, st.workers, 0, 30000) != 0)
         rc = kh_stage_fail(&st, "not every anonymiser could be reached within 30 seconds");
     if (rc)

@@ -1,7 +1,8 @@
 /* test_stage.c - unit tests of proto/stage: the common options, the stats a
  * stage sends to `kohort run`, a message over a stage's own sockets, the end
  * of a stopped stage, and kh_stage_fail: a FAIL message with the sentence,
- * an id in it masked, then KH_E_STAGE and kh_stage_finish's exit status 1;
+ * an id in it masked, then KH_E_STAGE and kh_stage_finish's exit status 1,
+ * also while a socket is watched for peers;
  * the option table (checked numbers, out of range and non-numeric refused,
  * --help) and kh_stage_run (the handler sees each message, DONE ends the
  * loop, an error comes back, busy time).
@@ -241,6 +242,45 @@ static void test_fail_tells_the_supervisor(void **state)
     supervisor_close(&sup);
 }
 
+/* A stage that fails while it watches a socket for peers (as ingest and
+ * validate do before their peers connect) still ends once it stops
+ * watching: an open monitor socket would hold up the end of its ZeroMQ
+ * context until the supervisor killed it. The child ends or is killed
+ * after a minute, which fails the test. */
+static void test_fail_while_watching(void **state)
+{
+    (void)state;
+    kh_sock_term();
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        alarm(60);
+        kh_stage_t st;
+        start_stage(&st, "ingest");
+        void *out = kh_stage_socket(&st, ZMQ_PUSH, NULL, 1);
+        void *mon = out ? kh_sock_watch(out, 1) : NULL;
+        if (!mon)
+            exit(98);
+        kh_sock_unwatch(out, &mon); /* first: kh_stage_fail ends the context */
+        int rc = kh_stage_fail(&st, "cannot bind");
+        exit(rc == KH_E_STAGE && mon == NULL ? kh_stage_finish(&st) : 99);
+    }
+    supervisor_t sup;
+    supervisor_open(&sup);
+    kh_msg_t m;
+    supervisor_recv(&sup, &m);
+    assert_int_equal(m.stats.state, KH_ST_FAILED);
+    kh_msg_free(&m);
+    supervisor_recv(&sup, &m);
+    assert_int_equal(m.env.kind, KH_MSG_FAIL);
+    kh_msg_free(&m);
+    int status;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status)); /* not killed by the alarm */
+    assert_int_equal(WEXITSTATUS(status), 1);
+    supervisor_close(&sup);
+}
+
 /* The option table: numbers within range taken, out of range and
  * non-numeric refused with a sentence naming the option. */
 static void test_option_table(void **state)
@@ -458,6 +498,7 @@ int main(void)
         cmocka_unit_test(test_stats_messages_and_stop),
         cmocka_unit_test(test_finish_without_sending),
         cmocka_unit_test(test_fail_tells_the_supervisor),
+        cmocka_unit_test(test_fail_while_watching),
         cmocka_unit_test(test_option_table),
         cmocka_unit_test(test_parse),
         cmocka_unit_test(test_required_and_years),
