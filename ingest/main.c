@@ -387,13 +387,14 @@ int main(int argc, char **argv)
         return kh_stage_finish(&st); /* failed */
     void *mon = kh_sock_watch(in.out, 1);
     char ep[256];
+    int rc = 0;
     if (!mon || kh_sock_endpoint(ep, sizeof ep, st.dir, kh_topology_endpoint(KH_EP_INGEST_OUT)) != 0 ||
         zmq_bind(in.out, ep) != 0) {
         kh_sock_unwatch(in.out, &mon); /* first: failing ends the context */
-        kh_stage_fail(&st, "cannot bind the socket to the validators");
-        return kh_stage_finish(&st);
+        rc = kh_stage_fail(&st, "cannot bind the socket to the validators");
     }
-    int rc = 0;
+    if (rc)
+        return kh_stage_finish(&st);
     int unlimited = 0;
     zmq_setsockopt(in.acks, ZMQ_RCVHWM, &unlimited, sizeof unlimited);
     in.raw = kh_raw_new();
