@@ -16,6 +16,10 @@
 #include "aggregate/disclosure.h"
 #include "aggregate/outsider.h"
 
+/* A program's width counts as 1 from this much below it (the solver's
+ * tolerance). */
+#define SPANS_ONE (1.0 - 1e-6)
+
 typedef struct {
     int *table;
     size_t *row;
@@ -112,12 +116,12 @@ static int decide_by_lp(protect_t *p, int t, size_t r, int col)
     /* the programs solved so far may span it already */
     double lo, hi;
     kh_outsider_seen(p->o, u, &lo, &hi);
-    if (hi - lo < 1.0 - 1e-6) {
+    if (hi - lo < SPANS_ONE) {
         int rc = kh_outsider_bounds(p->o, u, &lo, &hi);
         if (rc)
             return rc;
     }
-    if (hi - lo < 1.0 - 1e-6)
+    if (hi - lo < SPANS_ONE)
         return 0;
     kh_cert_grant(p->cert, t, r, col, hi - lo);
     return 1;
@@ -216,7 +220,7 @@ static int decide_in_slice(protect_t *p, int t, size_t r, int col)
         kh_outsider_set_progress(o, progress, progress_ctx);
         size_t u = kh_outsider_find(o, t, r, col);
         rc = u == SIZE_MAX ? -EINVAL : kh_outsider_bounds(o, u, &lo, &hi);
-        spans = rc == 0 && hi - lo >= 1.0 - 1e-6;
+        spans = rc == 0 && hi - lo >= SPANS_ONE;
         p->lps += kh_outsider_lps(o);
     }
     kh_outsider_destroy(&o);
@@ -257,7 +261,7 @@ int kh_protect_year(kh_year_tables_t *year, int k, kh_protect_stats_t *stats)
         return rc;
     }
     p.cert = c;
-    for (int t = 0; t < KH_IND_COUNT; t++) {
+    for (int t = 0; year->values_known && t < KH_IND_COUNT; t++) { /* for the slices */
         if (!kh_disclosure_spec((kh_indtable_t)t))
             continue;
         p.before[t] = kh_xmalloc((year->n[t] + 1) * sizeof(uint32_t));
