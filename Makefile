@@ -8,8 +8,8 @@ WARN     := -std=c11 -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-protot
 OPT      ?= -O2 -g
 VERSION  := $(shell cat VERSION)
 CPPFLAGS += -Iproto -I. -DKH_VERSION='"$(VERSION)"'
-CFLAGS   += $(WARN) $(OPT) $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-LDLIBS   += $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lzmq -lmsgpackc -llmdb -lsodium -lcrypto -lz) -lgmp -lglpk -lm
+CFLAGS   += $(WARN) $(OPT) -pthread $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+LDLIBS   += $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lzmq -lmsgpackc -llmdb -lsodium -lcrypto -lz) -lgmp -lglpk -lm -pthread
 
 # `make SANITIZER=address,undefined` builds everything instrumented into
 # build-san/ and bin-san/; `make test` uses that build.

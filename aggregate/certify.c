@@ -7,10 +7,12 @@
  * counts +1 and the total -1, so the corner's sign is the product over the
  * kinds where it takes p_k's value of -coef(r's value) / coef(p_k's value):
  * every line through a corner then holds two corners whose moves cancel. */
+#define _POSIX_C_SOURCE 200809L
 #include "aggregate/certify.h"
 
 #include <errno.h>
 #include <float.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -643,6 +645,94 @@ size_t kh_cert_run(kh_cert_t *c, int k)
     return short_of_one;
 }
 
+/* ---- Proving in two halves ------------------------------------------------------ */
+
+typedef struct {
+    int table;
+    int col;
+    size_t row;
+} cellref_t;
+
+/* Half `part` of the cells: those at even or odd positions of the list,
+ * proved on c's widths. */
+typedef struct {
+    kh_cert_t *c;
+    const cellref_t *cells;
+    size_t n;
+    int k, part;
+} half_t;
+
+static void prove_half(const half_t *h)
+{
+    for (size_t i = (size_t)h->part; i < h->n; i += 2) {
+        const cellref_t *e = &h->cells[i];
+        double need = need_of(h->c, e->table, e->row, e->col, h->k);
+        if (reach(h->c, e->table, e->row, e->col) < need - EPS)
+            prove(h->c, e->table, e->row, e->col, need);
+    }
+}
+
+static void *half_main(void *arg)
+{
+    prove_half(arg);
+    return NULL;
+}
+
+typedef struct {
+    cellref_t *v;
+    size_t n, cap;
+} cell_list_t;
+
+static void collect_short(void *ctx, int t, size_t r, int col)
+{
+    cell_list_t *l = ctx;
+    if (l->n == l->cap) {
+        l->cap = l->cap ? 2 * l->cap : 256;
+        l->v = kh_xrealloc(l->v, l->cap * sizeof *l->v);
+    }
+    l->v[l->n++] = (cellref_t){t, col, r};
+}
+
+void kh_cert_run_halves(kh_cert_t *c, int k)
+{
+    cell_list_t todo = {0};
+    kh_cert_each_short(c, (double)k, collect_short, &todo);
+    /* the second half's view: everything shared but its own widths */
+    kh_cert_t view = *c;
+    for (int t = 0; t < KH_IND_COUNT; t++) {
+        if (!c->spec[t])
+            continue;
+        size_t bytes = (c->year.n[t] + 1) * KH_IND_MAX_COLS * sizeof(double);
+        view.up[t] = kh_xmalloc(bytes);
+        view.down[t] = kh_xmalloc(bytes);
+        memcpy(view.up[t], c->up[t], bytes);
+        memcpy(view.down[t], c->down[t], bytes);
+    }
+    half_t first = {c, todo.v, todo.n, k, 0}, second = {&view, todo.v, todo.n, k, 1};
+    pthread_t th;
+    int threaded = pthread_create(&th, NULL, half_main, &second) == 0;
+    prove_half(&first);
+    if (threaded)
+        pthread_join(th, NULL);
+    else
+        prove_half(&second); /* the same result, one after the other */
+    for (int t = 0; t < KH_IND_COUNT; t++) {
+        if (!c->spec[t])
+            continue;
+        /* a rise shown by one half and a fall by the other: both ends are
+         * points of the constraints, so the interval holds them both */
+        for (size_t i = 0, n = c->year.n[t] * KH_IND_MAX_COLS; i < n; i++) {
+            if (view.up[t][i] > c->up[t][i])
+                c->up[t][i] = view.up[t][i];
+            if (view.down[t][i] > c->down[t][i])
+                c->down[t][i] = view.down[t][i];
+        }
+        free(view.up[t]);
+        free(view.down[t]);
+    }
+    free(todo.v);
+}
+
 double kh_cert_width(const kh_cert_t *c, int t, size_t r, int col)
 {
     return hidden(c, t, r, col) ? reach(c, t, r, col) : 0.0;
@@ -796,6 +886,15 @@ int kh_cert_widen(kh_cert_t *c, int t, size_t r, int col, size_t *added)
         box_t b;
         if (beyond_best(&best, partners_shown(c, t, col, p, nk)) || !make_box(c, t, r, p, &b))
             continue;
+        if (best.found) {
+            /* what a set of columns adds (cells, and their values, none
+             * negative) grows with the set: when col alone is not cheaper
+             * than the best, no set holding it is */
+            move_t alone;
+            box_move(&b, BIT(col), &alone);
+            if (!cheaper(move_cost(c, &alone), best.cost))
+                continue;
+        }
         for (uint32_t s = with; s; s = (s - 1) & with) {
             if (!(s & BIT(col)))
                 continue;

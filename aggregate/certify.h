@@ -52,6 +52,15 @@ void kh_cert_destroy(kh_cert_t **c);
  * number of cells left short of 1. */
 size_t kh_cert_run(kh_cert_t *c, int k);
 
+/* As kh_cert_run(), for the cells short of `k` now, split between this
+ * thread and one more: each half proves on its own copy of the widths,
+ * merged at the end. What it shows holds (every width comes from moves of
+ * the same point), but it may show less than kh_cert_run() would, since
+ * neither half sees the other's moves; deterministic all the same. For
+ * counting `narrow`, where the year's other work is done and a second
+ * core is free. */
+void kh_cert_run_halves(kh_cert_t *c, int k);
+
 /* The width shown so far for cell (table, row, col): a lower bound on its
  * interval's width (0 for a shown cell). */
 double kh_cert_width(const kh_cert_t *c, int table, size_t row, int col);

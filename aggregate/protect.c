@@ -271,7 +271,8 @@ int kh_protect_year(kh_year_tables_t *year, int k, kh_protect_stats_t *stats)
     cells_t todo = {0};
     size_t rounds = 0;
     /* the rounds seek widths of 1; widths of k (for counting `narrow`)
-     * once at the end, where the most cells are suppressed */
+     * once at the end, where the most cells are suppressed, in two
+     * threads: the run's other stages are done by then */
     while (kh_cert_run(c, 1) > 0) {
         rounds++;
         todo.n = 0;
@@ -311,7 +312,7 @@ int kh_protect_year(kh_year_tables_t *year, int k, kh_protect_stats_t *stats)
         }
     }
     if (rc == 0) {
-        kh_cert_run(c, k);
+        kh_cert_run_halves(c, k);
         narrow_t n = {year, stats};
         kh_cert_each_short(c, (double)k, count_narrow, &n);
     }

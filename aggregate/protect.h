@@ -18,7 +18,9 @@
 /* What kh_protect_year() did, per table. */
 typedef struct {
     size_t protection[KH_IND_COUNT]; /* base and count cells it suppressed */
-    size_t narrow[KH_IND_COUNT];     /* primary cells whose interval is narrower than k */
+    /* primary cells not shown to span k: every one whose interval is
+     * narrower than k, and maybe more (an upper bound) */
+    size_t narrow[KH_IND_COUNT];
 } kh_protect_stats_t;
 
 /* Applies step 7.3 with threshold k in place: marks cells suppressed as

@@ -4,7 +4,8 @@
  * stored form of the rows (suppressed values erased, so it first finds a
  * point of its own: another path than step 7.3's, which starts from the
  * true values); the suppressions of steps 1 and 2 are kept; the result is
- * the same on every run. */
+ * the same on every run; the `narrow` count is at least the number of
+ * primary cells whose exact interval is narrower than k. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -62,18 +63,21 @@ static void random_grid(kh_indrow_t *rows, unsigned *seed)
             }
 }
 
-static void protect(kh_indrow_t *rows, int k, kh_protect_stats_t *stats)
+static void protect(kh_indrow_t *rows, const uint32_t *primary, int k, kh_protect_stats_t *stats)
 {
     kh_year_tables_t year;
     memset(&year, 0, sizeof year);
     year.rows[KH_IND_STATUS] = rows;
     year.n[KH_IND_STATUS] = NROWS;
+    year.primary[KH_IND_STATUS] = primary;
     year.values_known = 1;
     assert_int_equal(kh_protect_year(&year, k, stats), 0);
 }
 
-/* The second formulation: the rows as the store keeps them, exact mode. */
-static size_t count_disclosed(const kh_indrow_t *rows)
+/* The second formulation: the rows as the store keeps them, exact mode.
+ * Counts the suppressed cells whose interval is narrower than w (of those
+ * marked in primary, unless it is NULL). */
+static size_t count_narrower(const kh_indrow_t *rows, double w, const uint32_t *primary)
 {
     kh_indrow_t stored[NROWS];
     memcpy(stored, rows, sizeof stored);
@@ -87,14 +91,22 @@ static size_t count_disclosed(const kh_indrow_t *rows)
     year.n[KH_IND_STATUS] = NROWS;
     kh_outsider_t *o = NULL;
     assert_int_equal(kh_outsider_new(&year, &o), 0);
-    size_t disclosed = 0;
+    size_t narrower = 0;
     for (size_t i = 0; i < kh_outsider_nunknowns(o); i++) {
+        kh_cell_t cell = kh_outsider_cell(o, i);
+        if (primary && !(primary[cell.row] & (UINT32_C(1) << cell.col)))
+            continue;
         double lo = 0, hi = 0;
         assert_int_equal(kh_outsider_bounds(o, i, &lo, &hi), 0);
-        disclosed += hi - lo < 1.0 - 1e-6;
+        narrower += hi - lo < w - 1e-6;
     }
     kh_outsider_destroy(&o);
-    return disclosed;
+    return narrower;
+}
+
+static size_t count_disclosed(const kh_indrow_t *rows)
+{
+    return count_narrower(rows, 1.0, NULL);
 }
 
 /* Many random grids through steps 1 and 2 and then 7.3. */
@@ -102,12 +114,15 @@ static void test_random_grids(void **state)
 {
     (void)state;
     unsigned seed = 11;
-    size_t before_total = 0, added_total = 0;
+    size_t before_total = 0, added_total = 0, narrow_total = 0;
     for (int g = 0; g < 200; g++) {
         kh_indrow_t rows[NROWS], again[NROWS];
-        uint32_t masks[NROWS], lines_masks[NROWS];
+        uint32_t masks[NROWS], lines_masks[NROWS], primary[NROWS];
         random_grid(rows, &seed);
         int k = 3 + g % 3;
+        assert_int_equal(kh_disclosure_primary(rows, NROWS, kh_disclosure_spec(KH_IND_STATUS), k,
+                                               primary),
+                         0);
         assert_int_equal(kh_disclosure_apply(rows, NROWS,
                                              kh_disclosure_spec(KH_IND_STATUS), k, masks, NULL),
                          0);
@@ -116,11 +131,17 @@ static void test_random_grids(void **state)
         before_total += count_disclosed(rows);
         memcpy(again, rows, sizeof rows);
         kh_protect_stats_t stats, stats2;
-        protect(rows, k, &stats);
-        protect(again, k, &stats2);
+        protect(rows, primary, k, &stats);
+        protect(again, primary, k, &stats2);
         /* deterministic */
         assert_memory_equal(rows, again, sizeof rows);
-        assert_memory_equal(&stats.protection, &stats2.protection, sizeof stats.protection);
+        assert_memory_equal(&stats, &stats2, sizeof stats);
+        /* `narrow` counts every primary cell narrower than k, maybe more */
+        size_t narrow = count_narrower(rows, (double)k, primary);
+        if (stats.narrow[KH_IND_STATUS] < narrow)
+            fail_msg("grid %d (k %d): narrow %zu, but %zu primary cells are narrower than k", g,
+                     k, stats.narrow[KH_IND_STATUS], narrow);
+        narrow_total += narrow;
         /* steps 1 and 2 kept */
         for (size_t i = 0; i < NROWS; i++)
             assert_int_equal(rows[i].suppressed_mask & lines_masks[i], lines_masks[i]);
@@ -133,6 +154,7 @@ static void test_random_grids(void **state)
     /* the grids do exercise 7.3 */
     assert_true(before_total > 0);
     assert_true(added_total > 0);
+    assert_true(narrow_total > 0);
 }
 
 /* k <= 0: nothing happens. */
@@ -144,7 +166,7 @@ static void test_off(void **state)
     random_grid(rows, &seed);
     memcpy(copy, rows, sizeof rows);
     kh_protect_stats_t stats;
-    protect(rows, 0, &stats);
+    protect(rows, NULL, 0, &stats);
     assert_memory_equal(rows, copy, sizeof rows);
     assert_int_equal(stats.protection[KH_IND_STATUS], 0);
 }
