@@ -254,29 +254,30 @@ static size_t member_with(const kh_indrow_t *rows, kh_line_t line, int dim, int3
 }
 
 /* Fills box b for row r of table t with partners p[k]. Returns 0 when a
- * corner does not exist. */
+ * corner does not exist. Corner `mask` takes p[k]'s key where bit k is
+ * set: it is the member of the corner without its highest bit's line of
+ * that kind with p[k]'s key (one search), and a corner of one bit is the
+ * partner itself. */
 static int make_box(const kh_cert_t *c, int t, size_t r, const size_t *p, box_t *b)
 {
     const kh_lines_spec_t *ls = &c->spec[t]->lines;
     const kh_indrow_t *rows = c->year.rows[t];
     b->table = t;
     b->ncorners = 1 << ls->nkinds;
-    for (int mask = 0; mask < b->ncorners; mask++) {
-        size_t cur = r;
-        int sign = 1;
-        for (int k = 0; k < ls->nkinds && cur != SIZE_MAX; k++) {
-            if (!(mask & (1 << k)))
-                continue;
-            int dim = ls->vary[k];
-            int32_t from = kh_lines_key(&rows[r], dim), to = kh_lines_key(&rows[p[k]], dim);
-            sign *= -line_coef(from) * line_coef(to);
-            kh_line_t line = kh_lines_get(c->lines[t], k, c->line_of[t][k][cur]);
+    b->row[0] = r;
+    b->sign[0] = 1;
+    for (int mask = 1; mask < b->ncorners; mask++) {
+        int k = 31 - __builtin_clz((unsigned)mask), prev = mask ^ (1 << k), dim = ls->vary[k];
+        int32_t from = kh_lines_key(&rows[r], dim), to = kh_lines_key(&rows[p[k]], dim);
+        size_t cur = p[k];
+        if (prev) {
+            kh_line_t line = kh_lines_get(c->lines[t], k, c->line_of[t][k][b->row[prev]]);
             cur = member_with(rows, line, dim, to);
         }
         if (cur == SIZE_MAX)
             return 0;
         b->row[mask] = cur;
-        b->sign[mask] = sign;
+        b->sign[mask] = b->sign[prev] * -line_coef(from) * line_coef(to);
     }
     return 1;
 }
@@ -417,11 +418,26 @@ static size_t find_row(const kh_cert_t *c, int t, const int32_t key[KH_LINES_MAX
     return lo;
 }
 
+/* The rows of the four positions in one table at one (key3, key4),
+ * SIZE_MAX where missing. */
+typedef struct {
+    int table;
+    int32_t key3, key4;
+    size_t row[4];
+} position_rows_t;
+
 /* Four (kommnr, key2) positions with their signs: a box of every table's
- * municipality and cohort lines. */
+ * municipality and cohort lines. The rows found at them are kept: the
+ * joint moves over one set of positions look up the same rows many
+ * times (exit's for every choice of tables and kjonn), and a lookup is a
+ * binary search of the whole table. A set meets at most 2 + 4 per
+ * followup horizon (table, key3, key4). */
+#define POSITION_ROWS (2 + 4 * KH_FOLLOWUP_NHORIZONS)
 typedef struct {
     int32_t kommnr[4], key2[4];
     int sign[4];
+    int nfound;
+    position_rows_t found[POSITION_ROWS];
 } positions_t;
 
 static void make_positions(const kh_indrow_t *r, const kh_indrow_t *p_cohort,
@@ -429,25 +445,44 @@ static void make_positions(const kh_indrow_t *r, const kh_indrow_t *p_cohort,
 {
     int32_t h0 = r->kommnr, h1 = p_kommune->kommnr, c0 = r->key2, c1 = p_cohort->key2;
     int sh = -line_coef(h0) * line_coef(h1), sc = -line_coef(c0) * line_coef(c1);
-    *p = (positions_t){{h0, h0, h1, h1}, {c0, c1, c0, c1}, {1, sc, sh, sh * sc}};
+    p->nfound = 0;
+    for (int j = 0; j < 4; j++) {
+        p->kommnr[j] = j < 2 ? h0 : h1;
+        p->key2[j] = j % 2 ? c1 : c0;
+    }
+    p->sign[0] = 1, p->sign[1] = sc, p->sign[2] = sh, p->sign[3] = sh * sc;
+}
+
+/* The rows of table t at the four positions and (key3, key4). */
+static const size_t *rows_at(const kh_cert_t *c, positions_t *p, int t, int32_t key3,
+                             int32_t key4)
+{
+    for (int i = 0; i < p->nfound; i++)
+        if (p->found[i].table == t && p->found[i].key3 == key3 && p->found[i].key4 == key4)
+            return p->found[i].row;
+    /* the last entry is reused when a caller asks for more than expected */
+    position_rows_t *f = &p->found[p->nfound < POSITION_ROWS ? p->nfound++ : POSITION_ROWS - 1];
+    f->table = t, f->key3 = key3, f->key4 = key4;
+    for (int j = 0; j < 4; j++) {
+        int32_t key[KH_LINES_MAX_DIMS] = {p->kommnr[j], p->key2[j], key3, key4};
+        f->row[j] = find_row(c, t, key);
+    }
+    return f->row;
 }
 
 /* Adds the bases of rows (position j, key3, key4) of table t for all four
  * positions with sign * the position's; 0 (m unchanged) when a row is
  * missing, or its base is shown and only_hidden is set. */
-static int add_bases(const kh_cert_t *c, const positions_t *p, int t, int32_t key3,
-                     int32_t key4, int sign, int only_hidden, move_t *m)
+static int add_bases(const kh_cert_t *c, positions_t *p, int t, int32_t key3, int32_t key4,
+                     int sign, int only_hidden, move_t *m)
 {
-    size_t rows[4];
     int base = c->spec[t]->base;
     if (m->n + 4 > MAX_ENTRIES)
         return 0;
-    for (int j = 0; j < 4; j++) {
-        int32_t key[KH_LINES_MAX_DIMS] = {p->kommnr[j], p->key2[j], key3, key4};
-        rows[j] = find_row(c, t, key);
+    const size_t *rows = rows_at(c, p, t, key3, key4);
+    for (int j = 0; j < 4; j++)
         if (rows[j] == SIZE_MAX || (only_hidden && !hidden(c, t, rows[j], base)))
             return 0;
-    }
     for (int j = 0; j < 4; j++)
         m->e[m->n++] = (entry_t){t, rows[j], BIT(base), sign * p->sign[j]};
     return 1;
@@ -459,7 +494,7 @@ static int add_bases(const kh_cert_t *c, const positions_t *p, int t, int32_t ke
  * rows of kjonn 0 and of another kjonn keep their gender line by moving
  * alike, and the persons <= exits relations by moving with exits. Returns
  * 1 when the move holds every table asked for. */
-static int joint_move(const kh_cert_t *c, const positions_t *p, int tables, int32_t kjonn,
+static int joint_move(const kh_cert_t *c, positions_t *p, int tables, int32_t kjonn,
                       int only_hidden, move_t *m)
 {
     m->n = 0;
