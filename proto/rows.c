@@ -65,18 +65,7 @@ static void grow(kh_rows_t *rows)
 
 uint32_t kh_rows_add_text(kh_rows_t *rows, const char *text)
 {
-    size_t n = strlen(text) + 1;
-    if (rows->dec_len + n > rows->dec_cap) {
-        size_t cap = rows->dec_cap ? rows->dec_cap * 2 : 256;
-        while (cap < rows->dec_len + n)
-            cap *= 2;
-        rows->dec_data = kh_xrealloc(rows->dec_data, cap);
-        rows->dec_cap = cap;
-    }
-    memcpy(rows->dec_data + rows->dec_len, text, n);
-    uint32_t off = (uint32_t)rows->dec_len;
-    rows->dec_len += n;
-    return off;
+    return (uint32_t)kh_text_append(&rows->dec_data, &rows->dec_len, &rows->dec_cap, text);
 }
 
 uint32_t kh_rows_append(kh_rows_t *rows, uint32_t line, const int64_t *values,

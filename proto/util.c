@@ -48,6 +48,22 @@ char *kh_xstrdup(const char *s)
     return p;
 }
 
+size_t kh_text_append(char **data, size_t *len, size_t *cap, const char *s)
+{
+    size_t n = strlen(s) + 1;
+    if (*len + n > *cap) {
+        size_t grown = *cap ? *cap * 2 : 256;
+        while (grown < *len + n)
+            grown *= 2;
+        *data = kh_xrealloc(*data, grown);
+        *cap = grown;
+    }
+    memcpy(*data + *len, s, n);
+    size_t off = *len;
+    *len += n;
+    return off;
+}
+
 uint64_t kh_now_ns(void)
 {
     struct timespec ts;

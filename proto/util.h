@@ -12,6 +12,11 @@ void *kh_xcalloc(size_t count, size_t size);
 void *kh_xrealloc(void *p, size_t n);
 char *kh_xstrdup(const char *s);
 
+/* Appends NUL-terminated s to the texts held end to end in *data (*len
+ * bytes used of *cap), growing it by doubling; returns s's offset, since
+ * the buffer may move. */
+size_t kh_text_append(char **data, size_t *len, size_t *cap, const char *s);
+
 /* A full 64-bit mix (splitmix64's finaliser) of a key, for the hash
  * tables of structured keys (ids, codes): every input bit moves every
  * output bit, so linear probing stays short. */

@@ -14,23 +14,6 @@
 #include "proto/reason.h"
 #include "proto/util.h"
 
-/* Copies `s` into the text arena; returns its offset (the arena moves). */
-static size_t keep_text(kh_link_t *l, const char *s)
-{
-    size_t n = strlen(s) + 1;
-    if (l->text_len + n > l->text_cap) {
-        size_t cap = l->text_cap ? l->text_cap * 2 : 1024;
-        while (cap < l->text_len + n)
-            cap *= 2;
-        l->text = kh_xrealloc(l->text, cap);
-        l->text_cap = cap;
-    }
-    memcpy(l->text + l->text_len, s, n);
-    size_t off = l->text_len;
-    l->text_len += n;
-    return off;
-}
-
 void kh_link_ref_init(kh_link_t *l)
 {
     for (int t = 0; t < KH_TAB_COUNT; t++)
@@ -57,7 +40,8 @@ void kh_link_ref_add(kh_link_t *l, const kh_rows_t *rows)
             ref->key[k] = (int32_t)rows->col[def->keys[k]].i64[r];
         for (int c = 0; c < def->ncols; c++) {
             if (KH_COL_IS_TEXT(def->cols[c].type))
-                ref->text[ntext++] = keep_text(l, kh_rows_text(rows, c, r));
+                ref->text[ntext++] = kh_text_append(&l->text, &l->text_len, &l->text_cap,
+                                                  kh_rows_text(rows, c, r));
             else if (def->cols[c].type == KH_COL_DATE)
                 ref->dato = rows->col[c].i64[r];
         }
