@@ -55,6 +55,10 @@ typedef struct {
     int reference;
     kh_scope_t *scope;          /* the scope superset (scope.h) */
     uint64_t flagged;           /* records flagged out of scope in this table */
+    int64_t *ids;               /* the batch's person ids (population tables), */
+    uint32_t *idrows;           /* the records they come from, */
+    unsigned char *excluded;    /* and the scope's verdicts */
+    uint32_t nids, idcap;
 } ingest_t;
 
 static const char usage[] =
@@ -145,10 +149,13 @@ static int send_packed(ingest_t *in, kh_packed_t *p, uint64_t slot)
     return 0;
 }
 
+static void flag_batch(ingest_t *in);
+
 static int flush_batch(ingest_t *in)
 {
     if (in->raw->nrows == 0)
         return 0;
+    flag_batch(in);
     kh_env_t env;
     kh_packed_t p;
     kh_stage_env(in->st, &env, KH_MSG_RAW, in->table, in->seq);
@@ -171,38 +178,50 @@ static int record_id(const ingest_t *in, int col, const char *data, size_t len, 
            kh_scope_parse_id(field, flen, id);
 }
 
-/* Feeds the scope superset from id_historikk and f_intro, and flags a
- * population record whose id is certainly out of scope (the validator
- * drops it once it has judged it). Returns the flag bits to add. */
-static uint8_t scope_record(ingest_t *in, const char *data, size_t len)
+/* The population tables, whose records ingest flags out of scope. */
+static int is_population(int table)
+{
+    return table == KH_TAB_BOSATTE || table == KH_TAB_BEFOLKNING || table == KH_TAB_UTDANNING ||
+           table == KH_TAB_SHJ || table == KH_TAB_F_JOBBER;
+}
+
+/* Feeds the scope superset from id_historikk and f_intro; of a population
+ * record, notes the id for flag_batch(). */
+static void scope_record(ingest_t *in, const char *data, size_t len)
 {
     int64_t a, b;
-    switch (in->table) {
-    case KH_TAB_ID_HISTORIKK: {
+    if (in->table == KH_TAB_ID_HISTORIKK) {
         if (record_id(in, KH_ID_HISTORIKK_GAMMELT_ID, data, len, &a) &&
             record_id(in, KH_ID_HISTORIKK_NYTT_ID, data, len, &b))
             kh_scope_add_history(in->scope, a, b);
-        return 0;
-    }
-    case KH_TAB_F_INTRO: {
+    } else if (in->table == KH_TAB_F_INTRO) {
         if (record_id(in, KH_F_INTRO_FNR, data, len, &a))
             kh_scope_add_participant(in->scope, a);
-        return 0;
-    }
-    case KH_TAB_BOSATTE:
-    case KH_TAB_BEFOLKNING:
-    case KH_TAB_UTDANNING:
-    case KH_TAB_SHJ:
-    case KH_TAB_F_JOBBER:
-        /* the person column is the first canonical column of these tables */
-        if (record_id(in, 0, data, len, &a) && kh_scope_excludes(in->scope, a)) {
-            in->flagged++;
-            return KH_RAW_OUT_OF_SCOPE;
+    } else if (is_population(in->table)) {
+        if (in->nids == in->idcap) {
+            in->idcap = in->idcap ? in->idcap * 2 : 4096;
+            in->ids = kh_xrealloc(in->ids, in->idcap * sizeof *in->ids);
+            in->idrows = kh_xrealloc(in->idrows, in->idcap * sizeof *in->idrows);
+            in->excluded = kh_xrealloc(in->excluded, in->idcap);
         }
-        return 0;
-    default:
-        return 0;
+        /* the person column is the first canonical column of these tables */
+        if (record_id(in, 0, data, len, &in->ids[in->nids]))
+            in->idrows[in->nids++] = in->raw->nrows;
     }
+}
+
+/* Flags the records of the batch whose id is certainly out of scope (the
+ * validator drops them once it has judged them), all at once: see
+ * kh_scope_excludes_many(). */
+static void flag_batch(ingest_t *in)
+{
+    kh_scope_excludes_many(in->scope, in->ids, in->nids, in->excluded);
+    for (uint32_t k = 0; k < in->nids; k++)
+        if (in->excluded[k]) {
+            in->raw->flags[in->idrows[k]] |= KH_RAW_OUT_OF_SCOPE;
+            in->flagged++;
+        }
+    in->nids = 0;
 }
 
 static int on_record(void *ctx, const kh_csvrec_t *rec)
@@ -212,7 +231,7 @@ static int on_record(void *ctx, const kh_csvrec_t *rec)
         return KH_E_INTERRUPTED;
     uint8_t flags = rec->too_long ? KH_RAW_TOO_LONG : 0;
     if (!rec->too_long)
-        flags |= scope_record(in, rec->data, rec->len);
+        scope_record(in, rec->data, rec->len);
     kh_raw_append(in->raw, rec->line, flags, rec->data, rec->len);
     in->rows++;
     if (!in->reference && (in->raw->nrows >= BATCH_ROWS || in->raw->len >= BATCH_BYTES))
@@ -436,6 +455,11 @@ int main(int argc, char **argv)
         free(in.pending[i].copy.data);
     free(buf);
     kh_raw_destroy(&in.raw);
+    if (in.ids) /* raw ids: wiped before the memory goes back */
+        memset(in.ids, 0, in.idcap * sizeof *in.ids);
+    free(in.ids);
+    free(in.idrows);
+    free(in.excluded);
     kh_scope_destroy(&in.scope);
     return kh_stage_finish(&st);
 }

@@ -213,6 +213,18 @@ static size_t index_of(const int64_t *ids, size_t n, int64_t id)
     return (size_t)(p - ids);
 }
 
+/* The filter bit of an id whose kh_mix64() is h. */
+static uint64_t filter_bit(const kh_scope_t *s, uint64_t h)
+{
+    return (h >> 32) & s->fmask;
+}
+
+static int filter_has(const kh_scope_t *s, uint64_t h)
+{
+    uint64_t b = filter_bit(s, h);
+    return s->filter[b / 64] >> (b % 64) & 1;
+}
+
 static void build_filter(kh_scope_t *s)
 {
     uint64_t bits = 1u << 15;
@@ -222,7 +234,7 @@ static void build_filter(kh_scope_t *s)
     s->filter = kh_xcalloc(bits / 64, sizeof *s->filter);
     for (size_t i = 0; i < s->set.cap; i++)
         if (s->set.keys[i] != EMPTY) {
-            uint64_t b = (kh_mix64((uint64_t)s->set.keys[i]) >> 32) & s->fmask;
+            uint64_t b = filter_bit(s, kh_mix64((uint64_t)s->set.keys[i]));
             s->filter[b / 64] |= 1ull << (b % 64);
         }
 }
@@ -277,10 +289,26 @@ int kh_scope_excludes(const kh_scope_t *s, int64_t id)
 {
     if (!s->finished)
         return 0;
-    uint64_t h = kh_mix64((uint64_t)id), b = (h >> 32) & s->fmask;
-    if (!(s->filter[b / 64] >> (b % 64) & 1))
+    uint64_t h = kh_mix64((uint64_t)id);
+    if (!filter_has(s, h))
         return 1;
     return !set_has_mixed(&s->set, id, h);
+}
+
+/* How many ids ahead kh_scope_excludes_many() fetches filter words: enough
+ * to cover a miss to memory with the work of the ids in between. */
+#define AHEAD 16
+
+void kh_scope_excludes_many(const kh_scope_t *s, const int64_t *ids, size_t n,
+                            unsigned char *out)
+{
+    for (size_t i = 0; i < n; i++) {
+#if defined(__GNUC__)
+        if (s->finished && i + AHEAD < n)
+            __builtin_prefetch(&s->filter[filter_bit(s, kh_mix64((uint64_t)ids[i + AHEAD])) / 64]);
+#endif
+        out[i] = (unsigned char)kh_scope_excludes(s, ids[i]);
+    }
 }
 
 size_t kh_scope_size(const kh_scope_t *s)

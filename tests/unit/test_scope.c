@@ -95,6 +95,37 @@ static void test_many(void **state)
     kh_scope_destroy(&s);
 }
 
+/* The batch lookup answers as the one-at-a-time one, for a batch longer
+ * and shorter than how far it fetches ahead, and before finish. */
+static void test_excludes_many(void **state)
+{
+    (void)state;
+    kh_scope_t *s = kh_scope_new();
+    for (int64_t i = 0; i < 5000; i++)
+        kh_scope_add_participant(s, i * 3);
+    int64_t ids[3000];
+    unsigned char out[3000];
+    for (int i = 0; i < 3000; i++)
+        ids[i] = (int64_t)i * 7 % 20000;
+    memset(out, 9, sizeof out);
+    kh_scope_excludes_many(s, ids, 3000, out);
+    for (int i = 0; i < 3000; i++)
+        assert_int_equal(out[i], 0);
+    kh_scope_finish(s);
+    for (size_t n = 0; n <= 3000; n = n ? n * 3 : 1) {
+        memset(out, 9, sizeof out);
+        kh_scope_excludes_many(s, ids, n, out);
+        for (size_t i = 0; i < n; i++)
+            assert_int_equal(out[i], kh_scope_excludes(s, ids[i]));
+        if (n < 3000)
+            assert_int_equal(out[n], 9);
+    }
+    assert_int_equal(out[0], 0);             /* 0 */
+    assert_int_equal(out[1], 1);             /* 7 */
+    assert_int_equal(out[3], 0);             /* 21 */
+    kh_scope_destroy(&s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -102,6 +133,7 @@ int main(void)
         cmocka_unit_test(test_field),
         cmocka_unit_test(test_chains_join),
         cmocka_unit_test(test_many),
+        cmocka_unit_test(test_excludes_many),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
