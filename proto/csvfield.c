@@ -89,6 +89,28 @@ static uint64_t bytes_eq(uint64_t w, uint64_t pat)
 #define SEMIS UINT64_C(0x3B3B3B3B3B3B3B3B)
 #define QUOTES UINT64_C(0x2222222222222222)
 
+/* The eight bytes of rec[0..len) from `base` on as one word, the first in
+ * the low byte (little-endian, as split_unquoted() reads it), bytes past
+ * the record 0. The last word of a record of eight bytes or more is its
+ * last eight bytes, shifted: copying the few bytes left to memory and
+ * loading them as a word made the CPU wait for the small stores to land
+ * (no store-to-load forwarding), once per record. */
+static uint64_t word_at(const char *rec, size_t len, size_t base)
+{
+    uint64_t w = 0;
+    size_t n = len - base;
+    if (n >= 8) {
+        memcpy(&w, rec + base, 8);
+    } else if (len >= 8) {
+        memcpy(&w, rec + len - 8, 8);
+        w >>= 8 * (8 - n);
+    } else {
+        while (n > 0)
+            w = w << 8 | (unsigned char)rec[base + --n];
+    }
+    return w;
+}
+
 /* The common case, a record without any quote: fields end at each `;`,
  * found eight bytes at a time. Returns 0, or -1 (nothing to be trusted)
  * when the record holds a quote and needs the full rules. */
@@ -98,9 +120,7 @@ static int split_unquoted(const char *rec, size_t len, kh_field_t *fields, int m
     int count = 0;
     size_t start = 0;
     for (size_t base = 0; base < len; base += 8) {
-        uint64_t w = 0;
-        size_t n = len - base < 8 ? len - base : 8;
-        memcpy(&w, rec + base, n); /* bytes past the record stay 0 */
+        uint64_t w = word_at(rec, len, base);
         if (bytes_eq(w, QUOTES))
             return -1;
         uint64_t semi = bytes_eq(w, SEMIS);

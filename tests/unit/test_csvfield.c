@@ -188,6 +188,52 @@ static void test_utf8(void **state)
         assert_int_equal(kh_csv_utf8_valid(bad[i], strlen(bad[i])), 0);
 }
 
+/* The eight-byte split against a plain reading, for records of every
+ * length up to three words (the last word of each a different size), from
+ * a buffer that ends where the record does, so that ASan sees any read
+ * past it; a quote at any place still leaves the fast path. */
+static void test_every_length(void **state)
+{
+    (void)state;
+    static const char alphabet[] = {'a', ';', ' ', '7', '\t', ';'};
+    uint32_t seed = 12345;
+    for (size_t len = 0; len <= 24; len++) {
+        for (int round = 0; round < 50; round++) {
+            char *rec = test_malloc(len ? len : 1);
+            for (size_t i = 0; i < len; i++) {
+                seed = seed * 1103515245u + 12345u;
+                rec[i] = alphabet[(seed >> 16) % sizeof alphabet];
+            }
+            kh_field_t f[32];
+            int n = -1;
+            assert_int_equal(kh_csv_split(rec, len, NULL, f, 32, &n), 0);
+            int want = 0;
+            size_t start = 0;
+            for (size_t i = 0; i <= len; i++) {
+                if (i < len && rec[i] != ';')
+                    continue;
+                size_t a = start, b = i;
+                while (a < b && (rec[a] == ' ' || rec[a] == '\t'))
+                    a++;
+                while (b > a && (rec[b - 1] == ' ' || rec[b - 1] == '\t'))
+                    b--;
+                assert_ptr_equal(f[want].data, rec + a);
+                assert_int_equal(f[want].len, b - a);
+                want++;
+                start = i + 1;
+            }
+            assert_int_equal(n, want);
+            if (len > 1) {
+                rec[(size_t)round % len] = '"';
+                int rc = kh_csv_split(rec, len, NULL, f, 32, &n);
+                /* the quote is an unquoted field's, or opens one never closed */
+                assert_int_equal(rc, KH_R_BAD_QUOTING);
+            }
+            test_free(rec);
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -202,6 +248,7 @@ int main(void)
         cmocka_unit_test(test_field_count_beyond_max),
         cmocka_unit_test(test_lone_cr_is_data),
         cmocka_unit_test(test_utf8),
+        cmocka_unit_test(test_every_length),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
