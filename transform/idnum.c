@@ -121,6 +121,22 @@ int kh_idnum_check_fnr(const char *s, size_t len, int flags, int64_t *id)
     return KH_R_NONE;
 }
 
+int kh_idnum_check_fnr_memo(kh_idnum_memo_t *memo, const char *s, size_t len, int flags,
+                            int64_t *id)
+{
+    if (len != 11)
+        return kh_idnum_check_fnr(s, len, flags, id);
+    if (!memo->valid || memo->flags != flags || memcmp(memo->digits, s, 11) != 0) {
+        memcpy(memo->digits, s, 11);
+        memo->flags = flags;
+        memo->reason = kh_idnum_check_fnr(s, len, flags, &memo->id);
+        memo->valid = 1;
+    }
+    if (memo->reason == KH_R_NONE)
+        *id = memo->id;
+    return memo->reason;
+}
+
 int kh_idnum_fnr_check_digits(char d[11])
 {
     int digits[10];

@@ -34,6 +34,25 @@
  * valid, else the reason code (proto/reason.h); *id is then untouched. */
 int kh_idnum_check_fnr(const char *s, size_t len, int flags, int64_t *id);
 
+/* The last id kh_idnum_check_fnr_memo() judged, with its flags and
+ * verdict. Caller owns it; zero-initialise before the first use. It holds
+ * a raw id: wipe it before the memory goes back. */
+typedef struct {
+    char digits[11];
+    int flags;
+    int reason;      /* kh_idnum_check_fnr()'s result for digits and flags */
+    int64_t id;      /* when reason is KH_R_NONE */
+    int valid;       /* digits, flags, reason and id hold a judged id */
+} kh_idnum_memo_t;
+
+/* kh_idnum_check_fnr(), answered from `memo` when the 11 bytes and the
+ * flags are those it judged last, which it then remembers. A person's rows
+ * of a table come one after another (bosatte: about nine a person), so the
+ * validator meets most ids right after judging them. Same result, same
+ * *id, as kh_idnum_check_fnr(). */
+int kh_idnum_check_fnr_memo(kh_idnum_memo_t *memo, const char *s, size_t len, int flags,
+                            int64_t *id);
+
 /* Validates a 9-digit organisation number (mod 11, weights 3 2 7 6 5 4 3 2;
  * 11 gives 0, 10 is invalid). Returns KH_R_NONE and stores the number in
  * *orgnr when valid, else KH_R_BAD_ORGNR. */

@@ -232,12 +232,13 @@ static int check_name(const kh_field_t *f, char *textbuf, size_t *pos, const cha
 }
 
 /* Judges one non-empty field by its column rule; 0 or a reason code. */
-static int check_value(col_rule_t rule, const kh_field_t *f, int id_flags, int64_t *value,
-                       char *textbuf, size_t *textpos, const char **text)
+static int check_value(col_rule_t rule, const kh_field_t *f, int id_flags, kh_idnum_memo_t *memo,
+                       int64_t *value, char *textbuf, size_t *textpos, const char **text)
 {
     switch (rule) {
     case RULE_ID:
-        return kh_idnum_check_fnr(f->data, f->len, id_flags, value);
+        return memo ? kh_idnum_check_fnr_memo(memo, f->data, f->len, id_flags, value)
+                    : kh_idnum_check_fnr(f->data, f->len, id_flags, value);
     case RULE_DATE:
         return kh_date_parse(f->data, f->len, value) == 0 ? KH_R_NONE : KH_R_BAD_DATE;
     case RULE_YEAR:
@@ -388,8 +389,8 @@ int kh_rules_check(const kh_rules_record_t *rec, const kh_rules_out_t *out)
             reason[c] = def->cols[c].optional ? KH_R_NONE : KH_R_MISSING;
             continue;
         }
-        reason[c] = check_value((col_rule_t)col_rules[table][c], f, id_flags, &values[c], textbuf,
-                                &textpos, texts ? &texts[c] : NULL);
+        reason[c] = check_value((col_rule_t)col_rules[table][c], f, id_flags, out->memo,
+                                &values[c], textbuf, &textpos, texts ? &texts[c] : NULL);
     }
     check_cross_fields(table, values, empty, reason);
     if (table == KH_TAB_REF_KOSTNADER && texts)

@@ -1,9 +1,10 @@
 /* rules.h - the row rules of spec/extracts.md: one record of one register
  * table in, typed values in canonical column order (or one reject) out.
  *
- * Used by kohort-validate and `kohort check`. kh_rules_check() is stateless
- * and owns nothing; kh_refdup_t is the one small piece of state, the keys
- * seen so far of a reference table (those arrive whole in one batch). */
+ * Used by kohort-validate and `kohort check`. kh_rules_check() owns nothing
+ * and keeps no state of its own (the caller's id memo only spares work);
+ * kh_refdup_t is the one small piece of state, the keys seen so far of a
+ * reference table (those arrive whole in one batch). */
 #ifndef KH_RULES_H
 #define KH_RULES_H
 
@@ -11,6 +12,7 @@
 #include <stdint.h>
 
 #include "proto/schema.h"
+#include "transform/idnum.h"
 
 typedef struct {
     int allow_synthetic;   /* accept synthetic test ids (month + 80) */
@@ -84,6 +86,8 @@ typedef struct {
     size_t textcap;
     const char **texts;
     kh_reject_t *rej;
+    kh_idnum_memo_t *memo;  /* NULL, or the caller's memo of the last id
+                               judged (idnum.h), kept from record to record */
 } kh_rules_out_t;
 
 /* Checks one record. Returns 0 when accepted, 1 when rejected (out->rej

@@ -25,6 +25,7 @@ struct kh_validate {
     int maxfields;
     char *scratch;
     size_t scratch_cap;
+    kh_idnum_memo_t memo;   /* the last id judged, from batch to batch */
 };
 
 kh_validate_t *kh_validate_new(const kh_rules_opts_t *opts)
@@ -40,6 +41,7 @@ void kh_validate_destroy(kh_validate_t **vp)
 {
     if (!vp || !*vp)
         return;
+    memset(&(*vp)->memo, 0, sizeof (*vp)->memo); /* a raw id */
     free((*vp)->fields);
     free((*vp)->scratch);
     free(*vp);
@@ -57,7 +59,7 @@ void kh_validate_batch(kh_validate_t *w, kh_table_t table, const kh_raw_t *raw, 
     const char *texts[KH_MAX_COLS];
     kh_reject_t r;
     kh_rules_out_t checked = {.values = values, .textbuf = textbuf, .textcap = sizeof textbuf,
-                              .texts = texts, .rej = &r};
+                              .texts = texts, .rej = &r, .memo = &w->memo};
     /* room for every header field and one more (to see a row too long) */
     if (meta->header_nfields + 1 > w->maxfields) {
         w->maxfields = meta->header_nfields + 1;

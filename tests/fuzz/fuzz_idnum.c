@@ -27,6 +27,14 @@ static void check_fnr(const char *s, size_t len, int flags)
     int reason = kh_idnum_check_fnr(s, len, flags, &id);
     if (reason < 0 || reason >= KH_R_COUNT)
         abort();
+    /* the memo, fresh and then holding this id, answers the same */
+    kh_idnum_memo_t memo;
+    memset(&memo, 0, sizeof memo);
+    for (int round = 0; round < 2; round++) {
+        int64_t memo_id = -1;
+        if (kh_idnum_check_fnr_memo(&memo, s, len, flags, &memo_id) != reason || memo_id != id)
+            abort();
+    }
     if (reason == KH_R_NONE) {
         char back[32];
         snprintf(back, sizeof back, "%011lld", (long long)id);
@@ -66,7 +74,7 @@ static void check_rules(kh_table_t table, const kh_field_t *fields, int nfields,
     char textbuf[KH_RULES_TEXTCAP];
     kh_reject_t rej;
     kh_rules_record_t in = {table, fields, nfields, def->ncols, colmap, opts};
-    kh_rules_out_t out = {values, textbuf, sizeof textbuf, texts, &rej};
+    kh_rules_out_t out = {values, textbuf, sizeof textbuf, texts, &rej, NULL};
     int rc = kh_rules_check(&in, &out);
     if (rc == 0) {
         for (int c = 0; c < def->ncols; c++)

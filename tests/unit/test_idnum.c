@@ -273,6 +273,33 @@ static int orgnr(const char *s, int64_t *out)
     return kh_idnum_check_orgnr(s, strlen(s), out);
 }
 
+/* The memo answers as the check itself: ids of every verdict, each
+ * repeated, under each set of flags, a changed flag or byte judged again;
+ * *id untouched on a reject, also when the reject comes from the memo. */
+static void test_memo(void **state)
+{
+    (void)state;
+    static const char *const ids[] = {
+        "15108695088", "15108695088", "15108695077", "15108695077", "55108695088",
+        "15908695088", "15908695088", "15508695088", "95108695088", "1510869508",
+        "1510869508x", "15108695088", "31028695088", "15108695088", "15108695089",
+    };
+    kh_idnum_memo_t memo;
+    memset(&memo, 0, sizeof memo);
+    for (int flags = 0; flags < 4; flags++) {
+        for (size_t i = 0; i < sizeof ids / sizeof *ids; i++) {
+            for (int twice = 0; twice < 2; twice++) {
+                int64_t want_id = -7, got_id = -7;
+                size_t len = strlen(ids[i]);
+                int want = kh_idnum_check_fnr(ids[i], len, flags, &want_id);
+                int got = kh_idnum_check_fnr_memo(&memo, ids[i], len, flags, &got_id);
+                assert_int_equal(got, want);
+                assert_int_equal(got_id, want_id);
+            }
+        }
+    }
+}
+
 static void test_orgnr(void **state)
 {
     (void)state;
@@ -369,6 +396,7 @@ int main(void)
         cmocka_unit_test(test_date_part),
         cmocka_unit_test(test_rule_2032),
         cmocka_unit_test(test_id_untouched_on_reject),
+        cmocka_unit_test(test_memo),
         cmocka_unit_test(test_orgnr),
         cmocka_unit_test(test_mask),
         cmocka_unit_test(test_mask_small_buffer),
