@@ -234,6 +234,28 @@ static void test_every_length(void **state)
     }
 }
 
+/* The UTF-8 check's ASCII words, the last one overlapping: a bad byte or a
+ * good two-byte letter at every place of records of every length up to
+ * three words is seen. */
+static void test_utf8_every_place(void **state)
+{
+    (void)state;
+    for (size_t len = 2; len <= 24; len++) {
+        for (size_t at = 0; at + 1 < len; at++) {
+            char *rec = test_malloc(len);
+            memset(rec, 'a', len);
+            assert_int_equal(kh_csv_utf8_valid(rec, len), 1);
+            rec[at] = (char)0xC3; /* a lead byte followed by ASCII */
+            assert_int_equal(kh_csv_utf8_valid(rec, len), 0);
+            rec[at + 1] = (char)0xA9; /* U+00E9 */
+            assert_int_equal(kh_csv_utf8_valid(rec, len), 1);
+            rec[at] = 'a'; /* a lone continuation byte */
+            assert_int_equal(kh_csv_utf8_valid(rec, len), 0);
+            test_free(rec);
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -249,6 +271,7 @@ int main(void)
         cmocka_unit_test(test_lone_cr_is_data),
         cmocka_unit_test(test_utf8),
         cmocka_unit_test(test_every_length),
+        cmocka_unit_test(test_utf8_every_place),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
