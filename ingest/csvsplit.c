@@ -190,6 +190,10 @@ static size_t skip_to_line_end(kh_csvsplit_t *s, const char *p, size_t n, size_t
 static int scan(kh_csvsplit_t *s, const char *p, size_t n, kh_csvsplit_cb cb, void *ctx)
 {
     size_t pos = 0;
+    /* The first quote at or after pos (n: none), looked for again only once
+     * pos has reached it: one search serves every line before it, not one
+     * search a line (most extracts hold no quote at all). */
+    size_t quote = 0;
     while (pos < n) {
         int rc;
         if (s->skipping) {
@@ -201,7 +205,11 @@ static int scan(kh_csvsplit_t *s, const char *p, size_t n, kh_csvsplit_cb cb, vo
             const char *lf = memchr(p + pos, '\n', n - pos);
             if (lf) {
                 size_t end = (size_t)(lf - p);
-                if (!memchr(p + pos, '"', end - pos)) {
+                if (quote <= pos) {
+                    const char *q = memchr(p + pos, '"', n - pos);
+                    quote = q ? (size_t)(q - p) : n;
+                }
+                if (quote > end) {
                     size_t len = end - pos;
                     if (len > 0 && p[end - 1] == '\r')
                         len--;
