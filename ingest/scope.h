@@ -45,11 +45,11 @@ void kh_scope_finish(kh_scope_t *s);
  * kh_scope_finish() or when the id is in it. */
 int kh_scope_excludes(const kh_scope_t *s, int64_t id);
 
-/* out[i] = kh_scope_excludes(s, ids[i]) for each of the n ids. Nearly
- * every population row is another person than the one before and misses
- * the cache in the filter; judged a batch at a time, the filter words of
- * ids further on are fetched while one is judged, so the misses overlap
- * instead of following one another. */
+/* out[i] = kh_scope_excludes(s, ids[i]) for each of the n ids. Each new
+ * person of a population table misses the cache in the filter (a few
+ * rows a person, millions of persons); judged a batch at a time, the
+ * filter words of ids further on are fetched while one is judged, so the
+ * misses overlap instead of following one another. */
 void kh_scope_excludes_many(const kh_scope_t *s, const int64_t *ids, size_t n,
                             unsigned char *out);
 
