@@ -682,17 +682,11 @@ size_t kh_cert_run(kh_cert_t *c, int k)
 
 /* ---- Proving in two halves ------------------------------------------------------ */
 
-typedef struct {
-    int table;
-    int col;
-    size_t row;
-} cellref_t;
-
 /* Half `part` of the cells: those at even or odd positions of the list,
  * proved on c's widths. */
 typedef struct {
     kh_cert_t *c;
-    const cellref_t *cells;
+    const kh_cell_t *cells;
     size_t n;
     int k, part;
 } half_t;
@@ -700,7 +694,7 @@ typedef struct {
 static void prove_half(const half_t *h)
 {
     for (size_t i = (size_t)h->part; i < h->n; i += 2) {
-        const cellref_t *e = &h->cells[i];
+        const kh_cell_t *e = &h->cells[i];
         double need = need_of(h->c, e->table, e->row, e->col, h->k);
         if (reach(h->c, e->table, e->row, e->col) < need - EPS)
             prove(h->c, e->table, e->row, e->col, need);
@@ -713,25 +707,10 @@ static void *half_main(void *arg)
     return NULL;
 }
 
-typedef struct {
-    cellref_t *v;
-    size_t n, cap;
-} cell_list_t;
-
-static void collect_short(void *ctx, int t, size_t r, int col)
-{
-    cell_list_t *l = ctx;
-    if (l->n == l->cap) {
-        l->cap = l->cap ? 2 * l->cap : 256;
-        l->v = kh_xrealloc(l->v, l->cap * sizeof *l->v);
-    }
-    l->v[l->n++] = (cellref_t){t, col, r};
-}
-
 void kh_cert_run_halves(kh_cert_t *c, int k)
 {
-    cell_list_t todo = {0};
-    kh_cert_each_short(c, (double)k, collect_short, &todo);
+    kh_cell_t *todo = NULL;
+    size_t ntodo = kh_cert_list_short(c, (double)k, &todo);
     /* the second half's view: everything shared but its own widths */
     kh_cert_t view = *c;
     for (int t = 0; t < KH_IND_COUNT; t++) {
@@ -743,7 +722,7 @@ void kh_cert_run_halves(kh_cert_t *c, int k)
         memcpy(view.up[t], c->up[t], bytes);
         memcpy(view.down[t], c->down[t], bytes);
     }
-    half_t first = {c, todo.v, todo.n, k, 0}, second = {&view, todo.v, todo.n, k, 1};
+    half_t first = {c, todo, ntodo, k, 0}, second = {&view, todo, ntodo, k, 1};
     pthread_t th;
     int threaded = pthread_create(&th, NULL, half_main, &second) == 0;
     prove_half(&first);
@@ -765,7 +744,7 @@ void kh_cert_run_halves(kh_cert_t *c, int k)
         free(view.up[t]);
         free(view.down[t]);
     }
-    free(todo.v);
+    free(todo);
 }
 
 double kh_cert_width(const kh_cert_t *c, int t, size_t r, int col)
@@ -793,6 +772,29 @@ void kh_cert_each_short(const kh_cert_t *c, double w,
                     fn(ctx, t, r, col);
         }
     }
+}
+
+typedef struct {
+    kh_cell_t *v;
+    size_t n, cap;
+} cell_list_t;
+
+static void add_cell(void *ctx, int t, size_t r, int col)
+{
+    cell_list_t *l = ctx;
+    if (l->n == l->cap) {
+        l->cap = l->cap ? 2 * l->cap : 256;
+        l->v = kh_xrealloc(l->v, l->cap * sizeof *l->v);
+    }
+    l->v[l->n++] = (kh_cell_t){t, r, col};
+}
+
+size_t kh_cert_list_short(const kh_cert_t *c, double w, kh_cell_t **cells)
+{
+    cell_list_t l = {0};
+    kh_cert_each_short(c, w, add_cell, &l);
+    *cells = l.v;
+    return l.n;
 }
 
 /* ---- Widening ------------------------------------------------------------------ */

@@ -32,6 +32,14 @@ typedef struct {
 
 typedef struct kh_cert kh_cert_t;
 
+/* One cell of a year's tables: column `col` of row `row` of table `table`
+ * (also the outsider's unknowns, outsider.h). */
+typedef struct {
+    int table;
+    size_t row;
+    int col;
+} kh_cell_t;
+
 /* Widths are compared with this much tolerance (the point of a stored year
  * is a solver's, exact only to its own tolerance). */
 #define KH_CERT_EPS 1e-9
@@ -68,6 +76,10 @@ double kh_cert_width(const kh_cert_t *c, int table, size_t row, int col);
 /* Records that cell (table, row, col) spans at least `width` (an exact
  * interval found otherwise: by a linear program). */
 void kh_cert_grant(kh_cert_t *c, int table, size_t row, int col, double width);
+
+/* The suppressed base and count cells shown short of `w`, in (table, row,
+ * column) order: their number, and *cells (caller frees; NULL if none). */
+size_t kh_cert_list_short(const kh_cert_t *c, double w, kh_cell_t **cells);
 
 /* Calls fn for every suppressed base and count cell shown short of `w`, in
  * (table, row, column) order. */

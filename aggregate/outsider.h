@@ -16,12 +16,7 @@
 #include "aggregate/lines.h"
 
 
-/* An unknown: column `col` of row `row` of table `table`. */
-typedef struct {
-    int table;
-    size_t row;
-    int col;
-} kh_cell_t;
+/* An unknown is a kh_cell_t (certify.h). */
 
 /* Upper bound put on every unknown so that every program is bounded; an
  * interval reaching it is, for an outsider, unbounded. */

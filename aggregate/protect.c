@@ -21,27 +21,6 @@
 #define SPANS_ONE (1.0 - 1e-6)
 
 typedef struct {
-    int *table;
-    size_t *row;
-    int *col;
-    size_t n, cap;
-} cells_t;
-
-static void collect(void *ctx, int table, size_t row, int col)
-{
-    cells_t *l = ctx;
-    if (l->n == l->cap) {
-        l->cap = l->cap ? 2 * l->cap : 64;
-        l->table = kh_xrealloc(l->table, l->cap * sizeof *l->table);
-        l->row = kh_xrealloc(l->row, l->cap * sizeof *l->row);
-        l->col = kh_xrealloc(l->col, l->cap * sizeof *l->col);
-    }
-    l->table[l->n] = table;
-    l->row[l->n] = row;
-    l->col[l->n++] = col;
-}
-
-typedef struct {
     const kh_year_tables_t *year;
     kh_protect_stats_t *stats;
 } narrow_t;
@@ -268,39 +247,42 @@ int kh_protect_year(kh_year_tables_t *year, int k, kh_protect_stats_t *stats)
         for (size_t r = 0; r < year->n[t]; r++)
             p.before[t][r] = year->rows[t][r].suppressed_mask;
     }
-    cells_t todo = {0};
+    kh_cell_t *todo = NULL;
+    size_t ntodo = 0;
     size_t rounds = 0;
     /* the rounds seek widths of 1; widths of k (for counting `narrow`)
      * once at the end, where the most cells are suppressed, in two
      * threads: the run's other stages are done by then */
     while (kh_cert_run(c, 1) > 0) {
         rounds++;
-        todo.n = 0;
-        kh_cert_each_short(c, 1.0, collect, &todo);
+        free(todo);
+        ntodo = kh_cert_list_short(c, 1.0, &todo);
         size_t widened = 0, stuck = 0, proved = 0;
-        for (size_t i = 0; i < todo.n; i++) {
-            int t = todo.table[i];
-            if (kh_cert_width(c, t, todo.row[i], todo.col[i]) >= 1.0 - KH_CERT_EPS)
+        for (size_t i = 0; i < ntodo; i++) {
+            int t = todo[i].table;
+            size_t r = todo[i].row;
+            int col = todo[i].col;
+            if (kh_cert_width(c, t, r, col) >= 1.0 - KH_CERT_EPS)
                 continue;
             size_t added = 0;
-            if (kh_cert_widen(c, t, todo.row[i], todo.col[i], &added)) {
+            if (kh_cert_widen(c, t, r, col, &added)) {
                 widened++;
             } else {
                 stuck++;
-                rc = year->values_known ? decide_in_slice(&p, t, todo.row[i], todo.col[i])
-                                        : decide_by_lp(&p, t, todo.row[i], todo.col[i]);
+                rc = year->values_known ? decide_in_slice(&p, t, r, col)
+                                        : decide_by_lp(&p, t, r, col);
                 if (rc < 0)
                     break;
                 if (rc == 1)
                     proved++;
-                else if (kh_cert_hide_beside(c, t, todo.row[i], todo.col[i], &added))
+                else if (kh_cert_hide_beside(c, t, r, col, &added))
                     widened++;
                 rc = 0;
             }
             stats->protection[t] += added;
         }
         kh_debug("protect: round %zu: %zu short, %zu widened, %zu without a box, %zu of "
-                 "them proved by linear programs (%zu programs so far)", rounds, todo.n, widened,
+                 "them proved by linear programs (%zu programs so far)", rounds, ntodo, widened,
                  stuck, proved, p.lps + (p.o ? kh_outsider_lps(p.o) : 0));
         if (progress)
             progress(progress_ctx);
@@ -316,9 +298,7 @@ int kh_protect_year(kh_year_tables_t *year, int k, kh_protect_stats_t *stats)
         narrow_t n = {year, stats};
         kh_cert_each_short(c, (double)k, count_narrow, &n);
     }
-    free(todo.table);
-    free(todo.row);
-    free(todo.col);
+    free(todo);
     kh_outsider_destroy(&p.o);
     for (int t = 0; t < KH_IND_COUNT; t++)
         free(p.before[t]);
