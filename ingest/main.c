@@ -211,13 +211,6 @@ static int person_id(ingest_t *in, const char *data, size_t len, int64_t *id)
     return 1;
 }
 
-/* The population tables, whose records ingest flags out of scope. */
-static int is_population(int table)
-{
-    return table == KH_TAB_BOSATTE || table == KH_TAB_BEFOLKNING || table == KH_TAB_UTDANNING ||
-           table == KH_TAB_SHJ || table == KH_TAB_F_JOBBER;
-}
-
 /* Feeds the scope superset from id_historikk and f_intro; of a population
  * record, notes the id for flag_batch(). */
 static void scope_record(ingest_t *in, const char *data, size_t len)
@@ -230,7 +223,7 @@ static void scope_record(ingest_t *in, const char *data, size_t len)
     } else if (in->table == KH_TAB_F_INTRO) {
         if (record_id(in, KH_F_INTRO_FNR, data, len, &a))
             kh_scope_add_participant(in->scope, a);
-    } else if (is_population(in->table)) {
+    } else if (kh_schema_is_population(in->table)) {
         if (in->nids == in->idcap) {
             in->idcap = in->idcap ? in->idcap * 2 : 4096;
             in->ids = kh_xrealloc(in->ids, in->idcap * sizeof *in->ids);

@@ -96,6 +96,11 @@ const kh_tabledef_t *kh_schema_table(kh_table_t table)
     return &tables[table];
 }
 
+int kh_schema_is_population(kh_table_t table)
+{
+    return table > KH_TAB_F_INTRO && table < KH_TAB_COUNT && !tables[table].reference;
+}
+
 int kh_schema_table_by_name(const char *name)
 {
     for (int t = 0; t < KH_TAB_COUNT; t++)

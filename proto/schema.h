@@ -108,6 +108,10 @@ enum { KH_REF_KOMMUNENAVN_KOMMNR, KH_REF_KOMMUNENAVN_NAVN };
 /* Borrowed: static, valid for the life of the process. */
 const kh_tabledef_t *kh_schema_table(kh_table_t table);
 
+/* 1 for a population table: a person's rows after f_intro (bosatte on, not
+ * a reference table), kept only for people in scope; person id first. */
+int kh_schema_is_population(kh_table_t table);
+
 /* The table whose file name (without .csv / .csv.gz) is `name`, or -1. */
 int kh_schema_table_by_name(const char *name);
 

@@ -89,11 +89,6 @@ void kh_link_reject(kh_link_t *l, kh_table_t t, uint32_t line, int column, int r
     l->counts.rejected[t]++;
 }
 
-static int is_person_table(kh_table_t t)
-{
-    return t >= KH_TAB_BOSATTE && !kh_schema_table(t)->reference;
-}
-
 static int has_id_column(kh_table_t t)
 {
     const kh_tabledef_t *def = kh_schema_table(t);
@@ -306,7 +301,7 @@ static int check_batch(const kh_link_t *l, const kh_rows_t *rows)
         return KH_E_PROTOCOL;
     if (has_id_column(t) && !rows->anonymised)
         return KH_E_PROTOCOL;
-    if (is_person_table(t) && !l->scope_fixed)
+    if (kh_schema_is_population(t) && !l->scope_fixed)
         return KH_E_PROTOCOL;
     return 0;
 }
