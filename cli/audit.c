@@ -15,6 +15,7 @@
 #include "aggregate/disclosure.h"
 #include "aggregate/outsider.h"
 #include "cli/common.h"
+#include "cli/years.h"
 #include "proto/err.h"
 #include "proto/store.h"
 #include "proto/util.h"
@@ -22,16 +23,8 @@
 #define SHOW_FIRST 5
 /* Passes of bound propagation before any exact linear program. */
 #define OUTER_ROUNDS 20
-#define MAX_YEARS 64
 
 static const int audited[3] = {KH_IND_EXIT, KH_IND_STATUS, KH_IND_FOLLOWUP};
-
-/* One stored year's rows, read from the store. */
-typedef struct {
-    int ref_year, k;
-    kh_indrow_t *rows[KH_IND_COUNT];
-    size_t n[KH_IND_COUNT], cap[KH_IND_COUNT];
-} year_t;
 
 /* A cell worth naming in the report. */
 typedef struct {
@@ -46,45 +39,11 @@ typedef struct {
 } tally_t;
 
 typedef struct {
-    year_t years[MAX_YEARS];
-    int nyears;
+    kh_stored_years_t stored;
     int only_year; /* 0: all */
-    int64_t newest_ms[MAX_YEARS];
+    int k[KH_YEARS_MAX];           /* per stored year: its run's k, or -1 */
+    int64_t newest_ms[KH_YEARS_MAX];
 } audit_t;
-
-static year_t *year_of(audit_t *a, int ref_year)
-{
-    for (int i = 0; i < a->nyears; i++)
-        if (a->years[i].ref_year == ref_year)
-            return &a->years[i];
-    if (a->nyears == MAX_YEARS)
-        return NULL;
-    year_t *y = &a->years[a->nyears++];
-    memset(y, 0, sizeof *y);
-    y->ref_year = ref_year;
-    y->k = -1;
-    return y;
-}
-
-typedef struct {
-    audit_t *a;
-    int table;
-} load_t;
-
-static int load_row(void *ctx, int ref_year, const kh_indrow_t *row)
-{
-    load_t *l = ctx;
-    year_t *y = year_of(l->a, ref_year);
-    if (!y)
-        return KH_E_UNUSABLE;
-    int t = l->table;
-    if (y->n[t] == y->cap[t]) {
-        y->cap[t] = y->cap[t] ? 2 * y->cap[t] : 1024;
-        y->rows[t] = kh_xrealloc(y->rows[t], y->cap[t] * sizeof *y->rows[t]);
-    }
-    y->rows[t][y->n[t]++] = *row;
-    return 0;
-}
 
 /* The k of the newest successful run that wrote each year. */
 static int note_run(void *ctx, const kh_runrec_t *rec)
@@ -92,10 +51,10 @@ static int note_run(void *ctx, const kh_runrec_t *rec)
     audit_t *a = ctx;
     if (!rec->ok)
         return 0;
-    for (int i = 0; i < a->nyears; i++)
-        if (a->years[i].ref_year == rec->ledger.ref_year &&
-            (a->years[i].k < 0 || rec->started_ms > a->newest_ms[i])) {
-            a->years[i].k = rec->min_cell;
+    for (int i = 0; i < a->stored.nyears; i++)
+        if (a->stored.years[i].ref_year == rec->ledger.ref_year &&
+            (a->k[i] < 0 || rec->started_ms > a->newest_ms[i])) {
+            a->k[i] = rec->min_cell;
             a->newest_ms[i] = rec->started_ms;
         }
     return 0;
@@ -123,7 +82,7 @@ static void note(named_t *first, size_t count, int table, const kh_indrow_t *row
  * store does not say which cells were primary: a cell narrower than k
  * whose interval reaches below k counts as narrow. Returns 0 or a
  * negative code. */
-static int audit_year(year_t *y, tally_t tally[KH_IND_COUNT])
+static int audit_year(const kh_stored_year_t *y, int year_k, tally_t tally[KH_IND_COUNT])
 {
     kh_year_tables_t tables;
     memset(&tables, 0, sizeof tables);
@@ -140,7 +99,7 @@ static int audit_year(year_t *y, tally_t tally[KH_IND_COUNT])
             hidden[t][r] = y->rows[t][r].suppressed_mask;
         tables.primary[t] = hidden[t];
     }
-    int k = y->k > 1 ? y->k : 1;
+    int k = year_k > 1 ? year_k : 1;
     kh_outsider_t *o = NULL;
     kh_cert_t *cert = NULL;
     int rc = kh_outsider_new(&tables, &o);
@@ -220,13 +179,13 @@ static size_t cross_years(const audit_t *a, exposure_t first[SHOW_FIRST])
         int t = audited[ti];
         const kh_disclosure_spec_t *spec = kh_disclosure_spec((kh_indtable_t)t);
         size_t total = 0;
-        for (int i = 0; i < a->nyears; i++)
-            total += a->years[i].n[t];
+        for (int i = 0; i < a->stored.nyears; i++)
+            total += a->stored.years[i].n[t];
         keyed_t *all = kh_xmalloc((total + 1) * sizeof *all);
         size_t n = 0;
-        for (int i = 0; i < a->nyears; i++)
-            for (size_t r = 0; r < a->years[i].n[t]; r++)
-                all[n++] = (keyed_t){&a->years[i].rows[t][r], a->years[i].ref_year};
+        for (int i = 0; i < a->stored.nyears; i++)
+            for (size_t r = 0; r < a->stored.years[i].n[t]; r++)
+                all[n++] = (keyed_t){&a->stored.years[i].rows[t][r], a->stored.years[i].ref_year};
         qsort(all, n, sizeof *all, by_key_year);
         for (size_t s = 0; s < n;) {
             size_t e = s + 1;
@@ -338,11 +297,9 @@ int kh_audit_main(int argc, char **argv)
         free(a);
         return 1;
     }
-    int rc = 0;
-    for (int ti = 0; rc == 0 && ti < 3; ti++) {
-        load_t l = {a, audited[ti]};
-        rc = kh_store_each_row(store, (kh_indtable_t)audited[ti], 0, load_row, &l);
-    }
+    int rc = kh_stored_years_read(store, &a->stored);
+    for (int i = 0; i < a->stored.nyears; i++)
+        a->k[i] = -1;
     if (rc == 0)
         rc = kh_store_each_run(store, note_run, a);
     kh_store_close(&store);
@@ -350,22 +307,15 @@ int kh_audit_main(int argc, char **argv)
         fprintf(stderr, "kohort: cannot read the store: %s\n", kh_strerror(rc));
         status = 1;
     }
-    /* years ascending */
-    for (int i = 1; i < a->nyears; i++)
-        for (int j = i; j > 0 && a->years[j - 1].ref_year > a->years[j].ref_year; j--) {
-            year_t tmp = a->years[j];
-            a->years[j] = a->years[j - 1];
-            a->years[j - 1] = tmp;
-        }
     size_t disclosed = 0, nyears_shown = 0;
-    tally_t (*tallies)[KH_IND_COUNT] = kh_xcalloc((size_t)a->nyears + 1, sizeof *tallies);
+    tally_t (*tallies)[KH_IND_COUNT] = kh_xcalloc((size_t)a->stored.nyears + 1, sizeof *tallies);
     uint64_t t0 = kh_now_ns();
-    for (int i = 0; status < 0 && i < a->nyears; i++) {
-        if (a->only_year && a->years[i].ref_year != a->only_year)
+    for (int i = 0; status < 0 && i < a->stored.nyears; i++) {
+        if (a->only_year && a->stored.years[i].ref_year != a->only_year)
             continue;
-        rc = audit_year(&a->years[i], tallies[i]);
+        rc = audit_year(&a->stored.years[i], a->k[i], tallies[i]);
         if (rc) {
-            fprintf(stderr, "kohort: cannot audit reference year %d: %s\n", a->years[i].ref_year,
+            fprintf(stderr, "kohort: cannot audit reference year %d: %s\n", a->stored.years[i].ref_year,
                     kh_strerror(rc));
             status = 1;
         }
@@ -383,12 +333,12 @@ int kh_audit_main(int argc, char **argv)
     if (status < 0 && fmt == KH_FMT_JSON) {
         printf("{\"years\": [");
         int shown = 0;
-        for (int i = 0; i < a->nyears; i++) {
-            year_t *y = &a->years[i];
+        for (int i = 0; i < a->stored.nyears; i++) {
+            const kh_stored_year_t *y = &a->stored.years[i];
             if (a->only_year && y->ref_year != a->only_year)
                 continue;
             printf("%s\n  {\"ref_year\": %d, \"k\": %d, \"tables\": {", shown++ ? "," : "",
-                   y->ref_year, y->k);
+                   y->ref_year, a->k[i]);
             for (int ti = 0; ti < 3; ti++) {
                 tally_t *tl = &tallies[i][audited[ti]];
                 printf("%s\"%s\": {\"suppressed\": %zu, \"disclosed\": %zu, \"narrow\": %zu, "
@@ -416,23 +366,23 @@ int kh_audit_main(int argc, char **argv)
     } else if (status < 0) {
         printf("%-8s %-9s %-4s %-10s %-9s %s\n", "ref_year", "table", "k", "suppressed",
                "disclosed", "narrow");
-        for (int i = 0; i < a->nyears; i++) {
-            year_t *y = &a->years[i];
+        for (int i = 0; i < a->stored.nyears; i++) {
+            const kh_stored_year_t *y = &a->stored.years[i];
             if (a->only_year && y->ref_year != a->only_year)
                 continue;
             for (int ti = 0; ti < 3; ti++) {
                 tally_t *tl = &tallies[i][audited[ti]];
                 printf("%-8d %-9s %-4d %-10zu %-9zu %zu\n", y->ref_year,
-                       kh_schema_indtable((kh_indtable_t)audited[ti])->name, y->k,
+                       kh_schema_indtable((kh_indtable_t)audited[ti])->name, a->k[i],
                        tl->suppressed, tl->disclosed, tl->narrow);
             }
         }
-        for (int i = 0; i < a->nyears; i++)
+        for (int i = 0; i < a->stored.nyears; i++)
             for (int ti = 0; ti < 3; ti++) {
                 tally_t *tl = &tallies[i][audited[ti]];
-                print_named_table("disclosed", a->years[i].ref_year, tl->first_disclosed,
+                print_named_table("disclosed", a->stored.years[i].ref_year, tl->first_disclosed,
                                   tl->disclosed);
-                print_named_table("narrow", a->years[i].ref_year, tl->first_narrow, tl->narrow);
+                print_named_table("narrow", a->stored.years[i].ref_year, tl->first_narrow, tl->narrow);
             }
         printf("exactly disclosed: %zu; suppressed in one year and shown in another: %zu\n",
                disclosed, exposed);
@@ -446,9 +396,7 @@ int kh_audit_main(int argc, char **argv)
     }
     if (status < 0)
         status = disclosed || exposed ? 1 : 0;
-    for (int i = 0; i < a->nyears; i++)
-        for (int t = 0; t < KH_IND_COUNT; t++)
-            free(a->years[i].rows[t]);
+    kh_stored_years_free(&a->stored);
     free(tallies);
     free(a);
     return status;

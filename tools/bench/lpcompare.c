@@ -20,47 +20,12 @@
 #include "aggregate/outsider.h"
 #include "aggregate/outsider_impl.h"
 #include "cli/common.h"
+#include "cli/years.h"
 #include "proto/err.h"
 #include "proto/store.h"
 #include "proto/util.h"
 
-#define MAX_YEARS 64
 #define TOL 1e-6
-
-/* One stored year's rows (as cli/audit.c reads them). */
-typedef struct {
-    int ref_year;
-    kh_year_tables_t t;
-    size_t cap[KH_IND_COUNT];
-} year_t;
-
-typedef struct {
-    year_t years[MAX_YEARS];
-    int nyears;
-    int table;
-} store_rows_t;
-
-static int load_row(void *ctx, int ref_year, const kh_indrow_t *row)
-{
-    store_rows_t *s = ctx;
-    int i = 0;
-    while (i < s->nyears && s->years[i].ref_year != ref_year)
-        i++;
-    if (i == s->nyears) {
-        if (s->nyears == MAX_YEARS)
-            return KH_E_UNUSABLE;
-        memset(&s->years[i], 0, sizeof s->years[i]);
-        s->years[s->nyears++].ref_year = ref_year;
-    }
-    year_t *y = &s->years[i];
-    int t = s->table;
-    if (y->t.n[t] == y->cap[t]) {
-        y->cap[t] = y->cap[t] ? 2 * y->cap[t] : 1024;
-        y->t.rows[t] = kh_xrealloc(y->t.rows[t], y->cap[t] * sizeof *y->t.rows[t]);
-    }
-    y->t.rows[t][y->t.n[t]++] = *row;
-    return 0;
-}
 
 static double secs_since(uint64_t t0)
 {
@@ -311,10 +276,15 @@ static void cold_start(const kh_year_tables_t *t, const shape_t *s)
     kh_outsider_destroy(&o);
 }
 
-static int measure_year(year_t *y, size_t limit)
+static int measure_year(const kh_stored_year_t *y, size_t limit)
 {
+    kh_year_tables_t t = {0};
+    for (int tt = 0; tt < KH_IND_COUNT; tt++) {
+        t.rows[tt] = y->rows[tt];
+        t.n[tt] = y->n[tt];
+    }
     kh_outsider_t *o = NULL;
-    int rc = kh_outsider_new(&y->t, &o);
+    int rc = kh_outsider_new(&t, &o);
     if (rc)
         return rc;
     shape_t s = shape_of(o, limit);
@@ -325,11 +295,11 @@ static int measure_year(year_t *y, size_t limit)
            *dhi = v + 5 * n;
     double gs, ps, ds;
     size_t glps, plps, dlps, pfail, dfail;
-    rc = run_glpk(&y->t, n, glo, ghi, &gs, &glps);
+    rc = run_glpk(&t, n, glo, ghi, &gs, &glps);
     if (rc == 0)
-        rc = run_clp(&y->t, n, 0, plo, phi, &ps, &plps, &pfail);
+        rc = run_clp(&t, n, 0, plo, phi, &ps, &plps, &pfail);
     if (rc == 0)
-        rc = run_clp(&y->t, n, 1, dlo, dhi, &ds, &dlps, &dfail);
+        rc = run_clp(&t, n, 1, dlo, dhi, &ds, &dlps, &dfail);
     if (rc == 0) {
         size_t dp = differing(n, glo, ghi, plo, phi, y->ref_year, "CLP primal");
         size_t dd = differing(n, glo, ghi, dlo, dhi, y->ref_year, "CLP dual");
@@ -337,7 +307,7 @@ static int measure_year(year_t *y, size_t limit)
                y->ref_year, s.nunk, s.ncomp, s.largest_cols, s.largest_rows, glps, gs, ps, ds,
                dp, dd, pfail, dfail);
         fflush(stdout);
-        cold_start(&y->t, &s);
+        cold_start(&t, &s);
     }
     free(v);
     return rc;
@@ -360,13 +330,8 @@ int main(int argc, char **argv)
     kh_store_t *store;
     if (kh_cli_open_store(path, &store))
         return 1;
-    static store_rows_t s;
-    static const int audited[3] = {KH_IND_EXIT, KH_IND_STATUS, KH_IND_FOLLOWUP};
-    int rc = 0;
-    for (int ti = 0; rc == 0 && ti < 3; ti++) {
-        s.table = audited[ti];
-        rc = kh_store_each_row(store, (kh_indtable_t)audited[ti], 0, load_row, &s);
-    }
+    static kh_stored_years_t s;
+    int rc = kh_stored_years_read(store, &s);
     kh_store_close(&store);
     printf("%-8s %-8s %-10s %-15s %-8s %-8s %-10s %-8s %s\n", "ref_year", "unknowns",
            "components", "largest(c x r)", "LPs", "GLPK s", "CLP prim s", "CLP du s",
@@ -375,8 +340,6 @@ int main(int argc, char **argv)
         rc = measure_year(&s.years[i], limit);
     if (rc)
         fprintf(stderr, "kohort-lpcompare: %s\n", kh_strerror(rc));
-    for (int i = 0; i < s.nyears; i++)
-        for (int t = 0; t < KH_IND_COUNT; t++)
-            free(s.years[i].t.rows[t]);
+    kh_stored_years_free(&s);
     return rc ? 1 : 0;
 }
