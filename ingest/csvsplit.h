@@ -23,6 +23,14 @@ typedef struct {
     const char *data;
     size_t len;
     int too_long;
+    /* Where the next record may start: the offset in the bytes fed (BOM
+     * included) just after this record's line end, and the physical line
+     * there. `end` is 0 when a too-long record was cut before its line end
+     * (its rest is skipped after the callback, so no record may start
+     * there); a too-long record that arrived whole has its end. A splitter made by kh_csvsplit_new_at() with that line,
+     * fed the bytes from that offset, yields the records that follow. */
+    uint64_t end;
+    uint32_t end_line;
 } kh_csvrec_t;
 
 /* Called once per record, in file order. `rec` and its data are borrowed:
@@ -36,6 +44,11 @@ typedef struct kh_csvsplit kh_csvsplit_t;
 /* Caller owns result; free with kh_csvsplit_destroy(). `line_limit` is the
  * longest record accepted, in bytes (0 = KH_CSVSPLIT_DEFAULT_LIMIT). */
 kh_csvsplit_t *kh_csvsplit_new(size_t line_limit);
+
+/* A splitter that starts inside a file, at a record boundary another
+ * splitter reported (kh_csvrec_t.end): `line` is the physical line there,
+ * and no byte-order mark is looked for. Caller owns result. */
+kh_csvsplit_t *kh_csvsplit_new_at(size_t line_limit, uint32_t line);
 
 /* Frees the splitter and sets *sp to NULL; accepts NULL. */
 void kh_csvsplit_destroy(kh_csvsplit_t **sp);

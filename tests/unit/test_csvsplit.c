@@ -1,6 +1,9 @@
 /* test_csvsplit.c - unit tests of ingest/csvsplit, the streaming record
  * splitter: every fixture is fed whole and in chunks of 1 to 7 bytes, and
- * all feedings must give the same records and line numbers. */
+ * all feedings must give the same records and line numbers. Record ends
+ * (kh_csvrec_t.end, end_line) are checked by hand on a BOM and CRLF file,
+ * and as a property on pseudo-random inputs: a splitter started at any
+ * record end (kh_csvsplit_new_at) yields exactly the records that follow. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -176,6 +179,8 @@ static void test_line_limit(void **state)
     /* the last line, without line end */
     check("a\nbcdefgh", 5, "1:a|2:TOO_LONG|");
     check("a\nbcdef", 5, "1:a|2:bcdef|");
+    /* the largest limit is no limit (it once wrapped to none at all) */
+    check("a;\"b\"\nplain\nx\"yz\n", SIZE_MAX, "1:a;\"b\"|2:plain|3:x\"yz|");
 }
 
 static void test_nul_byte(void **state)
@@ -268,6 +273,250 @@ static void test_many_chunk_sizes(void **state)
     }
 }
 
+/* ---- record ends ------------------------------------------------------------- */
+
+/* One record as the callback saw it, data copied. */
+typedef struct {
+    uint32_t line, end_line;
+    int too_long;
+    uint64_t end;
+    size_t len;
+    char data[64];
+} rec_t;
+
+#define MAX_RECS 512
+
+typedef struct {
+    rec_t recs[MAX_RECS];
+    size_t n;
+} recs_t;
+
+static int keep(void *ctx, const kh_csvrec_t *rec)
+{
+    recs_t *r = ctx;
+    assert_true(r->n < MAX_RECS);
+    assert_true(rec->len < sizeof r->recs[0].data);
+    rec_t *k = &r->recs[r->n++];
+    memset(k, 0, sizeof *k);
+    k->line = rec->line;
+    k->end_line = rec->end_line;
+    k->too_long = rec->too_long;
+    k->end = rec->end;
+    k->len = rec->len;
+    if (rec->len)
+        memcpy(k->data, rec->data, rec->len);
+    return 0;
+}
+
+/* xorshift64*: the same inputs on every run. */
+static uint64_t rnd_state;
+
+static uint64_t rnd(void)
+{
+    rnd_state ^= rnd_state >> 12;
+    rnd_state ^= rnd_state << 25;
+    rnd_state ^= rnd_state >> 27;
+    return rnd_state * 0x2545F4914F6CDD1Du;
+}
+
+static size_t rnd_below(size_t n)
+{
+    return (size_t)(rnd() % n);
+}
+
+/* Splits buf[0..len) with a splitter from kh_csvsplit_new(limit), or
+ * kh_csvsplit_new_at(limit, at_line) when at_line > 0, in pieces of
+ * random sizes (whole when `chunked` is 0); each piece a private copy. */
+static void split_into(const char *buf, size_t len, size_t limit, uint32_t at_line, int chunked,
+                       recs_t *out)
+{
+    out->n = 0;
+    kh_csvsplit_t *s = at_line ? kh_csvsplit_new_at(limit, at_line) : kh_csvsplit_new(limit);
+    size_t pos = 0;
+    while (pos < len) {
+        size_t n = len - pos;
+        if (chunked) {
+            size_t step = rnd_below(4) == 0 ? 1 + rnd_below(64) : 1 + rnd_below(7);
+            if (step < n)
+                n = step;
+        }
+        char *piece = malloc(n);
+        memcpy(piece, buf + pos, n);
+        assert_int_equal(kh_csvsplit_feed(s, piece, n, keep, out), 0);
+        memset(piece, '#', n);
+        free(piece);
+        pos += n;
+    }
+    assert_int_equal(kh_csvsplit_finish(s, keep, out), 0);
+    kh_csvsplit_destroy(&s);
+}
+
+static uint32_t lines_before(const char *buf, size_t end)
+{
+    uint32_t line = 1;
+    for (size_t i = 0; i < end; i++)
+        line += buf[i] == '\n';
+    return line;
+}
+
+static void same_record(const rec_t *got, const rec_t *want, uint64_t shift, const char *what,
+                        int iter, size_t i)
+{
+    if (got->line != want->line || got->too_long != want->too_long || got->len != want->len ||
+        memcmp(got->data, want->data, want->len) != 0 || got->end_line != want->end_line ||
+        got->end != (want->end ? want->end - shift : 0))
+        fail_msg("input %d, %s, record %zu: got line %u '%.*s' too_long %d end %llu/%u, "
+                 "want line %u '%.*s' too_long %d end %llu/%u (shifted by %llu)",
+                 iter, what, i, got->line, (int)got->len, got->data, got->too_long,
+                 (unsigned long long)got->end, got->end_line, want->line, (int)want->len,
+                 want->data, want->too_long, (unsigned long long)want->end, want->end_line,
+                 (unsigned long long)shift);
+}
+
+/* The hand-made file: a BOM, CRLF line ends, a blank line, a quoted field
+ * holding a CRLF, a too-long line and a last line without line end. */
+static void test_record_ends(void **state)
+{
+    (void)state;
+    static const char buf[] = "\xEF\xBB\xBF" "h;x\r\n"   /*  0..8:  line 1 */
+                              "\r\n"                     /*  8..10: line 2, blank */
+                              "a;1\r\n"                  /* 10..15: line 3 */
+                              "\"q\r\nz\";2\r\n"         /* 15..25: lines 4-5 */
+                              "last";                    /* 25..29: line 6 */
+    const size_t len = sizeof buf - 1;
+    static const rec_t want[] = {
+        {1, 2, 0, 8, 3, "h;x"},
+        {3, 4, 0, 15, 3, "a;1"},
+        {4, 6, 0, 25, 8, "\"q\r\nz\";2"},
+        {6, 6, 0, 29, 4, "last"},
+    };
+    recs_t got;
+    rnd_state = 0x9E3779B97F4A7C15u;
+    for (int chunked = 0; chunked <= 1; chunked++)
+        for (int rep = 0; rep < 20; rep++) {
+            split_into(buf, len, 0, 0, chunked, &got);
+            assert_int_equal(got.n, 4);
+            for (size_t i = 0; i < got.n; i++)
+                same_record(&got.recs[i], &want[i], 0, "whole file", rep, i);
+        }
+    /* started at each end, the rest follows, ends counted from there */
+    for (size_t i = 0; i < 4; i++) {
+        uint64_t off = want[i].end;
+        split_into(buf + off, len - off, 0, want[i].end_line, 0, &got);
+        assert_int_equal(got.n, 3 - i);
+        for (size_t j = 0; j < got.n; j++)
+            same_record(&got.recs[j], &want[i + 1 + j], off, "from an end", (int)i, j);
+    }
+    /* a splitter started inside a file takes a BOM there for data */
+    split_into("\xEF\xBB\xBF" "a\n", 5, 0, 7, 0, &got);
+    assert_int_equal(got.n, 1);
+    assert_int_equal(got.recs[0].line, 7);
+    assert_int_equal(got.recs[0].len, 4);
+    assert_memory_equal(got.recs[0].data, "\xEF\xBB\xBF" "a", 4);
+    assert_true(got.recs[0].end == 5);
+    assert_int_equal(got.recs[0].end_line, 8);
+    /* a partial BOM is data, and counts in the offsets */
+    split_into("\xEF\xBB" "b\r\nc\n", 7, 0, 0, 0, &got);
+    assert_int_equal(got.n, 2);
+    assert_true(got.recs[0].end == 5 && got.recs[0].end_line == 2);
+    assert_true(got.recs[1].end == 7 && got.recs[1].end_line == 3);
+    /* a record cut at the limit inside a quoted field has no end (reading
+     * goes on after the next line end); a line that arrived whole and too
+     * long, if it has one, has its own */
+    split_into("\"abcdefgh\nij\"\nk\n", 16, 5, 0, 0, &got);
+    assert_int_equal(got.n, 3);
+    assert_true(got.recs[0].too_long && got.recs[0].end == 0 && got.recs[0].end_line == 0);
+    assert_true(got.recs[1].line == 2 && got.recs[1].end == 14 && got.recs[1].end_line == 3);
+    assert_true(got.recs[2].line == 3 && got.recs[2].end == 16 && got.recs[2].end_line == 4);
+    for (int chunked = 0; chunked <= 1; chunked++) {
+        split_into("abcdefgh\r\nk\n", 12, 5, 0, chunked, &got);
+        assert_int_equal(got.n, 2);
+        assert_true(got.recs[0].too_long);
+        assert_true(got.recs[0].end == 0 || (got.recs[0].end == 10 && got.recs[0].end_line == 2));
+        assert_true(got.recs[1].end == 12 && got.recs[1].end_line == 3);
+    }
+}
+
+/* Pseudo-random inputs over an alphabet heavy in delimiters, quotes, line
+ * ends and blanks, with small line limits. For every record with an end:
+ * the bytes before it end in LF (or it is the last record, at the end of
+ * the input), end_line counts the LFs before it, and a splitter started
+ * there with kh_csvsplit_new_at yields exactly the records that follow. */
+static void test_restart_at_every_end(void **state)
+{
+    (void)state;
+    static const char alphabet[] = ";;\"\"\"\n\n\n\r\r  \tab Z09";
+    static recs_t full, whole, rest;
+    char buf[256];
+    rnd_state = 0x243F6A8885A308D3u;
+    size_t restarts = 0, too_long = 0, boms = 0;
+    for (int iter = 0; iter < 3000; iter++) {
+        size_t len = 0;
+        if (rnd_below(4) == 0) {
+            memcpy(buf, "\xEF\xBB\xBF", 3);
+            len = 3;
+            boms++;
+        }
+        size_t want = rnd_below(iter % 10 == 0 ? 240 : 80);
+        while (len < want)
+            buf[len++] = alphabet[rnd_below(sizeof alphabet - 1)];
+        size_t limit = 1 + rnd_below(40);
+
+        split_into(buf, len, limit, 0, 1, &full);
+        /* chunking changes nothing but a too-long record's end (0 when it
+         * was cut while arriving, its line end when it arrived whole) */
+        split_into(buf, len, limit, 0, 0, &whole);
+        assert_int_equal(whole.n, full.n);
+        for (size_t i = 0; i < full.n; i++) {
+            rec_t a = full.recs[i], b = whole.recs[i];
+            if (a.too_long && (a.end == 0 || b.end == 0)) {
+                a.end = b.end = 0;
+                a.end_line = b.end_line = 0;
+            }
+            same_record(&a, &b, 0, "chunked against whole", iter, i);
+        }
+
+        uint64_t prev_end = 0;
+        for (size_t i = 0; i < full.n; i++) {
+            const rec_t *r = &full.recs[i];
+            too_long += r->too_long != 0;
+            if (r->end == 0) {
+                if (!r->too_long)
+                    fail_msg("input %d, record %zu: no end, but not too long", iter, i);
+                assert_int_equal(r->end_line, 0);
+                continue;
+            }
+            if (r->end > len || r->end <= prev_end)
+                fail_msg("input %d, record %zu: end %llu after %llu, input %zu bytes", iter, i,
+                         (unsigned long long)r->end, (unsigned long long)prev_end, len);
+            if (buf[r->end - 1] != '\n' && !(r->end == len && i == full.n - 1))
+                fail_msg("input %d, record %zu: end %llu is not after a line end", iter, i,
+                         (unsigned long long)r->end);
+            assert_int_equal(r->end_line, lines_before(buf, r->end));
+            assert_true(r->end_line > r->line || (r->end == len && r->end_line == r->line));
+            prev_end = r->end;
+
+            split_into(buf + r->end, len - r->end, limit, r->end_line, 0, &rest);
+            restarts++;
+            if (rest.n != full.n - i - 1)
+                fail_msg("input %d, from record %zu's end %llu: %zu records, want %zu", iter, i,
+                         (unsigned long long)r->end, rest.n, full.n - i - 1);
+            for (size_t j = 0; j < rest.n; j++) {
+                rec_t a = rest.recs[j], b = full.recs[i + 1 + j];
+                if (a.too_long && (a.end == 0 || b.end == 0)) {
+                    a.end = b.end = 0;
+                    a.end_line = b.end_line = 0;
+                }
+                same_record(&a, &b, r->end, "from an end", iter, i + 1 + j);
+            }
+        }
+    }
+    /* the inputs reached what they are for */
+    assert_true(restarts > 10000);
+    assert_true(too_long > 1000);
+    assert_true(boms > 500);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -285,6 +534,8 @@ int main(void)
         cmocka_unit_test(test_callback_stops),
         cmocka_unit_test(test_line_counter),
         cmocka_unit_test(test_many_chunk_sizes),
+        cmocka_unit_test(test_record_ends),
+        cmocka_unit_test(test_restart_at_every_end),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -15,7 +15,7 @@ static char err[256];
 
 static int parse(kh_table_t table, const char *file, const char *text, kh_header_t **h)
 {
-    kh_csvrec_t rec = {1, text, strlen(text), 0};
+    kh_csvrec_t rec = {1, text, strlen(text), 0, 0, 0};
     return kh_header_parse(table, file, &rec, h, err, sizeof err);
 }
 
@@ -127,7 +127,7 @@ static void test_no_header_or_too_long(void **state)
     assert_int_equal(kh_header_parse(KH_TAB_SHJ, "shj.csv", NULL, &h, err, sizeof err),
                      KH_E_UNUSABLE);
     assert_string_equal(err, "shj.csv: no header line (the file holds no data)");
-    kh_csvrec_t rec = {3, "", 0, 1};
+    kh_csvrec_t rec = {3, "", 0, 1, 0, 0};
     assert_int_equal(kh_header_parse(KH_TAB_SHJ, "shj.csv", &rec, &h, err, sizeof err),
                      KH_E_UNUSABLE);
     assert_string_equal(err, "shj.csv: the header line (line 3) is longer than the line limit");
