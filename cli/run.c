@@ -492,8 +492,10 @@ static void start_worker(run_t *r, child_t *slot, kh_stagekind_t stage, int work
         close(fd);
         return;
     }
-    const char *val_args[4];
+    const char *val_args[6];
     int n = 0;
+    val_args[n++] = "--extracts"; /* ingest sends a plain file's batches as ranges */
+    val_args[n++] = r->opt.extracts;
     if (r->opt.allow_synthetic)
         val_args[n++] = "--allow-synthetic-ids";
     if (r->opt.rule_2032)

@@ -1,6 +1,11 @@
 /* main.c - kohort-ingest: reads the extract directory and sends every table
  * as batches of raw records to the validators.
  *
+ * A plain file's batches go as ranges (RANGE): where the records lie in the
+ * file, their lines found and flags set here, and the validator reads the
+ * bytes itself (transform/rangeread.h), so that they never cross a socket.
+ * A gzip file's records go as bytes (RAW).
+ *
  * Tables go in schema order: reference tables, id_historikk and f_intro,
  * then (after the linker has acknowledged everything before them, so that it
  * knows who is in scope) the population tables. A window of unacknowledged
@@ -49,10 +54,16 @@ typedef struct {
     kh_raw_t *raw;
     uint64_t seq, rows;
     uint32_t crc;               /* CRC-32 of the table's content so far, for the ledger */
+    kh_tabread_t *rd;           /* the table's reader */
+    int ranged;                 /* the table goes as ranges: a plain file */
+    uint64_t range_off;         /* where the batch in progress starts in the file */
+    uint32_t range_line;        /* and its line there (0: not known yet) */
+    uint64_t line_limit;        /* the splitter's, as the validator must use it */
     pending_t pending[WINDOW];  /* sent and not yet acknowledged */
     int npending;
     uint64_t resent;
     int reference;
+    int population;             /* kh_schema_is_population(table), asked once a table */
     kh_scope_t *scope;          /* the scope superset (scope.h) */
     uint64_t flagged;           /* records flagged out of scope in this table */
     int64_t *ids;               /* the batch's person ids (population tables), */
@@ -154,15 +165,42 @@ static int send_packed(ingest_t *in, kh_packed_t *p, uint64_t slot)
 
 static void flag_batch(ingest_t *in);
 
-static int flush_batch(ingest_t *in)
+/* Packs the batch as a range that ends at `end`, where the next one starts
+ * on line `end_line`. */
+static void pack_range(ingest_t *in, kh_env_t *env, kh_packed_t *p, uint64_t end,
+                       uint32_t end_line)
+{
+    kh_range_t r;
+    memset(&r, 0, sizeof r);
+    r.meta = in->raw->meta;
+    r.id = *kh_source_id(kh_tabread_source(in->rd));
+    r.off = in->range_off;
+    r.len = end - in->range_off;
+    r.line = in->range_line;
+    r.line_limit = in->line_limit;
+    r.nrows = in->raw->nrows;
+    r.flags = in->raw->flags;
+    kh_stage_env(in->st, env, KH_MSG_RANGE, in->table, in->seq);
+    kh_msg_pack_range(p, env, &r);
+    in->range_off = end;
+    in->range_line = end_line;
+}
+
+/* Sends the batch in progress; a range ends at `end` (the next starts on
+ * line `end_line`), which a RAW batch ignores. */
+static int flush_batch(ingest_t *in, uint64_t end, uint32_t end_line)
 {
     if (in->raw->nrows == 0)
         return 0;
     flag_batch(in);
     kh_env_t env;
     kh_packed_t p;
-    kh_stage_env(in->st, &env, KH_MSG_RAW, in->table, in->seq);
-    kh_msg_pack_raw(&p, &env, in->raw);
+    if (in->ranged) {
+        pack_range(in, &env, &p, end, end_line);
+    } else {
+        kh_stage_env(in->st, &env, KH_MSG_RAW, in->table, in->seq);
+        kh_msg_pack_raw(&p, &env, in->raw);
+    }
     kh_tablestats_t *ts = &in->st->stats.tables[in->table];
     ts->batches_out++;
     ts->rows_out += in->raw->nrows;
@@ -223,7 +261,7 @@ static void scope_record(ingest_t *in, const char *data, size_t len)
     } else if (in->table == KH_TAB_F_INTRO) {
         if (record_id(in, KH_F_INTRO_FNR, data, len, &a))
             kh_scope_add_participant(in->scope, a);
-    } else if (kh_schema_is_population(in->table)) {
+    } else if (in->population) {
         if (in->nids == in->idcap) {
             in->idcap = in->idcap ? in->idcap * 2 : 4096;
             in->ids = kh_xrealloc(in->ids, in->idcap * sizeof *in->ids);
@@ -257,10 +295,21 @@ static int on_record(void *ctx, const kh_csvrec_t *rec)
     uint8_t flags = rec->too_long ? KH_RAW_TOO_LONG : 0;
     if (!rec->too_long)
         scope_record(in, rec->data, rec->len);
-    kh_raw_append(in->raw, rec->line, flags, rec->data, rec->len);
     in->rows++;
+    if (in->ranged) {
+        if (in->range_line == 0) /* the first batch starts after the header */
+            in->range_off = kh_tabread_body(in->rd, &in->range_line);
+        /* its bytes stay in the file, its line is found again: only the flags go */
+        kh_raw_append_flags(in->raw, flags);
+        /* a batch may end only where a record may start */
+        if (!in->reference && rec->end &&
+            (in->raw->nrows >= BATCH_ROWS || rec->end - in->range_off >= BATCH_BYTES))
+            return flush_batch(in, rec->end, rec->end_line);
+        return 0;
+    }
+    kh_raw_append(in->raw, rec->line, flags, rec->data, rec->len);
     if (!in->reference && (in->raw->nrows >= BATCH_ROWS || in->raw->len >= BATCH_BYTES))
-        return flush_batch(in);
+        return flush_batch(in, 0, 0);
     return 0;
 }
 
@@ -316,6 +365,7 @@ static int read_table(ingest_t *in, const char *dir, size_t line_limit, uint64_t
     in->crc = 0;
     in->prev_len = 0; /* another file, maybe another column order */
     in->reference = def->reference;
+    in->population = kh_schema_is_population((kh_table_t)in->table);
     in->file = def->name;
     int rc = find_file(in->st, dir, in->table, path, sizeof path, &base);
     if (rc < 0)
@@ -329,6 +379,11 @@ static int read_table(ingest_t *in, const char *dir, size_t line_limit, uint64_t
     rc = kh_tabread_open((kh_table_t)in->table, path, line_limit, max_bytes, &in->raw->meta, &rd);
     if (rc)
         return reader_failed(in->st, &rd);
+    in->rd = rd;
+    in->ranged = !kh_source_is_gzip(kh_tabread_source(rd));
+    in->range_off = 0;
+    in->range_line = 0;
+    in->line_limit = line_limit ? line_limit : KH_CSVSPLIT_DEFAULT_LIMIT;
     for (;;) {
         size_t got = 0;
         rc = kh_tabread_read(rd, buf, READ_CHUNK, &got);
@@ -360,7 +415,8 @@ static int read_table(ingest_t *in, const char *dir, size_t line_limit, uint64_t
             return reader_failed(in->st, &rd);
     }
     uint64_t bytes = kh_source_disk_size(kh_tabread_source(rd));
-    rc = kh_stage_stopping ? 0 : flush_batch(in);
+    /* the last batch runs to the end of the file */
+    rc = kh_stage_stopping ? 0 : flush_batch(in, kh_source_bytes_out(kh_tabread_source(rd)), 0);
     if (!kh_stage_stopping && rc == 0) {
         rc = send_eot(in, 1, bytes);
         kh_info("table_sent file=%s batches=%llu rows=%llu bytes=%llu", base,
@@ -368,6 +424,7 @@ static int read_table(ingest_t *in, const char *dir, size_t line_limit, uint64_t
                 (unsigned long long)bytes);
     }
     kh_tabread_destroy(&rd);
+    in->rd = NULL;
     return rc == KH_E_STAGE ? rc : 0;
 }
 

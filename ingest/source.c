@@ -19,6 +19,7 @@
 #include <zlib.h>
 
 #include "proto/err.h"
+#include "proto/fileid.h"
 #include "proto/util.h"
 
 #define INBUF_SIZE (64 * 1024)
@@ -31,6 +32,7 @@ struct kh_source {
     const char *name;    /* points into path */
     uint64_t max_bytes;
     uint64_t disk_size;
+    kh_fileid_t id;      /* the file as opened */
     uint64_t disk_read;  /* bytes read from the file */
     uint64_t bytes_out;
     z_stream zs;
@@ -90,6 +92,7 @@ int kh_source_open(const char *path, uint64_t max_bytes, kh_source_t **out)
     if (fl >= 0)
         fcntl(src->fd, F_SETFL, fl & ~O_NONBLOCK);
     src->disk_size = (uint64_t)st.st_size;
+    kh_fileid_get(src->fd, &src->id);
     if (src->gzip) {
         src->inbuf = kh_xmalloc(INBUF_SIZE);
         /* 16 + MAX_WBITS: gzip wrapper only; a .gz file holding anything
@@ -117,8 +120,9 @@ void kh_source_destroy(kh_source_t **srcp)
 }
 
 /* The file is read as it was at open: at most its size then, and a file
- * that changed size meanwhile (still being written) fails, so the
- * ledger's bytes, the checksum and the rows all describe one file. */
+ * that changed size meanwhile (still being written), or was written to,
+ * fails, so the ledger's bytes, the checksum and the rows all describe one
+ * file. */
 static int at_end(kh_source_t *src, size_t *cap)
 {
     uint64_t left = src->disk_size - src->disk_read;
@@ -132,6 +136,10 @@ static int at_end(kh_source_t *src, size_t *cap)
         return fail(src, KH_E_UNUSABLE, "changed size while it was read (%llu bytes at open, "
                     "%llu now): is it still being written?", (unsigned long long)src->disk_size,
                     (unsigned long long)st.st_size);
+    kh_fileid_t now;
+    if (kh_fileid_get(src->fd, &now) == 0 && !kh_fileid_same(&now, &src->id))
+        return fail(src, KH_E_UNUSABLE, "was written to while it was read: is it still being "
+                    "written?");
     *cap = 0;
     return 0;
 }
@@ -266,6 +274,11 @@ const char *kh_source_error(const kh_source_t *src)
 const char *kh_source_name(const kh_source_t *src)
 {
     return src->name;
+}
+
+const kh_fileid_t *kh_source_id(const kh_source_t *src)
+{
+    return &src->id;
 }
 
 int kh_source_is_gzip(const kh_source_t *src)

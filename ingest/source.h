@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "proto/fileid.h"
+
 typedef struct kh_source kh_source_t;
 
 /* Opens `path`; it is read as gzip when its name ends in ".gz".
@@ -37,6 +39,9 @@ const char *kh_source_error(const kh_source_t *src);
 /* The file's name on disk without its directory ("f_intro.csv.gz"), as the
  * quarantine and error messages name it. Borrowed: valid until destroy. */
 const char *kh_source_name(const kh_source_t *src);
+
+/* The file as it was at open (fileid.h). Borrowed: valid until destroy. */
+const kh_fileid_t *kh_source_id(const kh_source_t *src);
 
 /* 1 when the file is read as gzip. */
 int kh_source_is_gzip(const kh_source_t *src);

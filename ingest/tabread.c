@@ -20,6 +20,8 @@ struct kh_tabread {
     kh_tablemeta_t *meta;
     kh_csvsplit_cb cb;          /* the caller's, for the records after the header */
     void *ctx;
+    uint64_t body;              /* where the records after the header start */
+    uint32_t body_line;         /* and on which line */
     char why[KH_REASON_MAX];    /* the header's, the splitter's or the end's complaint */
 };
 
@@ -87,6 +89,8 @@ static int on_record(void *ctx, const kh_csvrec_t *rec)
     if (kh_header_parse(r->table, kh_source_name(r->src), rec, &r->header, r->why,
                         sizeof r->why) != 0)
         return KH_E_UNUSABLE;
+    r->body = rec->end;
+    r->body_line = rec->end_line;
     fill_meta(r);
     return r->cb ? 0 : KH_STOP; /* the caller wants only the header */
 }
@@ -118,6 +122,12 @@ int kh_tabread_has_header(const kh_tabread_t *r)
 const char *kh_tabread_error(const kh_tabread_t *r)
 {
     return r->why[0] ? r->why : kh_source_error(r->src);
+}
+
+uint64_t kh_tabread_body(const kh_tabread_t *r, uint32_t *line)
+{
+    *line = r->body_line;
+    return r->body;
 }
 
 const kh_source_t *kh_tabread_source(const kh_tabread_t *r)

@@ -54,6 +54,12 @@ int kh_tabread_feed(kh_tabread_t *r, const char *buf, size_t len, kh_csvsplit_cb
 /* 1 once the header line has been parsed. */
 int kh_tabread_has_header(const kh_tabread_t *r);
 
+/* Once the header is parsed: the offset in the (decompressed) file where
+ * the records after it start, and in *line the physical line there, as
+ * kh_csvrec_t.end and end_line give them (0 for a header cut at the line
+ * limit, which is never parsed). */
+uint64_t kh_tabread_body(const kh_tabread_t *r, uint32_t *line);
+
 /* One sentence naming the file and what went wrong; "" while nothing has.
  * Borrowed: valid until the reader is destroyed. */
 const char *kh_tabread_error(const kh_tabread_t *r);

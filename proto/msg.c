@@ -161,6 +161,7 @@ static const struct {
     [KH_MSG_RESULT] = {NAMES_ANY, kh_msg_unpack_result},
     [KH_MSG_FAIL] = {NAMES_ANY, kh_msg_unpack_fail},
     [KH_MSG_RESEND] = {NAMES_ANY, kh_msg_unpack_resend},
+    [KH_MSG_RANGE] = {NAMES_REGISTER, kh_msg_unpack_range},
 };
 
 int kh_msg_unpack(const char *data, size_t len, kh_msg_t *msg)
@@ -193,6 +194,7 @@ int kh_msg_unpack(const char *data, size_t len, kh_msg_t *msg)
 void kh_msg_free(kh_msg_t *msg)
 {
     kh_raw_destroy(&msg->raw);
+    kh_range_destroy(&msg->range);
     kh_rows_destroy(&msg->rows);
     kh_rejects_free(&msg->rejects);
     free(msg->persons);
@@ -223,6 +225,7 @@ void kh_msg_pack(kh_packed_t *out, const kh_msg_t *m)
     case KH_MSG_RESULT: kh_msg_pack_result(out, env, m->ok, m->reason, &m->ledger); break;
     case KH_MSG_FAIL: kh_msg_pack_fail(out, env, m->reason); break;
     case KH_MSG_RESEND: kh_msg_pack_resend(out, env); break;
+    case KH_MSG_RANGE: kh_msg_pack_range(out, env, m->range); break;
     default:
         out->data = NULL;
         out->len = 0;
@@ -241,6 +244,14 @@ static int raw_equal(const kh_raw_t *a, const kh_raw_t *b)
     return n == b->nrows && a->len == b->len && same(a->lines, b->lines, (size_t)n * 4) &&
            same(a->flags, b->flags, n) && same(a->offs, b->offs, ((size_t)n + 1) * 4) &&
            same(a->data, b->data, a->len);
+}
+
+static int range_equal(const kh_range_t *a, const kh_range_t *b)
+{
+    return same(&a->meta, &b->meta, sizeof a->meta) && same(&a->id, &b->id, sizeof a->id) &&
+           a->off == b->off && a->len == b->len && a->line == b->line &&
+           a->line_limit == b->line_limit && a->nrows == b->nrows &&
+           same(a->flags, b->flags, a->nrows);
 }
 
 static int rows_equal(const kh_rows_t *a, const kh_rows_t *b)
@@ -315,6 +326,8 @@ int kh_msg_equal(const kh_msg_t *a, const kh_msg_t *b)
         return strcmp(a->reason, b->reason) == 0;
     case KH_MSG_RESEND:
         return 1;
+    case KH_MSG_RANGE:
+        return range_equal(a->range, b->range);
     default:
         return 0;
     }

@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "proto/fileid.h"
 #include "proto/rows.h"
 #include "proto/schema.h"
 
@@ -37,6 +38,7 @@ typedef enum {
     KH_MSG_RESULT,    /* sink -> run: committed (or not) */
     KH_MSG_FAIL,      /* any stage -> run: a fatal error, one sentence */
     KH_MSG_RESEND,    /* run -> ingest: a worker died; send everything unacknowledged again */
+    KH_MSG_RANGE,     /* ingest -> validate: where raw records of one table lie in their file */
     KH_MSG_KIND_MAX
 } kh_msgkind_t;
 
@@ -79,6 +81,36 @@ void kh_raw_destroy(kh_raw_t **raw);
 void kh_raw_clear(kh_raw_t *raw);
 /* Appends one record (copied). */
 void kh_raw_append(kh_raw_t *raw, uint32_t line, uint8_t flags, const char *data, size_t len);
+/* Room for `rows` records and `bytes` of data. */
+void kh_raw_reserve(kh_raw_t *raw, uint32_t rows, size_t bytes);
+/* Appends one record by its flags alone: a RANGE batch in the making,
+ * whose records stay in their file (only nrows and flags are kept).
+ * Inline: ingest calls it for every record. */
+static inline void kh_raw_append_flags(kh_raw_t *raw, uint8_t flags)
+{
+    if (raw->nrows == raw->cap)
+        kh_raw_reserve(raw, raw->nrows + 1, 0);
+    raw->flags[raw->nrows++] = flags;
+}
+
+/* A batch of raw records that stayed in their file: a plain (not gzip)
+ * extract file, which the validator reads and splits itself
+ * (transform/rangeread.h), so that the bytes never cross a socket. Ingest
+ * split the file first: the range starts and ends at record boundaries,
+ * and what it found travels along to be checked against. Owns `flags`. */
+typedef struct {
+    kh_tablemeta_t meta;        /* meta.file: the file's name in the extract directory */
+    kh_fileid_t id;             /* the file as ingest opened it */
+    uint64_t off, len;          /* the bytes [off, off + len) of the file */
+    uint32_t line;              /* the physical line at off */
+    uint64_t line_limit;        /* the splitter's line limit (csvsplit.h) */
+    uint32_t nrows;             /* records ingest found in the range */
+    uint8_t *flags;             /* nrows flags, as kh_raw_t.flags */
+} kh_range_t;
+
+/* Caller owns result; free with kh_range_destroy() (accepts NULL). */
+kh_range_t *kh_range_new(uint32_t nrows);
+void kh_range_destroy(kh_range_t **range);
 
 /* End of a table: what the sender sent of it. */
 typedef struct {
@@ -183,6 +215,7 @@ typedef struct {
     kh_env_t env;
     kh_tablemeta_t meta;          /* RAW, ROWS */
     kh_raw_t *raw;                /* RAW */
+    kh_range_t *range;            /* RANGE */
     kh_rows_t *rows;              /* ROWS */
     uint32_t rejected;            /* ROWS: rows of the input batch the validator rejected */
     kh_eot_t eot;                 /* EOT; ACK of an end-of-table uses eot.rows */
@@ -210,6 +243,7 @@ typedef struct {
 /* Packing: each returns a packed message; caller owns packed->data (free()
  * or hand to kh_sock_send_packed, which takes it over). */
 void kh_msg_pack_raw(kh_packed_t *out, const kh_env_t *env, const kh_raw_t *raw);
+void kh_msg_pack_range(kh_packed_t *out, const kh_env_t *env, const kh_range_t *range);
 void kh_msg_pack_rows(kh_packed_t *out, const kh_env_t *env, const kh_tablemeta_t *meta,
                       const kh_rows_t *rows, uint32_t rejected);
 void kh_msg_pack_eot(kh_packed_t *out, const kh_env_t *env, const kh_eot_t *eot);

@@ -1,5 +1,5 @@
 /* msg_batch.c - the codecs of the kinds that carry one register table
- * through the stages: RAW (ingest -> validate), ROWS (validate ->
+ * through the stages: RAW and RANGE (ingest -> validate), ROWS (validate ->
  * anonymise -> link), EOT (the end of a table), REJECTS (rejected rows, to
  * the sink) and ACK (link -> ingest). Each kh_msg_pack_<kind>() has its
  * kh_msg_unpack_<kind>() below it (msgkind.h).
@@ -25,6 +25,8 @@ enum {
     META_FIELDS = 3,        /* file, header_nfields, [colmap, colname] per column */
     META_COL_FIELDS = 2,    /* colmap, colname */
     RAW_FIELDS = 6,         /* meta, nrows, lines, flags, offs, data */
+    RANGE_FIELDS = 7,       /* meta, [file id fields], off, len, line, line_limit, flags */
+    FILEID_FIELDS = 5,      /* dev, ino, size, mtime_ns, ctime_ns */
     ROWS_FIELDS = 8,        /* meta, rejected, dropped, dropped_aar, nrows, anonymised, lines, columns */
     EOT_FIELDS = 6,         /* batches, rows, bytes, crc32, present, file */
     REJECTS_FIELDS = 2,     /* file, [rejected row fields] */
@@ -129,6 +131,79 @@ void kh_msg_unpack_raw(kh_cur_t *c, kh_msg_t *m)
         memcpy(raw->data, data, len);
     raw->len = len;
     raw->nrows = n;
+}
+
+/* ---- RANGE ---------------------------------------------------------------------- */
+
+kh_range_t *kh_range_new(uint32_t nrows)
+{
+    kh_range_t *r = kh_xcalloc(1, sizeof *r);
+    r->nrows = nrows;
+    r->flags = kh_xcalloc(nrows ? nrows : 1, 1);
+    return r;
+}
+
+void kh_range_destroy(kh_range_t **range)
+{
+    if (!range || !*range)
+        return;
+    free((*range)->flags);
+    free(*range);
+    *range = NULL;
+}
+
+void kh_msg_pack_range(kh_packed_t *out, const kh_env_t *env, const kh_range_t *range)
+{
+    kh_pk_t p;
+    kh_msg_begin(&p, env, RANGE_FIELDS, sizeof range->meta + range->nrows + 128);
+    pack_meta(&p, &range->meta, table_ncols(env->table));
+    msgpack_pack_array(&p.pk, FILEID_FIELDS);
+    msgpack_pack_uint64(&p.pk, range->id.dev);
+    msgpack_pack_uint64(&p.pk, range->id.ino);
+    msgpack_pack_uint64(&p.pk, range->id.size);
+    msgpack_pack_int64(&p.pk, range->id.mtime_ns);
+    msgpack_pack_int64(&p.pk, range->id.ctime_ns);
+    msgpack_pack_uint64(&p.pk, range->off);
+    msgpack_pack_uint64(&p.pk, range->len);
+    msgpack_pack_uint32(&p.pk, range->line);
+    msgpack_pack_uint64(&p.pk, range->line_limit);
+    kh_pk_bin(&p, range->flags, range->nrows);
+    kh_pk_release(&p, out);
+}
+
+void kh_msg_unpack_range(kh_cur_t *c, kh_msg_t *m)
+{
+    unpack_meta(c, &m->meta, table_ncols(m->env.table));
+    kh_fileid_t id;
+    kh_cur_t a = kh_cur_array(c, FILEID_FIELDS);
+    id.dev = kh_cur_u64(&a);
+    id.ino = kh_cur_u64(&a);
+    id.size = kh_cur_u64(&a);
+    id.mtime_ns = kh_cur_int(&a, INT64_MIN, INT64_MAX);
+    id.ctime_ns = kh_cur_int(&a, INT64_MIN, INT64_MAX);
+    kh_cur_done(c, &a);
+    uint64_t off = kh_cur_u64(c), len = kh_cur_u64(c);
+    uint32_t line = (uint32_t)kh_cur_int(c, 1, UINT32_MAX);
+    uint64_t line_limit = kh_cur_u64(c);
+    size_t n = 0;
+    const char *flags = kh_cur_bin(c, SIZE_MAX, &n);
+    if (c->bad)
+        return;
+    /* the range lies inside the file as ingest saw it */
+    if (n > MAX_BATCH_ROWS || off > id.size || len > id.size - off || line_limit == 0 ||
+        strchr(m->meta.file, '/') || !m->meta.file[0] || m->meta.file[0] == '.') {
+        c->bad = 1;
+        return;
+    }
+    kh_range_t *r = m->range = kh_range_new((uint32_t)n);
+    r->meta = m->meta;
+    r->id = id;
+    r->off = off;
+    r->len = len;
+    r->line = line;
+    r->line_limit = line_limit;
+    if (n)
+        memcpy(r->flags, flags, n);
 }
 
 /* ---- ROWS ----------------------------------------------------------------------- */

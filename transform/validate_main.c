@@ -1,7 +1,8 @@
 /* validate_main.c - kohort-validate: applies the row rules of extracts.md.
  *
- * Pulls raw batches from ingest, splits each record into fields (csvfield.c)
- * and checks it (rules.c). Accepted rows go on as one typed batch per input
+ * Pulls raw batches from ingest (RAW: the records; RANGE: where they lie in
+ * a plain extract file, read here by rangeread.c), splits each record into
+ * fields (csvfield.c) and checks it (rules.c). Accepted rows go on as one typed batch per input
  * batch, same sequence number, to an anonymiser; rejected rows go to the
  * sink's quarantine with file, line, column, reason and masked value.
  * Stateless between batches, so any number of validators can run. */
@@ -21,18 +22,34 @@
 #include "proto/stage.h"
 #include "proto/topology.h"
 #include "proto/util.h"
+#include "transform/rangeread.h"
 #include "transform/rules.h"
 #include "transform/validate.h"
 
 static const char usage[] =
     "usage: kohort-validate --run ID --dir DIR --worker I --workers N\n"
-    "       [--allow-synthetic-ids] [--id-rule-2032]\n"
+    "       [--extracts DIR] [--allow-synthetic-ids] [--id-rule-2032]\n"
     "Started by `kohort run`.\n";
 
 typedef struct {
     kh_validate_t *v;
     void *out, *sink;
+    kh_rangeread_t *files;      /* RANGE batches' files; NULL without --extracts */
+    kh_raw_t *raw;              /* a RANGE batch's records, read */
 } validator_t;
+
+/* The records of a RANGE batch, read from its file into vd->raw. Returns 0,
+ * or KH_E_STAGE (failed) when they cannot be read as ingest split them. */
+static int read_range(kh_stage_t *st, validator_t *vd, const kh_range_t *range)
+{
+    char why[KH_REASON_MAX];
+    if (!vd->files)
+        return kh_stage_fail(st, "a batch of %s lies in its file, but no --extracts was given",
+                             range->meta.file);
+    if (kh_rangeread_fill(vd->files, range, vd->raw, why, sizeof why) != 0)
+        return kh_stage_fail(st, "%s", why);
+    return 0;
+}
 
 /* One raw batch in: its rejects to the quarantine, then its rows on; an
  * end-of-table message passes through. */
@@ -42,22 +59,25 @@ static int on_message(kh_stage_t *st, kh_msg_t *m, void *ctx)
     kh_packed_t p;
     int have_rejects = 0;
     kh_packed_t prej;
-    if (m->env.kind == KH_MSG_RAW) {
+    if (m->env.kind == KH_MSG_RAW || m->env.kind == KH_MSG_RANGE) {
+        if (m->range && read_range(st, vd, m->range) != 0)
+            return KH_STAGE_DONE;
+        const kh_raw_t *raw = m->range ? vd->raw : m->raw;
         kh_tablestats_t *ts = &st->stats.tables[m->env.table];
-        kh_rows_t *rows = kh_rows_new((kh_table_t)m->env.table, m->raw->nrows + 1);
+        kh_rows_t *rows = kh_rows_new((kh_table_t)m->env.table, raw->nrows + 1);
         kh_rejects_t rej;
-        kh_rejects_init(&rej, m->raw->meta.file);
-        kh_validate_batch(vd->v, (kh_table_t)m->env.table, m->raw, rows, &rej);
+        kh_rejects_init(&rej, raw->meta.file);
+        kh_validate_batch(vd->v, (kh_table_t)m->env.table, raw, rows, &rej);
         kh_env_t env = m->env;
         env.kind = KH_MSG_ROWS;
-        kh_msg_pack_rows(&p, &env, &m->raw->meta, rows, rej.n);
+        kh_msg_pack_rows(&p, &env, &raw->meta, rows, rej.n);
         if (rej.n) {
             env.kind = KH_MSG_REJECTS;
             kh_msg_pack_rejects(&prej, &env, &rej);
             have_rejects = 1;
         }
         ts->batches_in++;
-        ts->rows_in += m->raw->nrows;
+        ts->rows_in += raw->nrows;
         ts->batches_out++;
         ts->rows_out += rows->nrows + rows->dropped; /* the dropped are carried as a count */
         ts->rows_rejected += rej.n;
@@ -85,7 +105,10 @@ int main(int argc, char **argv)
     kh_stage_t st;
     kh_stage_init(&st, kh_topology_stage_name(KH_STAGE_VALIDATE));
     kh_rules_opts_t opts = {0, 0};
+    const char *extracts = NULL;
     const kh_stage_opt_t own[] = {
+        KH_OPT_STRING("extracts", &extracts,
+                      "the extract directory, where batches sent as ranges are read"),
         KH_OPT_FLAG("allow-synthetic-ids", &opts.allow_synthetic,
                     "accept synthetic test ids (month + 80)"),
         KH_OPT_FLAG("id-rule-2032", &opts.rule_2032, "accept the 2032 first-check-digit rule"),
@@ -122,8 +145,12 @@ int main(int argc, char **argv)
 
     kh_stage_keep_heap();
     vd.v = kh_validate_new(&opts);
+    vd.files = extracts ? kh_rangeread_new(extracts) : NULL;
+    vd.raw = kh_raw_new();
     st.idle_waits = 1;
     kh_stage_run(&st, in, on_message, &vd);
     kh_validate_destroy(&vd.v);
+    kh_rangeread_destroy(&vd.files);
+    kh_raw_destroy(&vd.raw);
     return kh_stage_finish(&st);
 }

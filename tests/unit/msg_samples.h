@@ -59,6 +59,31 @@ static inline kh_ledger_t sample_ledger_full(void)
     return l;
 }
 
+/* The RANGE sample's body (KH_TAB_BOSATTE): every 64-bit field beyond 32
+ * bits, the range ending exactly at the file's end (the largest the decoder
+ * takes), all four flag combinations. Caller owns result. */
+static inline kh_range_t *sample_range(void)
+{
+    static const uint8_t flags[] = {0, KH_RAW_TOO_LONG, KH_RAW_OUT_OF_SCOPE,
+                                    KH_RAW_TOO_LONG | KH_RAW_OUT_OF_SCOPE, 0};
+    kh_range_t *r = kh_range_new((uint32_t)sizeof flags);
+    r->meta = sample_meta(KH_TAB_BOSATTE);
+    /* a plain file's name (only those go as ranges), its bytes as decoded */
+    memset(r->meta.file, 0, sizeof r->meta.file);
+    snprintf(r->meta.file, sizeof r->meta.file, "bosatte.csv");
+    r->id.dev = 0x0000fd0100000803u;
+    r->id.ino = 0x123456789au;
+    r->id.size = (uint64_t)5 << 32;
+    r->id.mtime_ns = 1764670500123456789;
+    r->id.ctime_ns = 1764670501987654321;
+    r->off = ((uint64_t)5 << 32) - 1048583u;
+    r->len = 1048583u;
+    r->line = 70001;
+    r->line_limit = ((uint64_t)1 << 33) + 7;
+    memcpy(r->flags, flags, sizeof flags);
+    return r;
+}
+
 /* Packs the sample of `kind` into *out (caller owns out->data). */
 static inline void sample_pack(kh_msgkind_t kind, kh_packed_t *out)
 {
@@ -218,6 +243,13 @@ static inline void sample_pack(kh_msgkind_t kind, kh_packed_t *out)
         kh_env_set(&env, kind, "run-resend", -1, 0);
         kh_msg_pack_resend(out, &env);
         break;
+    case KH_MSG_RANGE: {
+        kh_env_set(&env, kind, "run-range", KH_TAB_BOSATTE, 6);
+        kh_range_t *r = sample_range();
+        kh_msg_pack_range(out, &env, r);
+        kh_range_destroy(&r);
+        break;
+    }
     default:
         out->data = NULL;
         out->len = 0;

@@ -2,8 +2,9 @@
  * msg_run.c): every kind survives a round trip whole - a sample decodes,
  * packs back into the same bytes, and decodes again into an equal message
  * - its fields come back as sent, a truncated message of any kind is
- * refused, and so are a reason code out of range and an envelope whose
- * table the kind cannot name. */
+ * refused, and so are a reason code out of range, an envelope whose
+ * table the kind cannot name and a RANGE that does not lie inside its file
+ * or names a file outside the extract directory. */
 #define _POSIX_C_SOURCE 200809L
 #include <stdarg.h>
 #include <stddef.h>
@@ -267,6 +268,142 @@ static void test_resend(void **state)
     kh_msg_free(&m);
 }
 
+static void test_range(void **state)
+{
+    (void)state;
+    kh_msg_t m;
+    round_trip(KH_MSG_RANGE, &m);
+    assert_int_equal(m.env.table, KH_TAB_BOSATTE);
+    assert_int_equal(m.env.seq, 6);
+    assert_string_equal(m.env.run, "run-range");
+    assert_null(m.raw);
+    assert_non_null(m.range);
+    kh_range_t *want = sample_range();
+    const kh_range_t *r = m.range;
+    assert_memory_equal(&m.meta, &want->meta, sizeof want->meta);
+    assert_memory_equal(&r->meta, &want->meta, sizeof want->meta);
+    assert_string_equal(r->meta.file, "bosatte.csv");
+    assert_true(r->id.dev == want->id.dev);
+    assert_true(r->id.ino == want->id.ino);
+    assert_true(r->id.size == want->id.size);
+    assert_true(r->id.mtime_ns == want->id.mtime_ns);
+    assert_true(r->id.ctime_ns == want->id.ctime_ns);
+    assert_true(r->off == want->off);
+    assert_true(r->len == want->len);
+    assert_true(r->off + r->len == r->id.size);
+    assert_int_equal(r->line, 70001);
+    assert_true(r->line_limit == want->line_limit);
+    assert_int_equal(r->nrows, want->nrows);
+    assert_memory_equal(r->flags, want->flags, want->nrows);
+    kh_range_destroy(&want);
+    assert_null(want);
+    kh_msg_free(&m);
+    assert_null(m.range);
+}
+
+/* What to change in the RANGE sample before packing it. */
+typedef enum {
+    EDIT_NONE,
+    EDIT_EMPTY_AT_END,          /* off == size, len 0 */
+    EDIT_WHOLE_SMALL_FILE,      /* [0, size) */
+    EDIT_LINE_LIMIT_ONE,
+    EDIT_NO_ROWS,
+    EDIT_NEGATIVE_MTIME,        /* a file of before 1970 */
+    EDIT_FILE_INNER_DOTS,       /* "bosatte..csv": dots, not at the start */
+    EDIT_REFUSED,               /* the ones below must be refused */
+    EDIT_LEN_PAST_END = EDIT_REFUSED,
+    EDIT_OFF_PAST_END,
+    EDIT_LEN_WRAPS,             /* off + len wraps around 2^64 to a small number */
+    EDIT_SMALL_FILE_PAST_END,
+    EDIT_LINE_LIMIT_ZERO,
+    EDIT_LINE_ZERO,
+    EDIT_FILE_SLASH,
+    EDIT_FILE_PARENT,
+    EDIT_FILE_ABSOLUTE,
+    EDIT_FILE_TRAILING_SLASH,
+    EDIT_FILE_DOT,
+    EDIT_FILE_DOTDOT,
+    EDIT_FILE_HIDDEN,
+    EDIT_FILE_EMPTY,
+    EDIT_TABLE_NONE,
+    EDIT_TABLE_PAST_END,
+    EDIT_COUNT
+} range_edit_t;
+
+static void edit_range(range_edit_t what, kh_env_t *env, kh_range_t *r)
+{
+    static const char *const files[EDIT_COUNT] = {
+        [EDIT_FILE_INNER_DOTS] = "bosatte..csv",
+        [EDIT_FILE_SLASH] = "sub/bosatte.csv",
+        [EDIT_FILE_PARENT] = "../bosatte.csv",
+        [EDIT_FILE_ABSOLUTE] = "/etc/passwd",
+        [EDIT_FILE_TRAILING_SLASH] = "bosatte.csv/",
+        [EDIT_FILE_DOT] = ".",
+        [EDIT_FILE_DOTDOT] = "..",
+        [EDIT_FILE_HIDDEN] = ".bosatte.csv",
+        [EDIT_FILE_EMPTY] = "",
+    };
+    if (files[what])
+        snprintf(r->meta.file, sizeof r->meta.file, "%s", files[what]);
+    switch (what) {
+    case EDIT_EMPTY_AT_END: r->off = r->id.size; r->len = 0; break;
+    case EDIT_WHOLE_SMALL_FILE: r->id.size = 100; r->off = 0; r->len = 100; break;
+    case EDIT_LINE_LIMIT_ONE: r->line_limit = 1; break;
+    case EDIT_NO_ROWS: r->nrows = 0; break;
+    case EDIT_NEGATIVE_MTIME: r->id.mtime_ns = -1234567890123; break;
+    case EDIT_LEN_PAST_END: r->len++; break;
+    case EDIT_OFF_PAST_END: r->off = r->id.size + 1; r->len = 0; break;
+    case EDIT_LEN_WRAPS: r->off = 16; r->len = UINT64_MAX - 8; break;
+    case EDIT_SMALL_FILE_PAST_END: r->id.size = 100; r->off = 40; r->len = 61; break;
+    case EDIT_LINE_LIMIT_ZERO: r->line_limit = 0; break;
+    case EDIT_LINE_ZERO: r->line = 0; break;
+    case EDIT_TABLE_NONE: env->table = -1; break;
+    case EDIT_TABLE_PAST_END: env->table = KH_TAB_COUNT; break;
+    default: break;
+    }
+}
+
+/* The RANGE sample with one thing changed, packed and decoded: the
+ * decoder's result. What is taken packs back into the same bytes. */
+static int decode_range_edited(range_edit_t what)
+{
+    kh_env_t env;
+    kh_env_set(&env, KH_MSG_RANGE, "run-range", KH_TAB_BOSATTE, 6);
+    kh_range_t *r = sample_range();
+    edit_range(what, &env, r);
+    kh_packed_t p;
+    kh_msg_pack_range(&p, &env, r);
+    kh_range_destroy(&r);
+    kh_msg_t m;
+    int rc = kh_msg_unpack(p.data, p.len, &m);
+    if (rc == 0) {
+        kh_packed_t again;
+        kh_msg_pack(&again, &m);
+        assert_int_equal(again.len, p.len);
+        assert_memory_equal(again.data, p.data, p.len);
+        free(again.data);
+        kh_msg_free(&m);
+    } else {
+        assert_null(m.range);
+    }
+    free(p.data);
+    return rc;
+}
+
+/* The decoder takes only a range inside the file as ingest saw it, with a
+ * line and a line limit, of a plain name in the extract directory, in an
+ * envelope naming a register table. */
+static void test_range_refused(void **state)
+{
+    (void)state;
+    for (int what = 0; what < EDIT_COUNT; what++) {
+        int rc = decode_range_edited((range_edit_t)what);
+        int want = what < EDIT_REFUSED ? 0 : KH_E_DECODE;
+        if (rc != want)
+            fail_msg("edit %d: decoder returned %d, want %d", what, rc, want);
+    }
+}
+
 /* Every proper prefix of every sample is refused, and a changed field makes
  * messages unequal. */
 static void test_truncated_and_unequal(void **state)
@@ -364,6 +501,8 @@ int main(void)
         cmocka_unit_test(test_result),
         cmocka_unit_test(test_fail),
         cmocka_unit_test(test_resend),
+        cmocka_unit_test(test_range),
+        cmocka_unit_test(test_range_refused),
         cmocka_unit_test(test_truncated_and_unequal),
         cmocka_unit_test(test_reason_range),
         cmocka_unit_test(test_envelope_table),

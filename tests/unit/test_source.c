@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -304,6 +305,35 @@ static void test_grows_while_read(void **state)
 }
 
 /* A FIFO is refused at open, without waiting for a writer. */
+/* A file written in place while it is read, its size unchanged, fails too:
+ * its time of last change is not what it was at open. */
+static void test_written_while_read(void **state)
+{
+    (void)state;
+    write_raw("rewrite.csv", content, 1000);
+    kh_source_t *src = NULL;
+    assert_int_equal(kh_source_open(path_of("rewrite.csv"), 0, &src), 0);
+    char buf[600];
+    size_t got = 0;
+    assert_int_equal(kh_source_read(src, buf, sizeof buf, &got), 0);
+    int fd = open(path_of("rewrite.csv"), O_WRONLY);
+    assert_true(fd >= 0);
+    assert_int_equal(pwrite(fd, "X", 1, 0), 1);
+    /* a time far from now, so that the change shows whatever the clock's grain */
+    struct timespec times[2] = {{1000000000, 0}, {1000000000, 0}};
+    assert_int_equal(futimens(fd, times), 0);
+    close(fd);
+    int rc = 0;
+    while (rc == 0) {
+        rc = kh_source_read(src, buf, sizeof buf, &got);
+        if (rc == 0 && got == 0)
+            break;
+    }
+    assert_int_equal(rc, KH_E_UNUSABLE);
+    assert_non_null(strstr(kh_source_error(src), "was written to while it was read"));
+    kh_source_destroy(&src);
+}
+
 static void test_not_regular(void **state)
 {
     (void)state;
@@ -326,6 +356,7 @@ int main(void)
         cmocka_unit_test(test_size_limit),
         cmocka_unit_test(test_missing_file_and_sticky_error),
         cmocka_unit_test(test_grows_while_read),
+        cmocka_unit_test(test_written_while_read),
         cmocka_unit_test(test_not_regular),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
