@@ -67,7 +67,8 @@ typedef struct {
     kh_scope_t *scope;          /* the scope superset (scope.h) */
     uint64_t flagged;           /* records flagged out of scope in this table */
     int64_t *ids;               /* the batch's person ids (population tables), */
-    uint32_t *idrows;           /* the records they come from, */
+    uint32_t *idrows;           /* the first of the records in a row that hold each, */
+    uint32_t *idruns;           /* how many records in a row hold it, */
     unsigned char *excluded;    /* and the scope's verdicts */
     uint32_t nids, idcap;
     char prev[32];              /* person_id(): the last record's first field and ';', */
@@ -262,14 +263,25 @@ static void scope_record(ingest_t *in, const char *data, size_t len)
         if (record_id(in, KH_F_INTRO_FNR, data, len, &a))
             kh_scope_add_participant(in->scope, a);
     } else if (in->population) {
+        uint32_t row = in->raw->nrows;
+        if (!person_id(in, data, len, &a))
+            return;
+        /* a person's rows come together: one verdict serves them all */
+        uint32_t k = in->nids - 1;
+        if (in->nids && in->ids[k] == a && in->idrows[k] + in->idruns[k] == row) {
+            in->idruns[k]++;
+            return;
+        }
         if (in->nids == in->idcap) {
             in->idcap = in->idcap ? in->idcap * 2 : 4096;
             in->ids = kh_xrealloc(in->ids, in->idcap * sizeof *in->ids);
             in->idrows = kh_xrealloc(in->idrows, in->idcap * sizeof *in->idrows);
+            in->idruns = kh_xrealloc(in->idruns, in->idcap * sizeof *in->idruns);
             in->excluded = kh_xrealloc(in->excluded, in->idcap);
         }
-        if (person_id(in, data, len, &in->ids[in->nids]))
-            in->idrows[in->nids++] = in->raw->nrows;
+        in->ids[in->nids] = a;
+        in->idrows[in->nids] = row;
+        in->idruns[in->nids++] = 1;
     }
 }
 
@@ -281,8 +293,9 @@ static void flag_batch(ingest_t *in)
     kh_scope_excludes_many(in->scope, in->ids, in->nids, in->excluded);
     for (uint32_t k = 0; k < in->nids; k++)
         if (in->excluded[k]) {
-            in->raw->flags[in->idrows[k]] |= KH_RAW_OUT_OF_SCOPE;
-            in->flagged++;
+            for (uint32_t r = 0; r < in->idruns[k]; r++)
+                in->raw->flags[in->idrows[k] + r] |= KH_RAW_OUT_OF_SCOPE;
+            in->flagged += in->idruns[k];
         }
     in->nids = 0;
 }
@@ -544,6 +557,7 @@ int main(int argc, char **argv)
     in.prev_id = 0;
     free(in.ids);
     free(in.idrows);
+    free(in.idruns);
     free(in.excluded);
     kh_scope_destroy(&in.scope);
     return kh_stage_finish(&st);
