@@ -3,13 +3,13 @@
 # the Debian packages that are missing. See README.md.
 
 CC       ?= cc
-PKGS     := libzmq msgpack lmdb libsodium libcrypto zlib
+PKGS     := libzmq msgpack lmdb libsodium libcrypto zlib libdeflate
 WARN     := -std=c11 -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Werror
 OPT      ?= -O2 -g
 VERSION  := $(shell cat VERSION)
 CPPFLAGS += -Iproto -I. -DKH_VERSION='"$(VERSION)"'
 CFLAGS   += $(WARN) $(OPT) -pthread $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-LDLIBS   += $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lzmq -lmsgpackc -llmdb -lsodium -lcrypto -lz) -lgmp -lglpk -lm -pthread
+LDLIBS   += $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lzmq -lmsgpackc -llmdb -lsodium -lcrypto -lz -ldeflate) -lgmp -lglpk -lm -pthread
 
 # `make SANITIZER=address,undefined` builds everything instrumented into
 # build-san/ and bin-san/; `make test` uses that build.

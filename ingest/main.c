@@ -17,7 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <zlib.h>
+#include <libdeflate.h>
 #include <zmq.h>
 
 #include "ingest/csvsplit.h"
@@ -406,7 +406,8 @@ static int read_table(ingest_t *in, const char *dir, size_t line_limit, uint64_t
             break;
         in->st->stats.tables[in->table].bytes_read = kh_source_disk_done(kh_tabread_source(rd));
         kh_stage_busy_begin(in->st);
-        in->crc = (uint32_t)crc32(in->crc, (const Bytef *)buf, (uInt)got);
+        /* libdeflate's CRC-32 (the same as zlib's) is twice as fast */
+        in->crc = libdeflate_crc32(in->crc, buf, got);
         rc = kh_tabread_feed(rd, buf, got, on_record, in);
         kh_stage_busy_end(in->st);
         if (rc == KH_E_INTERRUPTED)

@@ -12,6 +12,7 @@ build_packages=(
   gcc make pkg-config            # build
   libzmq3-dev libmsgpack-dev liblmdb-dev libsodium-dev libssl-dev zlib1g-dev libgmp-dev
   libglpk-dev                    # linear programs of kohort audit (disclosure control 7.3)
+  libdeflate-dev                 # the extracts' CRC-32 for the ledger (twice zlib's speed)
 )
 test_packages=(
   libcmocka-dev                  # unit tests

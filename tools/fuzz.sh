@@ -12,7 +12,7 @@ out=${FUZZ_OUT:-$(mktemp -d "${TMPDIR:-/tmp}/kohort-fuzz.XXXXXX")}
 trap 'rm -rf "$out"' EXIT
 if ! command -v clang >/dev/null; then echo "fuzz: clang is missing: skipped"; exit 77; fi
 srcs=$(ls proto/*.c ingest/*.c transform/*.c | grep -v -e '/main\.c$' -e '_main\.c$')
-libs="$(pkg-config --libs libzmq msgpack lmdb libsodium libcrypto zlib) -lgmp -lm"
+libs="$(pkg-config --libs libzmq msgpack lmdb libsodium libcrypto zlib libdeflate) -lgmp -lm"
 mkdir -p tests/fuzz/crashes
 total=0
 for target in tests/fuzz/fuzz_*.c; do
