@@ -74,12 +74,13 @@ int kh_store_lock(const char *path);
 /* 1 when a run holds the lock of the store at `path`. */
 int kh_store_locked(const char *path);
 
-/* Writes rejected rows of `table` for `run` in one transaction. A row
- * already there (the same run, table and line: a batch sent again after a
- * worker died) is kept once; *added (may be NULL) gets the number of rows
- * that were new. */
-int kh_store_put_rejects(kh_store_t *s, const char *run, int table, const kh_rejects_t *rej,
-                         uint32_t *added);
+/* Writes the rejected rows of every register table for `run` (rej[t]
+ * those of table t) in one transaction. A row already there (the same run,
+ * table and line: a batch sent again after a worker died) is kept once;
+ * added[t] (`added` may be NULL) gets the number of rows of table t that
+ * were new. */
+int kh_store_put_rejects(kh_store_t *s, const char *run, const kh_rejects_t rej[KH_TAB_COUNT],
+                         uint32_t added[KH_TAB_COUNT]);
 
 /* Another reference year that a run rewrites (step 7.4 of
  * spec/indicators.md suppressed cells in it): for each table with

@@ -87,28 +87,30 @@ static int unpack_qrec(const MDB_val *v, kh_qrec_t *q)
     return rc;
 }
 
-static int put_rejects_once(kh_store_t *s, const char *run, int table, const kh_rejects_t *rej,
-                            uint32_t *added)
+static int put_rejects_once(kh_store_t *s, const char *run, const kh_rejects_t rej[KH_TAB_COUNT],
+                            uint32_t added[KH_TAB_COUNT])
 {
-    uint32_t fresh = 0;
+    uint32_t fresh[KH_TAB_COUNT] = {0};
     MDB_txn *txn;
     int rc = kh_sdb_begin_write(s, &txn);
     if (rc)
         return kh_err_from_mdb(rc);
     kh_pk_t p;
     kh_pk_init(&p, 0);
-    for (uint32_t i = 0; rc == 0 && i < rej->n; i++) {
-        const kh_rejected_t *r = &rej->items[i];
-        uint8_t key[KH_RUN_ID_MAX + 8];
-        size_t klen = q_key(key, run, table, r->line);
-        msgpack_sbuffer_clear(&p.sb);
-        pack_qrec(&p, rej->file, r);
-        MDB_val k = {klen, key}, v = {p.sb.size, p.sb.data};
-        rc = mdb_put(txn, s->dbi[DB_QUARANTINE], &k, &v, MDB_NOOVERWRITE);
-        if (rc == 0)
-            fresh++;
-        else if (rc == MDB_KEYEXIST)
-            rc = 0;
+    for (int table = 0; rc == 0 && table < KH_TAB_COUNT; table++) {
+        for (uint32_t i = 0; rc == 0 && i < rej[table].n; i++) {
+            const kh_rejected_t *r = &rej[table].items[i];
+            uint8_t key[KH_RUN_ID_MAX + 8];
+            size_t klen = q_key(key, run, table, r->line);
+            msgpack_sbuffer_clear(&p.sb);
+            pack_qrec(&p, rej[table].file, r);
+            MDB_val k = {klen, key}, v = {p.sb.size, p.sb.data};
+            rc = mdb_put(txn, s->dbi[DB_QUARANTINE], &k, &v, MDB_NOOVERWRITE);
+            if (rc == 0)
+                fresh[table]++;
+            else if (rc == MDB_KEYEXIST)
+                rc = 0;
+        }
     }
     kh_pk_destroy(&p);
     if (rc) {
@@ -117,7 +119,7 @@ static int put_rejects_once(kh_store_t *s, const char *run, int table, const kh_
     }
     rc = kh_err_from_mdb(kh_sdb_commit(s, txn));
     if (rc == 0 && added)
-        *added = fresh;
+        memcpy(added, fresh, sizeof fresh);
     return rc;
 }
 
@@ -147,11 +149,11 @@ int kh_sdb_prune_quarantine(kh_store_t *s, MDB_txn *txn)
     return rc == MDB_NOTFOUND ? 0 : rc;
 }
 
-int kh_store_put_rejects(kh_store_t *s, const char *run, int table, const kh_rejects_t *rej,
-                         uint32_t *added)
+int kh_store_put_rejects(kh_store_t *s, const char *run, const kh_rejects_t rej[KH_TAB_COUNT],
+                         uint32_t added[KH_TAB_COUNT])
 {
     int rc;
-    while ((rc = put_rejects_once(s, run, table, rej, added)) == KH_E_MAP_FULL && kh_sdb_grow_map(s))
+    while ((rc = put_rejects_once(s, run, rej, added)) == KH_E_MAP_FULL && kh_sdb_grow_map(s))
         ;
     return kh_sdb_disk_error(s, rc);
 }

@@ -82,8 +82,8 @@ static int years_ready(const yeartables_t *years, size_t nyears, const kh_ledger
  * national run's 600 000 rejected rows took 880 syncs when each quiet
  * moment wrote what had come. Once the run's ledger is in, or the stage
  * stops, whatever waits is written at once: a failed run's quarantine is
- * kept too. Rows of a table keep their file name; a table's rows go in one
- * put. */
+ * kept too. Rows of a table keep their file name; all tables' rows go in
+ * one transaction. */
 #define PENDING_MIN 16384u
 #define PENDING_MAX 65536u
 typedef struct {
@@ -106,18 +106,18 @@ static void pending_add(pending_t *p, int table, const kh_rejects_t *rej)
 static int pending_flush(kh_stage_t *st, kh_store_t *store, pending_t *p,
                          uint64_t added[KH_TAB_COUNT])
 {
-    for (int t = 0; p->n && t < KH_TAB_COUNT; t++) {
-        kh_rejects_t *r = &p->t[t];
-        if (r->n == 0)
-            continue;
-        uint32_t n = 0;
-        int rc = kh_store_put_rejects(store, st->run, t, r, &n);
-        if (rc)
-            return kh_stage_fail(st, "cannot write the quarantine: %s%s", kh_strerror(rc),
-                                 rc == KH_E_MAP_FULL ? " (see --store-max-bytes)" : "");
-        added[t] += n;
-        kh_debug("quarantined table=%d rows=%u new=%u", t, r->n, n);
-        r->n = 0;
+    if (p->n == 0)
+        return 0;
+    uint32_t n[KH_TAB_COUNT] = {0};
+    int rc = kh_store_put_rejects(store, st->run, p->t, n);
+    if (rc)
+        return kh_stage_fail(st, "cannot write the quarantine: %s%s", kh_strerror(rc),
+                             rc == KH_E_MAP_FULL ? " (see --store-max-bytes)" : "");
+    for (int t = 0; t < KH_TAB_COUNT; t++) {
+        if (p->t[t].n)
+            kh_debug("quarantined table=%d rows=%u new=%u", t, p->t[t].n, n[t]);
+        added[t] += n[t];
+        p->t[t].n = 0;
     }
     p->n = 0;
     return 0;

@@ -258,9 +258,12 @@ static void stored_records_round_trip(void **state)
         snprintf(r->column, sizeof r->column, "%s", i ? "belop" : "");
         snprintf(r->value, sizeof r->value, "%s", i ? "1x" : "");
     }
-    uint32_t added = 0;
-    assert_int_equal(kh_store_put_rejects(s, RUN_ID, KH_TAB_SHJ, &rej, &added), 0);
-    assert_int_equal(added, 3);
+    kh_rejects_t tabs[KH_TAB_COUNT];
+    memset(tabs, 0, sizeof tabs);
+    tabs[KH_TAB_SHJ] = rej;
+    uint32_t added[KH_TAB_COUNT] = {0};
+    assert_int_equal(kh_store_put_rejects(s, RUN_ID, tabs, added), 0);
+    assert_int_equal(added[KH_TAB_SHJ], 3);
     kh_store_close(&s);
 
     assert_int_equal(kh_store_open(dir, 0, 0, &s), 0);
