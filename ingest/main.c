@@ -35,6 +35,12 @@
 
 #define BATCH_ROWS 65536
 #define BATCH_BYTES (1u << 20)
+/* A range costs ingest nothing to hold and the validator reads it in 1 MiB
+ * pieces, so it may be larger: four times fewer messages (and batches to
+ * set up) took 5 % off a national run's CPU (8.4-8.5 s -> 7.9-8.3 s, 4
+ * alternating pairs); sixteen times fewer gained nothing more. */
+#define RANGE_ROWS (4 * BATCH_ROWS)
+#define RANGE_BYTES (4 * BATCH_BYTES)
 #define READ_CHUNK (1u << 20)
 #define WINDOW 32
 
@@ -316,7 +322,7 @@ static int on_record(void *ctx, const kh_csvrec_t *rec)
         kh_raw_append_flags(in->raw, flags);
         /* a batch may end only where a record may start */
         if (!in->reference && rec->end &&
-            (in->raw->nrows >= BATCH_ROWS || rec->end - in->range_off >= BATCH_BYTES))
+            (in->raw->nrows >= RANGE_ROWS || rec->end - in->range_off >= RANGE_BYTES))
             return flush_batch(in, rec->end, rec->end_line);
         return 0;
     }
