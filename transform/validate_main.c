@@ -2,10 +2,11 @@
  *
  * Pulls raw batches from ingest (RAW: the records; RANGE: where they lie in
  * a plain extract file, read here by rangeread.c), splits each record into
- * fields (csvfield.c) and checks it (rules.c). Accepted rows go on as one typed batch per input
- * batch, same sequence number, to an anonymiser; rejected rows go to the
- * sink's quarantine with file, line, column, reason and masked value.
- * Stateless between batches, so any number of validators can run. */
+ * fields (csvfield.c) and checks it (rules.c). Accepted rows go on as one
+ * typed batch per input batch, same sequence number, to an anonymiser;
+ * rejected rows go to the sink's quarantine with file, line, column, reason
+ * and masked value. Stateless between batches (an open file is only a
+ * cache), so any number of validators can run. */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
 #include <stdio.h>
