@@ -20,6 +20,9 @@ hold_link || fail "the linker could not be held"
 
 tm new-session -d -s top -x 80 -y 24 "'$KOHORT' top --store '$T/st'; echo top-exit=\$?; read -r _"
 wait_for shows top '^sink ' || fail "top shows no sink line: $(screen top)"
+# the validators start last, after the sink: wait for them too (a loaded
+# machine once drew the screen between the two)
+wait_for shows top '^validate x8 ' || fail "no grouped validate line: $(screen top)"
 screen top >"$T/grouped.txt"
 grep -q '^validate x8 ' "$T/grouped.txt" || fail "no grouped validate line: $(cat "$T/grouped.txt")"
 grep -q '^q quit' "$T/grouped.txt" || fail "the grouped screen does not fit 24 rows: $(cat "$T/grouped.txt")"
