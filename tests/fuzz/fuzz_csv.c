@@ -2,8 +2,11 @@
  * (ingest/csvsplit) and the field splitter (proto/csvfield).
  *
  * The input is split into records twice, once fed whole and once in small
- * pseudo-random chunks; both must give the same records and result. Every
- * record is then split into fields and checked for UTF-8.
+ * pseudo-random chunks; both must give the same records and result. Then
+ * once more from where one record ends (kh_csvsplit_new_at(), as a
+ * validator splits a batch sent as a range of the file), which must give
+ * the records that followed it, their ends shifted. Every record is split
+ * into fields and checked for UTF-8.
  * Build: clang -fsanitize=fuzzer,address,undefined tests/fuzz/fuzz_csv.c
  *        ingest/csvsplit.c proto/csvfield.c proto/util.c proto/err.c -llmdb */
 #include <stdint.h>
@@ -21,13 +24,18 @@ typedef struct {
     uint32_t line;
     int too_long;
     size_t len;
+    uint64_t end;
+    uint32_t end_line;
 } rec_head_t;
+
+enum { RECORD, COMPARE_CHUNKED, COMPARE_RESTART };
 
 typedef struct {
     char *buf;
     size_t used, cap;
     size_t read_pos;     /* the chunked feeding's position while comparing */
-    int compare;
+    int mode;
+    uint64_t shift;      /* COMPARE_RESTART: where the restart began */
 } trace_t;
 
 static void append(trace_t *t, const void *p, size_t n)
@@ -77,8 +85,8 @@ static int on_record(void *ctx, const kh_csvrec_t *rec)
     trace_t *t = ctx;
     if (rec->too_long && rec->len != 0)
         abort();
-    if (!t->compare) {
-        rec_head_t h = {rec->line, rec->too_long, rec->len};
+    if (t->mode == RECORD) {
+        rec_head_t h = {rec->line, rec->too_long, rec->len, rec->end, rec->end_line};
         append(t, &h, sizeof h);
         append(t, rec->data, rec->len);
         check_fields(rec);
@@ -92,8 +100,46 @@ static int on_record(void *ctx, const kh_csvrec_t *rec)
     if (h.line != rec->line || h.too_long != rec->too_long || h.len != rec->len ||
         t->read_pos + h.len > t->used || memcmp(t->buf + t->read_pos, rec->data, h.len) != 0)
         abort();
+    /* fed whole both times, a record ends at the same byte */
+    if (t->mode == COMPARE_RESTART &&
+        (h.end_line != rec->end_line || h.end != (rec->end ? rec->end + t->shift : 0)))
+        abort();
     t->read_pos += h.len;
     return 0;
+}
+
+/* Splits data[h.end..] from the n-th record with an end on, and compares
+ * with what the whole feeding gave after it. */
+static void restart(const uint8_t *data, size_t size, size_t limit, uint32_t n, int whole,
+                    trace_t *t)
+{
+    size_t pos = 0;
+    rec_head_t h;
+    int found = 0;
+    while (pos + sizeof h <= t->used) {
+        memcpy(&h, t->buf + pos, sizeof h);
+        pos += sizeof h + h.len;
+        if (h.end && n-- == 0) {
+            found = 1;
+            break;
+        }
+    }
+    if (!found)
+        return;
+    if (h.end > size || (h.end < size && data[h.end - 1] != '\n'))
+        abort(); /* a record ends after its line end, or at the end */
+    kh_csvsplit_t *s = kh_csvsplit_new_at(limit, h.end_line);
+    t->mode = COMPARE_RESTART;
+    t->read_pos = pos;
+    t->shift = h.end;
+    int rc = h.end < size ? kh_csvsplit_feed(s, (const char *)data + h.end, size - h.end,
+                                             on_record, t)
+                          : 0;
+    if (rc == 0)
+        rc = kh_csvsplit_finish(s, on_record, t);
+    kh_csvsplit_destroy(&s);
+    if (rc != whole || t->read_pos != t->used)
+        abort();
 }
 
 static int feed_all(const uint8_t *data, size_t size, size_t limit, uint32_t seed, trace_t *t)
@@ -135,10 +181,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     size--;
     trace_t t = {0};
     int whole = feed_all(data, size, limit, 0, &t);
-    t.compare = 1;
+    t.mode = COMPARE_CHUNKED;
     int chunked = feed_all(data, size, limit, seed, &t);
     if (whole != chunked || t.read_pos != t.used)
         abort();
+    restart(data, size, limit, seed % 7, whole, &t);
     free(t.buf);
     return 0;
 }
