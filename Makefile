@@ -61,7 +61,7 @@ $(foreach p,$(PROGS),$(eval $(call prog_rule,$(p))))
 
 $(BUILD)/tests/%: tests/unit/%.c $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS) -lcmocka
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -MMD -MP -o $@ $< $(LIB) $(LDLIBS) -lcmocka
 
 # The tests: unit tests, then end-to-end tests with the real processes, all
 # built with the sanitizers.
@@ -130,4 +130,6 @@ lint:
 clean:
 	rm -rf build build-san bin bin-san
 
--include $(shell find build build-san -name '*.d' 2>/dev/null)
+# what each object and test program was built from (headers too), for the
+# build in use (build/, build-san/, or BUILD=DIR)
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
