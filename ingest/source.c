@@ -31,8 +31,7 @@ struct kh_source {
     char *path;
     const char *name;    /* points into path */
     uint64_t max_bytes;
-    uint64_t disk_size;
-    kh_fileid_t id;      /* the file as opened */
+    kh_fileid_t id;      /* the file as opened (id.size: its size on disk) */
     uint64_t disk_read;  /* bytes read from the file */
     uint64_t bytes_out;
     z_stream zs;
@@ -91,8 +90,7 @@ int kh_source_open(const char *path, uint64_t max_bytes, kh_source_t **out)
     int fl = fcntl(src->fd, F_GETFL);
     if (fl >= 0)
         fcntl(src->fd, F_SETFL, fl & ~O_NONBLOCK);
-    src->disk_size = (uint64_t)st.st_size;
-    kh_fileid_get(src->fd, &src->id);
+    kh_fileid_of(&st, &src->id);
     if (src->gzip) {
         src->inbuf = kh_xmalloc(INBUF_SIZE);
         /* 16 + MAX_WBITS: gzip wrapper only; a .gz file holding anything
@@ -125,21 +123,22 @@ void kh_source_destroy(kh_source_t **srcp)
  * file. */
 static int at_end(kh_source_t *src, size_t *cap)
 {
-    uint64_t left = src->disk_size - src->disk_read;
+    uint64_t left = src->id.size - src->disk_read;
     if (left > 0) {
         if (*cap > left)
             *cap = (size_t)left;
         return 0;
     }
-    struct stat st;
-    if (fstat(src->fd, &st) == 0 && (uint64_t)st.st_size != src->disk_size)
-        return fail(src, KH_E_UNUSABLE, "changed size while it was read (%llu bytes at open, "
-                    "%llu now): is it still being written?", (unsigned long long)src->disk_size,
-                    (unsigned long long)st.st_size);
     kh_fileid_t now;
-    if (kh_fileid_get(src->fd, &now) == 0 && !kh_fileid_same(&now, &src->id))
-        return fail(src, KH_E_UNUSABLE, "was written to while it was read: is it still being "
-                    "written?");
+    if (kh_fileid_get(src->fd, &now) == 0) {
+        if (now.size != src->id.size)
+            return fail(src, KH_E_UNUSABLE, "changed size while it was read (%llu bytes at "
+                        "open, %llu now): is it still being written?",
+                        (unsigned long long)src->id.size, (unsigned long long)now.size);
+        if (!kh_fileid_same(&now, &src->id))
+            return fail(src, KH_E_UNUSABLE, "was written to while it was read: is it still "
+                        "being written?");
+    }
     *cap = 0;
     return 0;
 }
@@ -147,7 +146,7 @@ static int at_end(kh_source_t *src, size_t *cap)
 static int shrank(kh_source_t *src)
 {
     return fail(src, KH_E_UNUSABLE, "shrank while it was read (%llu bytes at open, %llu read)",
-                (unsigned long long)src->disk_size, (unsigned long long)src->disk_read);
+                (unsigned long long)src->id.size, (unsigned long long)src->disk_read);
 }
 
 /* read() that retries on EINTR; returns bytes read or -errno. */
@@ -293,7 +292,7 @@ uint64_t kh_source_disk_done(const kh_source_t *src)
 
 uint64_t kh_source_disk_size(const kh_source_t *src)
 {
-    return src->disk_size;
+    return src->id.size;
 }
 
 uint64_t kh_source_bytes_out(const kh_source_t *src)

@@ -8,6 +8,7 @@
 #define KH_FILEID_H
 
 #include <stdint.h>
+#include <sys/stat.h>
 
 typedef struct {
     uint64_t dev, ino;      /* the file itself (a new file under the old name differs) */
@@ -18,6 +19,9 @@ typedef struct {
 
 /* Fills *id from the open file `fd`. Returns 0 or -errno. */
 int kh_fileid_get(int fd, kh_fileid_t *id);
+
+/* Fills *id from what fstat() or stat() gave. */
+void kh_fileid_of(const struct stat *st, kh_fileid_t *id);
 
 /* 1 when both describe the same file in the same state. */
 int kh_fileid_same(const kh_fileid_t *a, const kh_fileid_t *b);
