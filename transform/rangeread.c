@@ -18,8 +18,7 @@
 struct kh_rangeread {
     char *dir;
     int fd;                       /* the current file, or -1 */
-    char name[KH_FILE_MAX];       /* its name */
-    kh_fileid_t id;               /* and what ingest said of it */
+    kh_fileid_t id;               /* which file it is, as ingest saw it */
     char *buf;
 };
 
@@ -72,11 +71,11 @@ static int changed(const kh_range_t *range, char *why, size_t whycap)
     return KH_E_UNUSABLE;
 }
 
-/* Makes range's file the open one, unless it already is. */
+/* Makes range's file the open one, unless it already is (the identity
+ * names one file in one state, whatever its name). */
 static int open_file(kh_rangeread_t *rr, const kh_range_t *range, char *why, size_t whycap)
 {
-    if (rr->fd >= 0 && strcmp(rr->name, range->meta.file) == 0 &&
-        kh_fileid_same(&rr->id, &range->id))
+    if (rr->fd >= 0 && kh_fileid_same(&rr->id, &range->id))
         return 0;
     if (rr->fd >= 0)
         close(rr->fd);
@@ -98,7 +97,6 @@ static int open_file(kh_rangeread_t *rr, const kh_range_t *range, char *why, siz
         return changed(range, why, whycap);
     }
     rr->fd = fd;
-    snprintf(rr->name, sizeof rr->name, "%s", range->meta.file);
     rr->id = range->id;
     return 0;
 }
