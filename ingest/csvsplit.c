@@ -43,7 +43,7 @@ struct kh_csvsplit {
 kh_csvsplit_t *kh_csvsplit_new(size_t line_limit)
 {
     kh_csvsplit_t *s = kh_xcalloc(1, sizeof *s);
-    s->limit = line_limit ? line_limit : KH_CSVSPLIT_DEFAULT_LIMIT;
+    s->limit = kh_csvsplit_limit(line_limit);
     s->line = 1;
     return s;
 }
@@ -162,7 +162,6 @@ static int scan_record(kh_csvsplit_t *s, const char *p, size_t n, uint64_t base,
                        kh_csvsplit_cb cb, void *ctx)
 {
     size_t start = *pos;
-
     int q = s->qstate;
     for (size_t i = start; i < n; i++) {
         char c = p[i];

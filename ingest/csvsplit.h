@@ -13,6 +13,12 @@
 
 #define KH_CSVSPLIT_DEFAULT_LIMIT ((size_t)1 << 20) /* 1 MiB */
 
+/* The line limit a splitter made with `line_limit` applies (0: the default). */
+static inline size_t kh_csvsplit_limit(size_t line_limit)
+{
+    return line_limit ? line_limit : KH_CSVSPLIT_DEFAULT_LIMIT;
+}
+
 /* One record: the bytes between two line ends (without the LF or CRLF that
  * ends it; line ends inside quoted fields stay in). `line` is the 1-based
  * physical line where the record starts. When `too_long` is 1 the record was
@@ -27,8 +33,9 @@ typedef struct {
      * included) just after this record's line end, and the physical line
      * there. `end` is 0 when a too-long record was cut before its line end
      * (its rest is skipped after the callback, so no record may start
-     * there); a too-long record that arrived whole has its end. A splitter made by kh_csvsplit_new_at() with that line,
-     * fed the bytes from that offset, yields the records that follow. */
+     * there); a too-long record that arrived whole has its end. A splitter
+     * made by kh_csvsplit_new_at() with that line, fed the bytes from that
+     * offset, yields the records that follow. */
     uint64_t end;
     uint32_t end_line;
 } kh_csvrec_t;

@@ -402,7 +402,7 @@ static int read_table(ingest_t *in, const char *dir, size_t line_limit, uint64_t
     in->ranged = !kh_source_is_gzip(kh_tabread_source(rd));
     in->range_off = 0;
     in->range_line = 0;
-    in->line_limit = line_limit ? line_limit : KH_CSVSPLIT_DEFAULT_LIMIT;
+    in->line_limit = kh_csvsplit_limit(line_limit);
     for (;;) {
         size_t got = 0;
         rc = kh_tabread_read(rd, buf, READ_CHUNK, &got);
