@@ -18,8 +18,6 @@ enum { KH_ENV_FIELDS = 4 };
  * elements; `hint` as kh_pk_init(). */
 void kh_msg_begin(kh_pk_t *p, const kh_env_t *env, size_t body_fields, size_t hint);
 
-/* Makes room for `rows` records and `bytes` bytes of data. */
-
 void kh_msg_unpack_raw(kh_cur_t *c, kh_msg_t *m);
 void kh_msg_unpack_range(kh_cur_t *c, kh_msg_t *m);
 void kh_msg_unpack_rows(kh_cur_t *c, kh_msg_t *m);
