@@ -121,17 +121,15 @@ int kh_idnum_check_fnr(const char *s, size_t len, int flags, int64_t *id)
     return KH_R_NONE;
 }
 
-int kh_idnum_check_fnr_memo(kh_idnum_memo_t *memo, const char *s, size_t len, int flags,
-                            int64_t *id)
+int kh_idnum_check_fnr_remember(kh_idnum_memo_t *memo, const char *s, size_t len, int flags,
+                                int64_t *id)
 {
     if (len != 11)
         return kh_idnum_check_fnr(s, len, flags, id);
-    if (!memo->valid || memo->flags != flags || memcmp(memo->digits, s, 11) != 0) {
-        memcpy(memo->digits, s, 11);
-        memo->flags = flags;
-        memo->reason = kh_idnum_check_fnr(s, len, flags, &memo->id);
-        memo->valid = 1;
-    }
+    memcpy(memo->digits, s, 11);
+    memo->flags = flags;
+    memo->reason = kh_idnum_check_fnr(s, len, flags, &memo->id);
+    memo->valid = 1;
     if (memo->reason == KH_R_NONE)
         *id = memo->id;
     return memo->reason;
@@ -166,15 +164,24 @@ int kh_idnum_orgnr_check_digit(uint32_t first8)
 
 int kh_idnum_check_orgnr(const char *s, size_t len, int64_t *orgnr)
 {
-    int d[9];
-    if (len != 9 || to_digits(s, 9, d) != 0)
+    if (len != 9 || !eight_digits(s))
         return KH_R_BAD_ORGNR;
-    if (mod11_digit(weighted_sum(d, orgnr_weights, 8)) != d[8])
+    const unsigned char *u = (const unsigned char *)s;
+    unsigned d8 = u[8] - (unsigned)'0';
+    if (d8 > 9)
         return KH_R_BAD_ORGNR;
+    /* straight from the bytes: digits stored to an array and loaded back
+     * made the CPU wait on every number */
+    int sum = 0;
     int64_t value = 0;
-    for (int i = 0; i < 9; i++)
-        value = value * 10 + d[i];
-    *orgnr = value;
+    for (int i = 0; i < 8; i++) {
+        int d = u[i] - '0';
+        sum += d * orgnr_weights[i];
+        value = value * 10 + d;
+    }
+    if (mod11_digit(sum) != (int)d8)
+        return KH_R_BAD_ORGNR;
+    *orgnr = value * 10 + (int64_t)d8;
     return KH_R_NONE;
 }
 

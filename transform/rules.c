@@ -231,8 +231,10 @@ static int check_name(const kh_field_t *f, char *textbuf, size_t *pos, const cha
     return KH_R_NONE;
 }
 
-/* Judges one non-empty field by its column rule; 0 or a reason code. */
-static int check_value(col_rule_t rule, const kh_field_t *f, int id_flags, kh_idnum_memo_t *memo,
+/* Judges one non-empty field by its column rule; 0 or a reason code.
+ * Inlined, so that where the rule is a constant (the plain path's
+ * functions, one per table) only its own case is left. */
+static inline __attribute__((always_inline)) int check_value(col_rule_t rule, const kh_field_t *f, int id_flags, kh_idnum_memo_t *memo,
                        int64_t *value, char *textbuf, size_t *textpos, const char **text)
 {
     switch (rule) {
@@ -405,6 +407,120 @@ int kh_rules_check(const kh_rules_record_t *rec, const kh_rules_out_t *out)
     fill_reject(rej, &fields[colmap[first]], colmap[first], reason[first],
                 def->cols[first].type == KH_COL_ID);
     return 1;
+}
+
+/* ---- The plain record -------------------------------------------------- */
+
+/* Where the value of a plain record's column that starts at rec[pos] ends:
+ * its fixed width on (a date's by its shape), or the end of its digits for
+ * a whole-NOK amount; pos itself for an empty field; 0 when the width would
+ * run past the record (or a NOK amount does not start with a digit). */
+static inline __attribute__((always_inline)) size_t plain_end(col_rule_t rule, const char *rec,
+                                                              size_t pos, size_t len)
+{
+    if (pos == len || rec[pos] == ';')
+        return pos;
+    size_t width;
+    switch (rule) {
+    case RULE_ID: width = 11; break;
+    case RULE_DATE: width = pos + 4 < len && rec[pos + 4] == '-' ? 10 : 8; break;
+    case RULE_YEAR:
+    case RULE_KOMMNR: width = 4; break;
+    case RULE_STATUS: width = 2; break;
+    case RULE_NUS: width = 6; break;
+    case RULE_ORGNR: width = 9; break;
+    case RULE_KJONN:
+    case RULE_KJONN_STAR: width = 1; break;
+    case RULE_LAND:
+    case RULE_LAND_STAR: width = rec[pos] == '*' ? 1 : 3; break;
+    case RULE_NOK: {
+        size_t end = pos;
+        while (end < len && (unsigned char)rec[end] - (unsigned)'0' <= 9)
+            end++;
+        return end > pos ? end : 0;
+    }
+    default: return 0; /* a DEC or TEXT column: no plain table has one */
+    }
+    return width <= len - pos ? pos + width : 0;
+}
+
+/* The plain path for one table; `table` is a constant in each caller below,
+ * so the column loop unrolls and each column's rule is known. */
+static inline __attribute__((always_inline)) int
+plain_row(kh_table_t table, const char *rec, size_t len, const kh_rules_opts_t *opts,
+          const kh_rules_out_t *out)
+{
+    const kh_tabledef_t *def = kh_schema_table(table);
+    int id_flags = 0;
+    if (opts && opts->allow_synthetic)
+        id_flags |= KH_IDNUM_ALLOW_SYNTHETIC;
+    if (opts && opts->rule_2032)
+        id_flags |= KH_IDNUM_RULE_2032;
+    int64_t *values = out->values;
+    unsigned empty = 0;
+    size_t pos = 0;
+    int ncols = 0;
+    while (ncols < KH_MAX_COLS && col_rules[table][ncols] != 0)
+        ncols++;
+#pragma GCC unroll 8
+    for (int c = 0; c < ncols; c++) {
+        col_rule_t rule = (col_rule_t)col_rules[table][c];
+        size_t end = plain_end(rule, rec, pos, len);
+        if (end == 0)
+            return 1;
+        if (end == pos) {
+            if (!def->cols[c].optional)
+                return 1;
+            empty |= 1u << c;
+            values[c] = KH_NULL;
+        } else {
+            kh_field_t f = {rec + pos, end - pos};
+            if (check_value(rule, &f, id_flags, out->memo, &values[c], NULL, NULL, NULL) !=
+                KH_R_NONE)
+                return 1;
+        }
+        /* the last value ends the record; every other one is ended by `;` */
+        if (c + 1 == ncols ? end != len : end == len || rec[end] != ';')
+            return 1;
+        pos = end + 1;
+    }
+    if (table == KH_TAB_F_INTRO || table == KH_TAB_F_JOBBER) {
+        int reason[KH_MAX_COLS] = {0};
+        check_cross_fields(table, values, empty, reason);
+        for (int c = 0; c < ncols; c++)
+            if (reason[c] != KH_R_NONE)
+                return 1;
+    }
+    return 0;
+}
+
+#define PLAIN_FN(name, table)                                                                  \
+    static int name(const char *rec, size_t len, const kh_rules_opts_t *opts,               \
+                    const kh_rules_out_t *out)                                               \
+    {                                                                                        \
+        return plain_row(table, rec, len, opts, out);                                        \
+    }
+PLAIN_FN(plain_id_historikk, KH_TAB_ID_HISTORIKK)
+PLAIN_FN(plain_f_intro, KH_TAB_F_INTRO)
+PLAIN_FN(plain_bosatte, KH_TAB_BOSATTE)
+PLAIN_FN(plain_befolkning, KH_TAB_BEFOLKNING)
+PLAIN_FN(plain_utdanning, KH_TAB_UTDANNING)
+PLAIN_FN(plain_shj, KH_TAB_SHJ)
+PLAIN_FN(plain_f_jobber, KH_TAB_F_JOBBER)
+#undef PLAIN_FN
+
+kh_rules_plain_fn kh_rules_plain_for(kh_table_t table)
+{
+    switch (table) {
+    case KH_TAB_ID_HISTORIKK: return plain_id_historikk;
+    case KH_TAB_F_INTRO: return plain_f_intro;
+    case KH_TAB_BOSATTE: return plain_bosatte;
+    case KH_TAB_BEFOLKNING: return plain_befolkning;
+    case KH_TAB_UTDANNING: return plain_utdanning;
+    case KH_TAB_SHJ: return plain_shj;
+    case KH_TAB_F_JOBBER: return plain_f_jobber;
+    default: return NULL; /* reference tables: few rows, keys judged on the full path */
+    }
 }
 
 /* ---- Duplicate keys of reference tables --------------------------------- */

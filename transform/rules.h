@@ -95,6 +95,36 @@ typedef struct {
  * KH_RULES_TEXTCAP. values/texts are unspecified after a reject. */
 int kh_rules_check(const kh_rules_record_t *rec, const kh_rules_out_t *out);
 
+/* ---- The plain record --------------------------------------------------- */
+
+/* Nearly every record of a nightly extract has one shape: ASCII values of
+ * their usual width, nothing quoted, no space, every column where the
+ * schema puts it. The plain path (kh_rules_plain_for()) judges such a
+ * record straight from its bytes, without splitting it into fields first,
+ * and only ever accepts: anything else is left to the full path
+ * (kh_csv_split(), then kh_rules_check()), which gives the reason.
+ *
+ * What it accepts, the full path accepts with the same values: every value
+ * it accepts is made of digits, `-` and `*` only, so the record holds no
+ * quote, no space or tab and no byte above 0x7F, and its `;` are exactly
+ * where this path ended the values; splitting gives the same fields, each
+ * judged by the same rule. tests/fuzz/fuzz_rules.c checks this on any
+ * bytes. */
+
+/* Judges `rec` (`len` bytes, without its line end) as a plain record of
+ * the function's table, whose file's header lists exactly the canonical
+ * columns in canonical order. Returns 0 when it is accepted (out->values
+ * filled), 1 when the full path must judge it (values unspecified). Only
+ * out->values and out->memo are used: a plain table has no DEC or TEXT
+ * column, so there are no texts. */
+typedef int (*kh_rules_plain_fn)(const char *rec, size_t len, const kh_rules_opts_t *opts,
+                                 const kh_rules_out_t *out);
+
+/* The plain path of `table`, one function per table with each column's rule
+ * built in; NULL for a reference table (a few rows, whose duplicate keys
+ * only the full path judges). */
+kh_rules_plain_fn kh_rules_plain_for(kh_table_t table);
+
 /* ---- Duplicate keys of reference tables --------------------------------- */
 
 typedef struct kh_refdup kh_refdup_t;

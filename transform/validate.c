@@ -48,12 +48,39 @@ void kh_validate_destroy(kh_validate_t **vp)
     *vp = NULL;
 }
 
+/* An accepted row: on in `rows`, or, when ingest knows its person to be
+ * out of scope, only counted (it need not be hashed and sent on). */
+static void accept(kh_rows_t *rows, kh_table_t table, uint8_t flags, uint32_t line,
+                   const int64_t *values, const char **texts)
+{
+    if (flags & KH_RAW_OUT_OF_SCOPE) {
+        rows->dropped++;
+        if (table == KH_TAB_BOSATTE && values[KH_BOSATTE_AAR] > rows->dropped_aar)
+            rows->dropped_aar = (int32_t)values[KH_BOSATTE_AAR];
+    } else {
+        kh_rows_append(rows, line, values, texts);
+    }
+}
+
+/* 1 when the file's header lists exactly the canonical columns, in their
+ * order: its records may be judged as plain records (rules.h). */
+static int canonical_header(const kh_tabledef_t *def, const kh_tablemeta_t *meta)
+{
+    if (meta->header_nfields != def->ncols)
+        return 0;
+    for (int c = 0; c < def->ncols; c++)
+        if (meta->colmap[c] != c)
+            return 0;
+    return 1;
+}
+
 void kh_validate_batch(kh_validate_t *w, kh_table_t table, const kh_raw_t *raw, kh_rows_t *rows,
                        kh_rejects_t *rej)
 {
     const kh_tabledef_t *def = kh_schema_table(table);
     const kh_tablemeta_t *meta = &raw->meta;
     kh_refdup_t *dup = def->reference ? kh_refdup_new() : NULL;
+    kh_rules_plain_fn plain = canonical_header(def, meta) ? kh_rules_plain_for(table) : NULL;
     int64_t values[KH_MAX_COLS];
     char textbuf[KH_RULES_TEXTCAP];
     const char *texts[KH_MAX_COLS];
@@ -71,10 +98,13 @@ void kh_validate_batch(kh_validate_t *w, kh_table_t table, const kh_raw_t *raw, 
         size_t len = raw->offs[i + 1] - raw->offs[i];
         uint32_t line = raw->lines[i];
         int reason = KH_R_NONE, field = -1;
-        char value[KH_NAME_MAX] = "";
+        const char *value = "";
         int nfields = 0;
         if (raw->flags[i] & KH_RAW_TOO_LONG) {
             reason = KH_R_LINE_TOO_LONG;
+        } else if (plain && plain(rec, len, &w->opts, &checked) == 0) {
+            accept(rows, table, raw->flags[i], line, values, texts);
+            continue;
         } else if (!kh_csv_utf8_valid(rec, len)) {
             reason = KH_R_ENCODING;
         } else {
@@ -94,20 +124,12 @@ void kh_validate_batch(kh_validate_t *w, kh_table_t table, const kh_raw_t *raw, 
                     res = 1;
                 }
                 if (res == 0) {
-                    /* judged and accepted; a person ingest knows to be out
-                     * of scope need not be hashed and sent on */
-                    if (raw->flags[i] & KH_RAW_OUT_OF_SCOPE) {
-                        rows->dropped++;
-                        if (table == KH_TAB_BOSATTE && values[KH_BOSATTE_AAR] > rows->dropped_aar)
-                            rows->dropped_aar = (int32_t)values[KH_BOSATTE_AAR];
-                    } else {
-                        kh_rows_append(rows, line, values, texts);
-                    }
+                    accept(rows, table, raw->flags[i], line, values, texts);
                     continue;
                 }
                 reason = r.reason;
                 field = r.field;
-                snprintf(value, sizeof value, "%s", r.value);
+                value = r.value;
             }
         }
         kh_rejected_t *out = kh_rejects_add(rej);
@@ -119,4 +141,3 @@ void kh_validate_batch(kh_validate_t *w, kh_table_t table, const kh_raw_t *raw, 
     }
     kh_refdup_destroy(&dup);
 }
-

@@ -1,7 +1,10 @@
 /* test_rules.c - unit tests of transform/rules.c: the row rules of every
  * register table with accepted and rejected rows, the first failing column
  * in header order (columns in non-canonical order too), cross-field rules,
- * reject values (masked ids), and the duplicate-key set of reference tables.
+ * reject values (masked ids), the duplicate-key set of reference tables,
+ * and the plain path: every fixture whose header is canonical also goes
+ * through it, and what it accepts the full path must accept with the same
+ * values (test_plain_mutations tries thousands of damaged records too).
  *
  * All ids are synthetic numbers whose check digits were computed (see
  * test_idnum.c); no real person is involved. */
@@ -13,6 +16,7 @@
 
 #include <string.h>
 
+#include "proto/csvfield.h"
 #include "proto/date.h"
 #include "proto/err.h"
 #include "proto/reason.h"
@@ -91,6 +95,19 @@ static int run(kh_table_t table, const char *header, const char *line,
         assert_memory_equal(&rej, &plain_rej, sizeof rej);
     else if (plain == 0)
         assert_memory_equal(values, plain_values, sizeof plain_values);
+    /* the plain path, where the validator would take it, accepts only what
+     * was accepted above, with the same values */
+    const kh_tabledef_t *def = kh_schema_table(table);
+    int canonical = h.nfields == def->ncols;
+    for (int c = 0; c < def->ncols; c++)
+        canonical = canonical && colmap[c] == c;
+    kh_rules_plain_fn fn = kh_rules_plain_for(table);
+    int64_t fast[KH_MAX_COLS];
+    kh_rules_out_t fast_out = {fast, NULL, 0, NULL, NULL, &memo};
+    if (fn && canonical && fn(line, strlen(line), opts, &fast_out) == 0) {
+        assert_int_equal(plain, 0);
+        assert_memory_equal(fast, plain_values, (size_t)def->ncols * sizeof *fast);
+    }
     return plain;
 }
 
@@ -695,6 +712,148 @@ static void test_refdup_reject(void **state)
     assert_string_equal(rej.value, "0301");
 }
 
+/* ---- the plain path ------------------------------------------------------ */
+
+static kh_idnum_memo_t plain_memo;
+
+/* The plain path's verdict on `line` as a record of `table`. */
+static int plain(kh_table_t table, const char *line, const kh_rules_opts_t *opts)
+{
+    kh_rules_plain_fn fn = kh_rules_plain_for(table);
+    assert_non_null(fn);
+    kh_rules_out_t out = {values, NULL, 0, NULL, NULL, &plain_memo};
+    return fn(line, strlen(line), opts, &out);
+}
+
+static void test_plain(void **state)
+{
+    (void)state;
+    kh_rules_opts_t syn = {1, 0};
+    /* the common shapes are taken */
+    assert_int_equal(plain(KH_TAB_BOSATTE, FNR ";2021;0301", NULL), 0);
+    assert_true(values[KH_BOSATTE_FNR] == INT64_C(15108695088));
+    assert_true(values[KH_BOSATTE_KOMMNR] == 301);
+    assert_int_equal(plain(KH_TAB_BOSATTE, SYN ";2021;0301", &syn), 0);
+    assert_int_equal(plain(KH_TAB_SHJ, FNR ";2021;125000", NULL), 0);
+    assert_true(values[KH_SHJ_BELOP] == 125000);
+    assert_int_equal(plain(KH_TAB_UTDANNING, FNR ";2021;012345", NULL), 0);
+    assert_true(values[KH_UTDANNING_NUS2000] == 12345);
+    assert_int_equal(plain(KH_TAB_F_JOBBER, FNR ";988077917;2020-01-01;", NULL), 0);
+    assert_true(values[KH_F_JOBBER_SLUTTDATO] == KH_NULL);
+    assert_int_equal(plain(KH_TAB_F_JOBBER, FNR ";123456785;20200101;20200101", NULL), 0);
+    assert_true(values[KH_F_JOBBER_STARTDATO] == day(2020, 1, 1));
+    assert_int_equal(plain(KH_TAB_F_INTRO, FNR ";2016-02-29;;", NULL), 0);
+    assert_true(values[KH_F_INTRO_AVGANGSDATO] == KH_NULL);
+    assert_true(values[KH_F_INTRO_SLUTTSTATUS] == KH_NULL);
+    assert_int_equal(plain(KH_TAB_F_INTRO, FNR ";2016-02-29;2018-02-28;20", NULL), 0);
+    assert_true(values[KH_F_INTRO_SLUTTSTATUS] == 20);
+    assert_int_equal(plain(KH_TAB_BEFOLKNING, FNR2 ";2;19960229;452", NULL), 0);
+    assert_int_equal(plain(KH_TAB_ID_HISTORIKK, DNR ";" FNR, NULL), 0);
+    /* anything else goes to the full path, accepted there or not */
+    const char *declined[] = {
+        " " FNR ";2021;0301",  FNR ";2021 ;0301",   FNR ";2021;0301 ",   "\"" FNR "\";2021;0301",
+        FNR ";2021;0301;",     FNR ";2021",         FNR ";2021;030",     FNR ";2021;03011",
+        FNR ";\t2021;0301",   FNR ";;0301",        FNR ";2021;0000",    SYN ";2021;0301",
+        BADCK ";2021;0301",    FNR ";1899;0301",    "",                  ";",
+        FNR "0;2021;0301",     FNR ";2021;0301\r",
+    };
+    for (size_t i = 0; i < sizeof declined / sizeof *declined; i++)
+        assert_int_equal(plain(KH_TAB_BOSATTE, declined[i], NULL), 1);
+    /* the cross-field rules hold on this path too */
+    assert_int_equal(plain(KH_TAB_F_JOBBER, FNR ";988077917;2020-01-01;2019-12-31", NULL), 1);
+    assert_int_equal(plain(KH_TAB_F_INTRO, FNR ";2016-02-29;2015-02-28;20", NULL), 1);
+    assert_int_equal(plain(KH_TAB_F_INTRO, FNR ";2016-02-29;2018-02-28;", NULL), 1);
+    assert_int_equal(plain(KH_TAB_SHJ, FNR ";2021;1000000000", NULL), 1);
+    assert_int_equal(plain(KH_TAB_SHJ, FNR ";2021;x", NULL), 1);
+    /* reference tables have none */
+    assert_null(kh_rules_plain_for(KH_TAB_REF_KOMMUNEENDRINGER));
+    assert_null(kh_rules_plain_for(KH_TAB_REF_KOMMUNENAVN));
+}
+
+/* The validator's full path for a record under a canonical header: the
+ * UTF-8 check, the split, the rules. 0 accepted, else 1. */
+static int full(kh_table_t table, const char *rec, size_t len, int64_t *out_values)
+{
+    const kh_tabledef_t *def = kh_schema_table(table);
+    char scratch[512];
+    kh_field_t fields[16];
+    int nfields = 0;
+    int identity[KH_MAX_COLS];
+    for (int c = 0; c < KH_MAX_COLS; c++)
+        identity[c] = c;
+    if (!kh_csv_utf8_valid(rec, len) || kh_csv_split(rec, len, scratch, fields, 16, &nfields) != 0)
+        return 1;
+    kh_reject_t r;
+    kh_rules_record_t in = {table, fields, nfields, def->ncols, identity, NULL};
+    kh_rules_out_t out = {out_values, textbuf, sizeof textbuf, texts, &r, NULL};
+    return kh_rules_check(&in, &out);
+}
+
+/* Good records of every table the plain path serves, each damaged at every
+ * byte in every way below: wherever the plain path still accepts, the full
+ * path accepts with the same values. */
+static void test_plain_mutations(void **state)
+{
+    (void)state;
+    static const struct {
+        kh_table_t table;
+        const char *line;
+    } good[] = {
+        {KH_TAB_BOSATTE, FNR ";2021;0301"},
+        {KH_TAB_SHJ, FNR ";2021;125000"},
+        {KH_TAB_UTDANNING, FNR ";2021;412101"},
+        {KH_TAB_F_JOBBER, FNR ";988077917;2020-01-01;2020-12-31"},
+        {KH_TAB_F_JOBBER, FNR ";123456785;20200101;"},
+        {KH_TAB_F_INTRO, DNR ";2016-02-29;2018-02-28;20"},
+        {KH_TAB_F_INTRO, FNR ";2016-02-29;;"},
+        {KH_TAB_BEFOLKNING, FNR2 ";2;19960229;452"},
+        {KH_TAB_ID_HISTORIKK, DNR ";" FNR},
+    };
+    static const char with[] = {' ', '"', ';', '-', '*', 'x', '\t', '\r', '\0', '0', '1', '9', '.',
+                                ',', (char)0xC3, (char)0x80};
+    unsigned taken = 0, tried = 0;
+    for (size_t g = 0; g < sizeof good / sizeof *good; g++) {
+        kh_rules_plain_fn fn = kh_rules_plain_for(good[g].table);
+        size_t n = strlen(good[g].line);
+        for (size_t at = 0; at <= n; at++) {
+            /* 0..: replace by with[k]; then insert with[k]; last: delete */
+            for (size_t k = 0; k < 2 * sizeof with + 1; k++) {
+                char rec[128];
+                size_t len;
+                if (k < sizeof with) {
+                    if (at == n)
+                        continue;
+                    memcpy(rec, good[g].line, n);
+                    rec[at] = with[k];
+                    len = n;
+                } else if (k < 2 * sizeof with) {
+                    memcpy(rec, good[g].line, at);
+                    rec[at] = with[k - sizeof with];
+                    memcpy(rec + at + 1, good[g].line + at, n - at);
+                    len = n + 1;
+                } else {
+                    if (at == n)
+                        continue;
+                    memcpy(rec, good[g].line, at);
+                    memcpy(rec + at, good[g].line + at + 1, n - at - 1);
+                    len = n - 1;
+                }
+                int64_t fast[KH_MAX_COLS], slow[KH_MAX_COLS];
+                kh_rules_out_t out = {fast, NULL, 0, NULL, NULL, &plain_memo};
+                tried++;
+                if (fn(rec, len, NULL, &out) != 0)
+                    continue;
+                taken++;
+                assert_int_equal(full(good[g].table, rec, len, slow), 0);
+                assert_memory_equal(fast, slow,
+                                    (size_t)kh_schema_table(good[g].table)->ncols * sizeof *fast);
+            }
+        }
+    }
+    /* some damage leaves a valid record (a digit for a digit) */
+    assert_true(taken > 0 && taken < tried);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -720,6 +879,8 @@ int main(void)
         cmocka_unit_test(test_refdup),
         cmocka_unit_test(test_refdup_grows),
         cmocka_unit_test(test_refdup_reject),
+        cmocka_unit_test(test_plain),
+        cmocka_unit_test(test_plain_mutations),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
