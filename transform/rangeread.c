@@ -47,20 +47,23 @@ void kh_rangeread_destroy(kh_rangeread_t **rp)
 /* What the splitter's callback works with. */
 typedef struct {
     const kh_range_t *range;
-    kh_raw_t *raw;
+    kh_rangeread_cb cb;
+    void *ctx;
+    uint32_t n;                 /* records found so far */
     int mismatch;               /* a record ingest did not see */
-} fill_t;
+} each_t;
 
 static int on_record(void *ctx, const kh_csvrec_t *rec)
 {
-    fill_t *f = ctx;
-    uint32_t i = f->raw->nrows;
+    each_t *e = ctx;
+    uint32_t i = e->n;
     uint8_t too_long = rec->too_long ? KH_RAW_TOO_LONG : 0;
-    if (i >= f->range->nrows || (f->range->flags[i] & KH_RAW_TOO_LONG) != too_long) {
-        f->mismatch = 1;
+    if (i >= e->range->nrows || (e->range->flags[i] & KH_RAW_TOO_LONG) != too_long) {
+        e->mismatch = 1;
         return KH_STOP;
     }
-    kh_raw_append(f->raw, rec->line, f->range->flags[i], rec->data, rec->len);
+    e->cb(e->ctx, rec->data, rec->len, rec->line, e->range->flags[i]);
+    e->n++;
     return 0;
 }
 
@@ -101,16 +104,14 @@ static int open_file(kh_rangeread_t *rr, const kh_range_t *range, char *why, siz
     return 0;
 }
 
-int kh_rangeread_fill(kh_rangeread_t *rr, const kh_range_t *range, kh_raw_t *raw, char *why,
-                      size_t whycap)
+int kh_rangeread_each(kh_rangeread_t *rr, const kh_range_t *range, kh_rangeread_cb cb,
+                      void *ctx, char *why, size_t whycap)
 {
-    kh_raw_clear(raw);
-    raw->meta = range->meta;
     int rc = open_file(rr, range, why, whycap);
     if (rc)
         return rc;
     kh_csvsplit_t *split = kh_csvsplit_new_at((size_t)range->line_limit, range->line);
-    fill_t f = {range, raw, 0};
+    each_t e = {range, cb, ctx, 0, 0};
     uint64_t done = 0;
     while (rc == 0 && done < range->len) {
         size_t want = range->len - done < CHUNK ? (size_t)(range->len - done) : CHUNK;
@@ -125,14 +126,27 @@ int kh_rangeread_fill(kh_rangeread_t *rr, const kh_range_t *range, kh_raw_t *raw
         if (n == 0)
             break; /* shorter than ingest saw it: caught below */
         done += (uint64_t)n;
-        rc = kh_csvsplit_feed(split, rr->buf, (size_t)n, on_record, &f);
+        rc = kh_csvsplit_feed(split, rr->buf, (size_t)n, on_record, &e);
     }
     if (rc == 0)
-        rc = kh_csvsplit_finish(split, on_record, &f);
+        rc = kh_csvsplit_finish(split, on_record, &e);
     kh_csvsplit_destroy(&split);
     kh_fileid_t now;
-    if (rc != 0 || f.mismatch || done != range->len || raw->nrows != range->nrows ||
+    if (rc != 0 || e.mismatch || done != range->len || e.n != range->nrows ||
         kh_fileid_get(rr->fd, &now) != 0 || !kh_fileid_same(&now, &range->id))
         return changed(range, why, whycap);
     return 0;
+}
+
+static void append(void *ctx, const char *data, size_t len, uint32_t line, uint8_t flags)
+{
+    kh_raw_append(ctx, line, flags, data, len);
+}
+
+int kh_rangeread_fill(kh_rangeread_t *rr, const kh_range_t *range, kh_raw_t *raw, char *why,
+                      size_t whycap)
+{
+    kh_raw_clear(raw);
+    raw->meta = range->meta;
+    return kh_rangeread_each(rr, range, append, raw, why, whycap);
 }

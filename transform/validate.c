@@ -1,4 +1,4 @@
-/* validate.c - the row rules over one raw batch. See validate.h. */
+/* validate.c - the row rules over one batch of records. See validate.h. */
 #define _POSIX_C_SOURCE 200809L
 #include "transform/validate.h"
 
@@ -26,6 +26,19 @@ struct kh_validate {
     char *scratch;
     size_t scratch_cap;
     kh_idnum_memo_t memo;   /* the last id judged, from batch to batch */
+    /* the batch being judged, from kh_validate_begin() to kh_validate_end() */
+    kh_table_t table;
+    const kh_tabledef_t *def;
+    const kh_tablemeta_t *meta;
+    kh_refdup_t *dup;       /* a reference table's keys seen */
+    kh_rules_plain_fn plain;
+    kh_rows_t *rows;
+    kh_rejects_t *rej;
+    int64_t values[KH_MAX_COLS];
+    char textbuf[KH_RULES_TEXTCAP];
+    const char *texts[KH_MAX_COLS];
+    kh_reject_t r;
+    kh_rules_out_t checked;
 };
 
 kh_validate_t *kh_validate_new(const kh_rules_opts_t *opts)
@@ -34,6 +47,9 @@ kh_validate_t *kh_validate_new(const kh_rules_opts_t *opts)
     v->opts = *opts;
     v->maxfields = 257; /* grows to the widest header seen */
     v->fields = kh_xcalloc((size_t)v->maxfields, sizeof *v->fields);
+    v->checked = (kh_rules_out_t){.values = v->values, .textbuf = v->textbuf,
+                                  .textcap = sizeof v->textbuf, .texts = v->texts, .rej = &v->r,
+                                  .memo = &v->memo};
     return v;
 }
 
@@ -42,23 +58,25 @@ void kh_validate_destroy(kh_validate_t **vp)
     if (!vp || !*vp)
         return;
     memset(&(*vp)->memo, 0, sizeof (*vp)->memo); /* a raw id */
+    memset((*vp)->values, 0, sizeof (*vp)->values);
+    kh_refdup_destroy(&(*vp)->dup);
     free((*vp)->fields);
     free((*vp)->scratch);
     free(*vp);
     *vp = NULL;
 }
 
-/* An accepted row: on in `rows`, or, when ingest knows its person to be
- * out of scope, only counted (it need not be hashed and sent on). */
-static void accept(kh_rows_t *rows, kh_table_t table, uint8_t flags, uint32_t line,
-                   const int64_t *values, const char **texts)
+/* An accepted row: on in `rows`, or, when ingest knows its person to be out
+ * of scope, only counted (it need not be hashed and sent on). */
+static void accept(kh_validate_t *v, uint8_t flags, uint32_t line)
 {
+    kh_rows_t *rows = v->rows;
     if (flags & KH_RAW_OUT_OF_SCOPE) {
         rows->dropped++;
-        if (table == KH_TAB_BOSATTE && values[KH_BOSATTE_AAR] > rows->dropped_aar)
-            rows->dropped_aar = (int32_t)values[KH_BOSATTE_AAR];
+        if (v->table == KH_TAB_BOSATTE && v->values[KH_BOSATTE_AAR] > rows->dropped_aar)
+            rows->dropped_aar = (int32_t)v->values[KH_BOSATTE_AAR];
     } else {
-        kh_rows_append(rows, line, values, texts);
+        kh_rows_append(rows, line, v->values, v->texts);
     }
 }
 
@@ -74,70 +92,86 @@ static int canonical_header(const kh_tabledef_t *def, const kh_tablemeta_t *meta
     return 1;
 }
 
-void kh_validate_batch(kh_validate_t *w, kh_table_t table, const kh_raw_t *raw, kh_rows_t *rows,
+void kh_validate_begin(kh_validate_t *v, kh_table_t table, const kh_tablemeta_t *meta,
+                       kh_rows_t *rows, kh_rejects_t *rej)
+{
+    v->table = table;
+    v->def = kh_schema_table(table);
+    v->meta = meta;
+    kh_refdup_destroy(&v->dup);
+    v->dup = v->def->reference ? kh_refdup_new() : NULL;
+    v->plain = canonical_header(v->def, meta) ? kh_rules_plain_for(table) : NULL;
+    v->rows = rows;
+    v->rej = rej;
+    /* room for every header field and one more (to see a row too long) */
+    if (meta->header_nfields + 1 > v->maxfields) {
+        v->maxfields = meta->header_nfields + 1;
+        free(v->fields);
+        v->fields = kh_xcalloc((size_t)v->maxfields, sizeof *v->fields);
+    }
+}
+
+void kh_validate_record(kh_validate_t *v, const char *rec, size_t len, uint32_t line,
+                        uint8_t flags)
+{
+    const kh_tablemeta_t *meta = v->meta;
+    int reason = KH_R_NONE, field = -1;
+    const char *value = "";
+    int nfields = 0;
+    if (flags & KH_RAW_TOO_LONG) {
+        reason = KH_R_LINE_TOO_LONG;
+    } else if (v->plain && v->plain(rec, len, &v->opts, &v->checked) == 0) {
+        accept(v, flags, line);
+        return;
+    } else if (!kh_csv_utf8_valid(rec, len)) {
+        reason = KH_R_ENCODING;
+    } else {
+        if (len > v->scratch_cap) {
+            v->scratch_cap = len * 2;
+            v->scratch = kh_xrealloc(v->scratch, v->scratch_cap);
+        }
+        if (kh_csv_split(rec, len, v->scratch, v->fields, v->maxfields, &nfields) != 0) {
+            reason = KH_R_BAD_QUOTING;
+            field = nfields;
+        } else {
+            kh_rules_record_t in = {v->table, v->fields, nfields, meta->header_nfields,
+                                    meta->colmap, &v->opts};
+            int res = kh_rules_check(&in, &v->checked);
+            if (res == 0 && v->dup && kh_refdup_seen(v->dup, v->table, v->values)) {
+                kh_refdup_reject(v->table, v->fields, meta->colmap, &v->r);
+                res = 1;
+            }
+            if (res == 0) {
+                accept(v, flags, line);
+                return;
+            }
+            reason = v->r.reason;
+            field = v->r.field;
+            value = v->r.value;
+        }
+    }
+    kh_rejected_t *out = kh_rejects_add(v->rej);
+    out->line = line;
+    out->reason = reason;
+    if (field >= 0)
+        snprintf(out->column, sizeof out->column, "%s", field_name(meta, v->def->ncols, field));
+    snprintf(out->value, sizeof out->value, "%s", value);
+}
+
+void kh_validate_end(kh_validate_t *v)
+{
+    kh_refdup_destroy(&v->dup);
+    v->meta = NULL;
+    v->rows = NULL;
+    v->rej = NULL;
+}
+
+void kh_validate_batch(kh_validate_t *v, kh_table_t table, const kh_raw_t *raw, kh_rows_t *rows,
                        kh_rejects_t *rej)
 {
-    const kh_tabledef_t *def = kh_schema_table(table);
-    const kh_tablemeta_t *meta = &raw->meta;
-    kh_refdup_t *dup = def->reference ? kh_refdup_new() : NULL;
-    kh_rules_plain_fn plain = canonical_header(def, meta) ? kh_rules_plain_for(table) : NULL;
-    int64_t values[KH_MAX_COLS];
-    char textbuf[KH_RULES_TEXTCAP];
-    const char *texts[KH_MAX_COLS];
-    kh_reject_t r;
-    kh_rules_out_t checked = {.values = values, .textbuf = textbuf, .textcap = sizeof textbuf,
-                              .texts = texts, .rej = &r, .memo = &w->memo};
-    /* room for every header field and one more (to see a row too long) */
-    if (meta->header_nfields + 1 > w->maxfields) {
-        w->maxfields = meta->header_nfields + 1;
-        free(w->fields);
-        w->fields = kh_xcalloc((size_t)w->maxfields, sizeof *w->fields);
-    }
-    for (uint32_t i = 0; i < raw->nrows; i++) {
-        const char *rec = raw->data + raw->offs[i];
-        size_t len = raw->offs[i + 1] - raw->offs[i];
-        uint32_t line = raw->lines[i];
-        int reason = KH_R_NONE, field = -1;
-        const char *value = "";
-        int nfields = 0;
-        if (raw->flags[i] & KH_RAW_TOO_LONG) {
-            reason = KH_R_LINE_TOO_LONG;
-        } else if (plain && plain(rec, len, &w->opts, &checked) == 0) {
-            accept(rows, table, raw->flags[i], line, values, texts);
-            continue;
-        } else if (!kh_csv_utf8_valid(rec, len)) {
-            reason = KH_R_ENCODING;
-        } else {
-            if (len > w->scratch_cap) {
-                w->scratch_cap = len * 2;
-                w->scratch = kh_xrealloc(w->scratch, w->scratch_cap);
-            }
-            if (kh_csv_split(rec, len, w->scratch, w->fields, w->maxfields, &nfields) != 0) {
-                reason = KH_R_BAD_QUOTING;
-                field = nfields;
-            } else {
-                kh_rules_record_t in = {rows->table, w->fields, nfields, meta->header_nfields,
-                                        meta->colmap, &w->opts};
-                int res = kh_rules_check(&in, &checked);
-                if (res == 0 && dup && kh_refdup_seen(dup, rows->table, values)) {
-                    kh_refdup_reject(rows->table, w->fields, meta->colmap, &r);
-                    res = 1;
-                }
-                if (res == 0) {
-                    accept(rows, table, raw->flags[i], line, values, texts);
-                    continue;
-                }
-                reason = r.reason;
-                field = r.field;
-                value = r.value;
-            }
-        }
-        kh_rejected_t *out = kh_rejects_add(rej);
-        out->line = line;
-        out->reason = reason;
-        if (field >= 0)
-            snprintf(out->column, sizeof out->column, "%s", field_name(meta, def->ncols, field));
-        snprintf(out->value, sizeof out->value, "%s", value);
-    }
-    kh_refdup_destroy(&dup);
+    kh_validate_begin(v, table, &raw->meta, rows, rej);
+    for (uint32_t i = 0; i < raw->nrows; i++)
+        kh_validate_record(v, raw->data + raw->offs[i], raw->offs[i + 1] - raw->offs[i],
+                           raw->lines[i], raw->flags[i]);
+    kh_validate_end(v);
 }

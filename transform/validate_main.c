@@ -36,18 +36,22 @@ typedef struct {
     kh_validate_t *v;
     void *out, *sink;
     kh_rangeread_t *files;      /* RANGE batches' files; NULL without --extracts */
-    kh_raw_t *raw;              /* a RANGE batch's records, read */
 } validator_t;
 
-/* The records of a RANGE batch, read from its file into vd->raw. Returns 0,
+static void judge(void *ctx, const char *data, size_t len, uint32_t line, uint8_t flags)
+{
+    kh_validate_record(ctx, data, len, line, flags);
+}
+
+/* Judges a RANGE batch's records as they are read from its file. Returns 0,
  * or KH_E_STAGE (failed) when they cannot be read as ingest split them. */
-static int read_range(kh_stage_t *st, validator_t *vd, const kh_range_t *range)
+static int judge_range(kh_stage_t *st, validator_t *vd, const kh_range_t *range)
 {
     char why[KH_REASON_MAX];
     if (!vd->files)
         return kh_stage_fail(st, "a batch of %s lies in its file, but no --extracts was given",
                              range->meta.file);
-    if (kh_rangeread_fill(vd->files, range, vd->raw, why, sizeof why) != 0)
+    if (kh_rangeread_each(vd->files, range, judge, vd->v, why, sizeof why) != 0)
         return kh_stage_fail(st, "%s", why);
     return 0;
 }
@@ -61,24 +65,36 @@ static int on_message(kh_stage_t *st, kh_msg_t *m, void *ctx)
     int have_rejects = 0;
     kh_packed_t prej;
     if (m->env.kind == KH_MSG_RAW || m->env.kind == KH_MSG_RANGE) {
-        if (m->range && read_range(st, vd, m->range) != 0)
-            return KH_STAGE_DONE;
-        const kh_raw_t *raw = m->range ? vd->raw : m->raw;
-        kh_tablestats_t *ts = &st->stats.tables[m->env.table];
-        kh_rows_t *rows = kh_rows_new((kh_table_t)m->env.table, raw->nrows + 1);
+        const kh_tablemeta_t *meta = m->range ? &m->range->meta : &m->raw->meta;
+        uint32_t nrows = m->range ? m->range->nrows : m->raw->nrows;
+        kh_table_t table = (kh_table_t)m->env.table;
+        kh_tablestats_t *ts = &st->stats.tables[table];
+        kh_rows_t *rows = kh_rows_new(table, nrows + 1);
         kh_rejects_t rej;
-        kh_rejects_init(&rej, raw->meta.file);
-        kh_validate_batch(vd->v, (kh_table_t)m->env.table, raw, rows, &rej);
+        kh_rejects_init(&rej, meta->file);
+        int rc = 0;
+        if (m->range) {
+            kh_validate_begin(vd->v, table, meta, rows, &rej);
+            rc = judge_range(st, vd, m->range);
+            kh_validate_end(vd->v);
+        } else {
+            kh_validate_batch(vd->v, table, m->raw, rows, &rej);
+        }
+        if (rc != 0) {
+            kh_rows_destroy(&rows);
+            kh_rejects_free(&rej);
+            return KH_STAGE_DONE;
+        }
         kh_env_t env = m->env;
         env.kind = KH_MSG_ROWS;
-        kh_msg_pack_rows(&p, &env, &raw->meta, rows, rej.n);
+        kh_msg_pack_rows(&p, &env, meta, rows, rej.n);
         if (rej.n) {
             env.kind = KH_MSG_REJECTS;
             kh_msg_pack_rejects(&prej, &env, &rej);
             have_rejects = 1;
         }
         ts->batches_in++;
-        ts->rows_in += raw->nrows;
+        ts->rows_in += nrows;
         ts->batches_out++;
         ts->rows_out += rows->nrows + rows->dropped; /* the dropped are carried as a count */
         ts->rows_rejected += rej.n;
@@ -147,11 +163,9 @@ int main(int argc, char **argv)
     kh_stage_keep_heap();
     vd.v = kh_validate_new(&opts);
     vd.files = extracts ? kh_rangeread_new(extracts) : NULL;
-    vd.raw = kh_raw_new();
     st.idle_waits = 1;
     kh_stage_run(&st, in, on_message, &vd);
     kh_validate_destroy(&vd.v);
     kh_rangeread_destroy(&vd.files);
-    kh_raw_destroy(&vd.raw);
     return kh_stage_finish(&st);
 }
