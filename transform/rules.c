@@ -231,11 +231,23 @@ static int check_name(const kh_field_t *f, char *textbuf, size_t *pos, const cha
     return KH_R_NONE;
 }
 
+/* The idnum.h flags the options ask for. */
+static int id_flags_of(const kh_rules_opts_t *opts)
+{
+    int flags = 0;
+    if (opts && opts->allow_synthetic)
+        flags |= KH_IDNUM_ALLOW_SYNTHETIC;
+    if (opts && opts->rule_2032)
+        flags |= KH_IDNUM_RULE_2032;
+    return flags;
+}
+
 /* Judges one non-empty field by its column rule; 0 or a reason code.
  * Inlined, so that where the rule is a constant (the plain path's
  * functions, one per table) only its own case is left. */
-static inline __attribute__((always_inline)) int check_value(col_rule_t rule, const kh_field_t *f, int id_flags, kh_idnum_memo_t *memo,
-                       int64_t *value, char *textbuf, size_t *textpos, const char **text)
+static inline __attribute__((always_inline)) int
+check_value(col_rule_t rule, const kh_field_t *f, int id_flags, kh_idnum_memo_t *memo,
+            int64_t *value, char *textbuf, size_t *textpos, const char **text)
 {
     switch (rule) {
     case RULE_ID:
@@ -371,12 +383,7 @@ int kh_rules_check(const kh_rules_record_t *rec, const kh_rules_out_t *out)
         rej->value[0] = '\0';
         return 1;
     }
-    int id_flags = 0;
-    if (opts && opts->allow_synthetic)
-        id_flags |= KH_IDNUM_ALLOW_SYNTHETIC;
-    if (opts && opts->rule_2032)
-        id_flags |= KH_IDNUM_RULE_2032;
-
+    int id_flags = id_flags_of(opts);
     int reason[KH_MAX_COLS] = {0};
     unsigned empty = 0;
     size_t textpos = 0;
@@ -451,14 +458,12 @@ plain_row(kh_table_t table, const char *rec, size_t len, const kh_rules_opts_t *
           const kh_rules_out_t *out)
 {
     const kh_tabledef_t *def = kh_schema_table(table);
-    int id_flags = 0;
-    if (opts && opts->allow_synthetic)
-        id_flags |= KH_IDNUM_ALLOW_SYNTHETIC;
-    if (opts && opts->rule_2032)
-        id_flags |= KH_IDNUM_RULE_2032;
+    int id_flags = id_flags_of(opts);
     int64_t *values = out->values;
     unsigned empty = 0;
     size_t pos = 0;
+    /* the table's columns, counted in col_rules (a constant here, where
+     * the schema's count is not): a row's rules end with 0 */
     int ncols = 0;
     while (ncols < KH_MAX_COLS && col_rules[table][ncols] != 0)
         ncols++;

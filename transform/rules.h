@@ -108,8 +108,8 @@ int kh_rules_check(const kh_rules_record_t *rec, const kh_rules_out_t *out);
  * it accepts is made of digits, `-` and `*` only, so the record holds no
  * quote, no space or tab and no byte above 0x7F, and its `;` are exactly
  * where this path ended the values; splitting gives the same fields, each
- * judged by the same rule. tests/fuzz/fuzz_rules.c checks this on any
- * bytes. */
+ * judged by the same rule. tests/unit/test_rules.c checks this on every
+ * fixture and on damaged records, tests/fuzz/fuzz_idnum.c on any bytes. */
 
 /* Judges `rec` (`len` bytes, without its line end) as a plain record of
  * the function's table, whose file's header lists exactly the canonical
