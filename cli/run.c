@@ -816,7 +816,10 @@ int kh_run_main(int argc, char **argv)
             record_failure(r);
     }
     r->state.updated_ms = now_ms();
-    kh_runview_close(&r->view, &r->state);
+    /* The runtime files go before the status snapshot that names them: a
+     * supervisor killed in between leaves the snapshot, from which the
+     * next command clears what is left (cli/deadrun.c); killed after its
+     * snapshot went, it has left nothing. */
     kh_sock_close(&r->resend);
     kh_sock_close(&r->stats);
     kh_sock_term();
@@ -829,6 +832,7 @@ int kh_run_main(int argc, char **argv)
         }
     }
     rmdir(r->dir);
+    kh_runview_close(&r->view, &r->state);
     close(lock);
     int status = 0;
     if (succeeded(r)) {

@@ -166,9 +166,11 @@ void kh_runview_close(kh_runview_t **vp, const kh_runstate_t *s)
     /* a last answer to whoever is waiting, then the endpoint goes */
     kh_metrics_http_poll(v->http, s);
     kh_metrics_http_close(&v->http);
-    kh_snapshot_remove(v->store);
+    /* the registration before the snapshot that names it: killed in
+     * between, the snapshot lets the next command clear the rest */
     if (v->registered)
         kh_snapshot_unregister(v->pid);
+    kh_snapshot_remove(v->store);
     if (v->bar) {
         draw_bar(v, s, kh_snapshot_now_ms());
         fputc('\n', stderr);

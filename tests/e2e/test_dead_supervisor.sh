@@ -2,7 +2,9 @@
 # in the runs directory and its runtime directory with sockets; `kohort
 # status` and the next run recognise the dead run, record it in the ledger
 # as failed ("the supervisor died") and remove what it left. SIGHUP stops a
-# run like SIGTERM: exit 1, ledger entry, nothing left behind.
+# run like SIGTERM: exit 1, ledger entry, nothing left behind. A supervisor
+# killed after its run committed and its status snapshot went leaves
+# nothing behind: the runtime files go before the snapshot.
 source "$(dirname "$0")/lib.sh"
 gen "$T/ex" 30000 6
 export KOHORT_RUNS_DIR="$T/runs" XDG_RUNTIME_DIR="$T/xdg"
@@ -54,4 +56,18 @@ set -e
 grep -q "interrupted by signal 1" "$T/err" || fail "SIGHUP: $(cat "$T/err")"
 [ -z "$(debris)" ] || fail "debris left after SIGHUP: $(debris)"
 [ "$(ledger 'd[0]["status"]')" = failed ] || fail "SIGHUP: no failed ledger entry"
-echo "dead supervisor: 3 cases"
+
+# 4. killed while it cleans up after a committed run, as soon as its status
+#    snapshot is gone: the run stands as ok, nothing is left (a poll, not a
+#    sleep: the window is the supervisor's last few system calls)
+entries=$(ledger 'len(d)')
+start
+while [ ! -e "$T/st/run.status" ] && kill -0 "$rp" 2>/dev/null; do :; done
+while [ -e "$T/st/run.status" ]; do :; done
+kill -9 "$rp" 2>/dev/null || true
+wait "$rp" 2>/dev/null || true
+wait_for no_children "$rp" || fail "stages outlived their run"
+[ -z "$(debris)" ] || fail "debris left by a supervisor killed after its snapshot went: $(debris)"
+[ "$(ledger 'len(d)')" = $((entries + 1)) ] || fail "case 4: $(ledger 'len(d)') ledger entries"
+[ "$(ledger 'd[0]["status"]')" = ok ] || fail "case 4: the committed run is not ok in the ledger"
+echo "dead supervisor: 4 cases"
