@@ -226,20 +226,6 @@ static int record_id(const ingest_t *in, int col, const char *data, size_t len, 
            kh_scope_parse_id(field, flen, id);
 }
 
-/* 1 with *id when s[0..11) are ASCII digits. */
-static int eleven_digits(const char *s, int64_t *id)
-{
-    int64_t v = 0;
-    for (int i = 0; i < 11; i++) {
-        unsigned d = (unsigned char)s[i] - (unsigned)'0';
-        if (d > 9)
-            return 0;
-        v = v * 10 + (int64_t)d;
-    }
-    *id = v;
-    return 1;
-}
-
 /* The person id of a population record, as record_id(in, 0, ...). A
  * person's rows come one after another (bosatte: about nine), so when the
  * id is the file's first field, a record that starts with the same bytes
@@ -256,10 +242,10 @@ static int person_id(ingest_t *in, const char *data, size_t len, int64_t *id)
         return 1;
     }
     in->prev_len = 0;
-    /* nearly always: the first field is the id, 11 digits and a ';', which
-     * kh_scope_field() and kh_scope_parse_id() would find as they are */
+    /* nearly always: the first field is the id, 11 digits and a ';', where
+     * kh_scope_field() would find it without the walk */
     if (in->raw->meta.colmap[0] == 0 && len > 11 && data[11] == ';' &&
-        eleven_digits(data, id)) {
+        kh_scope_parse_id(data, 11, id)) {
         memcpy(in->prev, data, 12);
         in->prev_len = 12;
         in->prev_id = *id;

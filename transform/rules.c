@@ -421,7 +421,11 @@ int kh_rules_check(const kh_rules_record_t *rec, const kh_rules_out_t *out)
 /* Where the value of a plain record's column that starts at rec[pos] ends:
  * its fixed width on (a date's by its shape), or the end of its digits for
  * a whole-NOK amount; pos itself for an empty field; 0 when the width would
- * run past the record (or a NOK amount does not start with a digit). */
+ * run past the record (or a NOK amount does not start with a digit).
+ * The widths repeat what the column checks demand, as a guess of where to
+ * look for the `;`: a wrong one only sends records to the full path, since
+ * the check judges the value again. Looking for each field's `;` instead
+ * cost 26 against 21 ns a bosatte record. */
 static inline __attribute__((always_inline)) size_t plain_end(col_rule_t rule, const char *rec,
                                                               size_t pos, size_t len)
 {
